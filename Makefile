@@ -1,0 +1,42 @@
+# One-command set-up: every target creates .venv and installs what it needs when missing.
+# torch is pinned here (and only here) so pip takes the local CPU wheel instead of a multi-GB CUDA build;
+# the package itself keeps a loose `torch>=2.1` for real users.
+PYTHON ?= python3
+VENV ?= .venv
+TORCH_SPEC ?= torch==2.13.0
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.tensormagic-installed
+EXECUTED ?= demos/executed
+
+.PHONY: setup demo test lab bench lint docs clean
+
+setup: $(STAMP)
+
+$(STAMP): pyproject.toml Makefile
+	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet "$(TORCH_SPEC)" -e ".[dev]" --constraint constraints.txt
+	$(BIN)/python -m ipykernel install --sys-prefix --name python3 --display-name "Python 3 (tensormagic)" >/dev/null
+	@touch $(STAMP)
+
+demo: $(STAMP)
+	$(BIN)/python -m tensormagic.tools.run_demos --out $(EXECUTED)
+
+test: $(STAMP)
+	$(BIN)/python -m pytest
+
+lab: $(STAMP)
+	$(BIN)/jupyter lab --ServerApp.ip=127.0.0.1 --ServerApp.root_dir=demos
+
+bench: $(STAMP)
+	$(BIN)/python benchmarks/run_all.py
+
+lint: $(STAMP)
+	$(BIN)/ruff check .
+	$(BIN)/mypy
+
+docs: $(STAMP)
+	$(BIN)/python -m tensormagic.tools.magic_reference --write README.md
+
+clean:
+	rm -rf $(VENV) $(EXECUTED)

@@ -1,0 +1,51 @@
+"""User settings, as a traitlets ``Configurable`` so ``%config TensorMagic.language = "zh"`` works."""
+
+from __future__ import annotations
+
+from traitlets import Bool, Int, TraitError, Unicode, default, validate
+from traitlets.config import Configurable
+
+from .i18n import default_language, normalize_language
+
+
+class TensorMagic(Configurable):
+    """Settings of the tensormagic IPython extension."""
+
+    language = Unicode(help="Language of every label and sentence: 'en' or 'zh'. Follows the locale by default.").tag(
+        config=True
+    )
+    auto = Bool(False, help="Annotate every tensor and ndarray a cell returns, without typing %tensor.").tag(
+        config=True
+    )
+    precision = Int(4, help="Digits after the decimal point in values and statistics.").tag(config=True)
+    stats = Bool(True, help="Compute statistics (min, max, mean, std, NaN/Inf/zero counts) for annotations.").tag(
+        config=True
+    )
+    max_lines = Int(40, help="Most lines an explanation shows before it says how many more there are.").tag(
+        config=True
+    )
+
+    @default("language")
+    def _default_language(self) -> str:
+        return default_language()
+
+    @validate("language")
+    def _check_language(self, proposal: dict) -> str:
+        try:
+            return normalize_language(proposal["value"])
+        except ValueError as error:
+            raise TraitError(str(error)) from None
+
+    @validate("precision")
+    def _check_precision(self, proposal: dict) -> int:
+        value = int(proposal["value"])
+        if not 0 <= value <= 16:
+            raise TraitError("TensorMagic.precision must be between 0 and 16")
+        return value
+
+    @validate("max_lines")
+    def _check_max_lines(self, proposal: dict) -> int:
+        value = int(proposal["value"])
+        if value < 5:
+            raise TraitError("TensorMagic.max_lines must be at least 5")
+        return value

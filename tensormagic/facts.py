@@ -1,0 +1,217 @@
+"""Pure data about one tensor or ndarray: what it is, where its memory lives, and its statistics.
+
+Nothing here imports IPython, and a :class:`Facts` never holds the object it describes, so describing
+a tensor keeps no memory alive.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field
+from typing import Any
+
+import numpy as np
+import torch
+
+from .sharing import MemorySpan, Sharing, find_sharing, storage_span
+from .stats import Stats, array_stats, tensor_stats
+
+
+@dataclass(frozen=True)
+class Facts:
+    """Everything tensormagic states about one tensor or ndarray.
+
+    ``stats`` is ``None`` when statistics were not computed; ``stats_skipped`` then says why
+    (``empty``, ``meta``, ``disabled``, ``unsupported``). ``copies_of`` names the arrays an
+    expression was built from that the result does *not* share memory with.
+    """
+
+    kind: str  # "tensor" | "ndarray"
+    type_name: str
+    shape: tuple[int, ...]
+    dtype: str
+    device: str
+    numel: int
+    itemsize: int
+    nbytes: int
+    strides: tuple[int, ...] | None
+    storage_offset: int
+    contiguous: bool
+    layout: str
+    requires_grad: bool = False
+    grad_fn: str | None = None
+    is_leaf: bool | None = None
+    is_view: bool = False
+    expanded: bool = False
+    storage_nbytes: int | None = None
+    storage: MemorySpan | None = None
+    nnz: int | None = None
+    quantization: str | None = None
+    stats: Stats | None = None
+    stats_skipped: str | None = None
+    stats_error: str | None = None
+    shares_with: tuple[Sharing, ...] = ()
+    copies_of: tuple[str, ...] = ()
+    name: str | None = None
+    extra: dict[str, Any] = field(default_factory=dict)
+
+    @property
+    def ndim(self) -> int:
+        return len(self.shape)
+
+    @property
+    def is_empty(self) -> bool:
+        return self.numel == 0
+
+
+def _dtype_name(obj: torch.Tensor | np.ndarray) -> str:
+    return str(obj.dtype)
+
+
+def _layout_name(tensor: torch.Tensor) -> str:
+    if tensor.is_quantized:
+        return "quantized"
+    return str(tensor.layout).removeprefix("torch.")
+
+
+def _tensor_facts(tensor: torch.Tensor) -> dict[str, Any]:
+    strided = tensor.layout == torch.strided
+    numel = tensor.numel()
+    itemsize = tensor.element_size()
+    strides = tuple(tensor.stride()) if strided else None
+    storage_nbytes = None
+    if strided and tensor.device.type != "meta":
+        try:
+            storage_nbytes = tensor.untyped_storage().nbytes()
+        except (RuntimeError, NotImplementedError, TypeError):
+            storage_nbytes = None
+    nnz = None
+    if tensor.layout == torch.sparse_coo:
+        nnz = tensor._nnz()
+    elif tensor.layout in (torch.sparse_csr, torch.sparse_csc, torch.sparse_bsr, torch.sparse_bsc):
+        nnz = tensor._nnz()
+    quantization = None
+    if tensor.is_quantized:
+        scheme = tensor.qscheme()
+        if scheme in (torch.per_tensor_affine, torch.per_tensor_symmetric):
+            quantization = f"{scheme}: scale={tensor.q_scale():.6g}, zero_point={tensor.q_zero_point()}"
+        else:
+            quantization = str(scheme)
+    return dict(
+        kind="tensor",
+        type_name=f"{type(tensor).__module__}.{type(tensor).__qualname__}".replace("torch.nn.parameter.", "torch.nn."),
+        shape=tuple(tensor.shape),
+        dtype=_dtype_name(tensor),
+        device=str(tensor.device),
+        numel=numel,
+        itemsize=itemsize,
+        nbytes=numel * itemsize,
+        strides=strides,
+        storage_offset=tensor.storage_offset() if strided else 0,
+        contiguous=tensor.is_contiguous() if strided else False,
+        layout=_layout_name(tensor),
+        requires_grad=tensor.requires_grad,
+        grad_fn=type(tensor.grad_fn).__name__ if tensor.grad_fn is not None else None,
+        is_leaf=tensor.is_leaf,
+        is_view=tensor._is_view() if strided else False,
+        expanded=bool(strides) and any(s == 0 and n > 1 for n, s in zip(tensor.shape, strides, strict=True)),
+        storage_nbytes=storage_nbytes,
+        storage=storage_span(tensor),
+        nnz=nnz,
+        quantization=quantization,
+    )
+
+
+def _array_facts(array: np.ndarray) -> dict[str, Any]:
+    itemsize = array.itemsize
+    strides = tuple(s // itemsize if itemsize else 0 for s in array.strides)
+    return dict(
+        kind="ndarray",
+        type_name=f"{type(array).__module__}.{type(array).__qualname__}",
+        shape=tuple(array.shape),
+        dtype=_dtype_name(array),
+        device="cpu",
+        numel=int(array.size),
+        itemsize=itemsize,
+        nbytes=int(array.nbytes),
+        strides=strides,
+        storage_offset=0,
+        contiguous=bool(array.flags.c_contiguous),
+        layout="strided",
+        is_view=isinstance(array.base, np.ndarray),
+        expanded=any(s == 0 and n > 1 for n, s in zip(array.shape, array.strides, strict=True)),
+        storage=storage_span(array),
+    )
+
+
+def _stats_for(obj: torch.Tensor | np.ndarray) -> tuple[Stats | None, str | None, str | None]:
+    """(stats, reason skipped, error text): an honest answer for every dtype and layout."""
+    if isinstance(obj, torch.Tensor):
+        if obj.device.type == "meta":
+            return None, "meta", None
+        if obj.numel() == 0:
+            return None, "empty", None
+        try:
+            return tensor_stats(obj), None, None
+        except (RuntimeError, TypeError, NotImplementedError, ValueError) as error:
+            return None, "unsupported", f"{type(error).__name__}: {error}".splitlines()[0]
+    if obj.size == 0:
+        return None, "empty", None
+    try:
+        stats = array_stats(obj)
+    except (RuntimeError, TypeError, ValueError) as error:
+        return None, "unsupported", f"{type(error).__name__}: {error}".splitlines()[0]
+    return (stats, None, None) if stats is not None else (None, "unsupported", None)
+
+
+def describe(
+    obj: object,
+    namespace: Mapping[str, Any] | None = None,
+    *,
+    stats: bool = True,
+    name: str | None = None,
+    sources: Iterable[str] = (),
+) -> Facts:
+    """Facts about a ``torch.Tensor`` or ``numpy.ndarray``.
+
+    With ``namespace``, ``shares_with`` names every tensor and ndarray there whose memory overlaps the
+    object's. ``sources`` are names the object was built from (e.g. those an expression mentions):
+    the ones it does not share memory with are listed in ``copies_of``.
+    """
+    if isinstance(obj, torch.Tensor):
+        base = _tensor_facts(obj)
+    elif isinstance(obj, np.ndarray):
+        base = _array_facts(obj)
+    else:
+        raise TypeError(
+            f"tensormagic.describe() takes a torch.Tensor or a numpy.ndarray, not {type(obj).__module__}."
+            f"{type(obj).__qualname__}"
+        )
+    if stats:
+        computed, skipped, error = _stats_for(obj)
+    else:
+        computed, skipped, error = None, "disabled", None
+    shares: tuple[Sharing, ...] = ()
+    copies: tuple[str, ...] = ()
+    if namespace is not None:
+        shares = find_sharing(obj, namespace)
+        if name is None:
+            aliases = [s.name for s in shares if s.relation == "alias"]
+            name = aliases[0] if aliases else None
+        sharing_names = {s.name for s in shares}
+        copies = tuple(
+            source
+            for source in dict.fromkeys(sources)
+            if source in namespace
+            and source not in sharing_names
+            and isinstance(namespace[source], torch.Tensor | np.ndarray)
+        )
+    return Facts(
+        **base,
+        stats=computed,
+        stats_skipped=skipped,
+        stats_error=error,
+        shares_with=shares,
+        copies_of=copies,
+        name=name,
+    )

@@ -1,0 +1,118 @@
+"""IPython glue: the ``%tensor`` and ``%explain`` magics, and loading/unloading the extension.
+
+The magics are thin: they parse arguments, find the user namespace and call the plain API. This
+package is the only place that touches ``InteractiveShell``.
+"""
+
+from __future__ import annotations
+
+import weakref
+from collections.abc import Callable
+from typing import Any
+
+from IPython.core.interactiveshell import InteractiveShell
+from IPython.core.magic import Magics, line_magic, magics_class
+from IPython.core.magic_arguments import argument, magic_arguments
+
+from ..config import TensorMagic
+from .auto import AutoFormatter
+from .tensor import run_tensor_magic
+
+
+@magics_class
+class TensorMagics(Magics):
+    """Magics that make tensors explain themselves."""
+
+    def __init__(self, shell: InteractiveShell, settings: TensorMagic) -> None:
+        super().__init__(shell)
+        self.settings = settings
+        self.auto_formatter = AutoFormatter(shell, settings)
+        self._cleanups: list[Callable[[], None]] = []
+        settings.observe(self._on_auto_changed, names="auto")
+        if settings.auto:
+            self.auto_formatter.enable()
+
+    def _on_auto_changed(self, change: dict[str, Any]) -> None:
+        if change["new"]:
+            self.auto_formatter.enable()
+        else:
+            self.auto_formatter.disable()
+
+    def add_cleanup(self, cleanup: Callable[[], None]) -> None:
+        """Run ``cleanup`` when the extension is unloaded (hooks, formatters, event callbacks)."""
+        self._cleanups.append(cleanup)
+
+    def close(self) -> None:
+        self.settings.unobserve(self._on_auto_changed, names="auto")
+        self.auto_formatter.disable()
+        while self._cleanups:
+            self._cleanups.pop()()
+
+    @magic_arguments()
+    @argument("-l", "--lang", choices=["en", "zh"], help="Language of this annotation (default: TensorMagic.language).")
+    @argument("--no-stats", action="store_true", help="Skip the statistics (min, max, mean, std, NaN/Inf/zeros).")
+    @argument("-p", "--precision", type=int, help="Digits shown for values and statistics (default: TensorMagic.precision).")
+    @argument("-w", "--widget", action="store_true", help="Open the interactive inspector widget instead of text.")
+    @argument(
+        "--auto", choices=["on", "off"],
+        help="on: annotate every tensor/array a cell returns, without typing %%tensor; off: IPython's own output.",
+    )
+    @argument(
+        "expression", nargs="*",
+        help="EXPR or NAME = EXPR. Without it, a table of every tensor and array in the namespace, grouped by "
+        "shared memory.",
+    )
+    @line_magic
+    def tensor(self, line: str) -> None:
+        """Annotate a tensor or NumPy array: shape, dtype, device, memory, sharing, statistics.
+
+        Examples::
+
+            %tensor torch.arange(6).view(2, 3)
+            %tensor t1 = torch.from_numpy(n1)     # assigns t1, then says it shares memory with n1
+            %tensor --lang zh --precision 2 t.mean(dim=0)
+            %tensor                               # every tensor/array in the namespace
+            %tensor --auto on                     # annotate every tensor a cell returns
+        """
+        __tracebackhide__ = True  # noqa: F841  (IPython hides this frame in a user error's traceback)
+        run_tensor_magic(self, line)
+
+
+_loaded: weakref.WeakKeyDictionary[InteractiveShell, TensorMagics] = weakref.WeakKeyDictionary()
+
+
+def loaded_magics(shell: InteractiveShell) -> TensorMagics | None:
+    return _loaded.get(shell)
+
+
+def load_ipython_extension(shell: InteractiveShell) -> None:
+    if shell in _loaded:  # loading twice is harmless
+        return
+    settings = TensorMagic(parent=shell)
+    magics = TensorMagics(shell, settings)
+    replaced = {
+        kind: {name: table[name] for name in magics.magics[kind] if name in table}
+        for kind, table in shell.magics_manager.magics.items()
+    }
+    shell.register_magics(magics)
+    shell.configurables.append(settings)
+
+    def restore_magics() -> None:
+        for kind, names in magics.magics.items():
+            table = shell.magics_manager.magics[kind]
+            for name in names:
+                table.pop(name, None)
+            table.update(replaced.get(kind, {}))
+        if shell.magics_manager.registry.get(type(magics).__name__) is magics:
+            del shell.magics_manager.registry[type(magics).__name__]
+        if settings in shell.configurables:
+            shell.configurables.remove(settings)
+
+    magics.add_cleanup(restore_magics)
+    _loaded[shell] = magics
+
+
+def unload_ipython_extension(shell: InteractiveShell) -> None:
+    magics = _loaded.pop(shell, None)
+    if magics is not None:
+        magics.close()

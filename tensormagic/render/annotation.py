@@ -1,0 +1,322 @@
+"""Displayable annotations: one tensor (``Annotation``), the namespace (``Overview``), other values."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+from ..facts import Facts
+from ..i18n import message
+from ..sharing import Sharing
+from ..stats import Stats
+from .common import (
+    BADGE_STYLE,
+    BOX_STYLE,
+    MUTED_STYLE,
+    WARN_STYLE,
+    escape,
+    format_bytes,
+    format_count,
+    format_number,
+    format_shape,
+)
+
+
+def _dtype_label(facts: Facts) -> str:
+    return facts.dtype.removeprefix("torch.")
+
+
+def sharing_sentences(facts: Facts, language: str) -> list[str]:
+    """Memory sharing in words a student understands, naming the other variables."""
+    sentences = [_sharing_sentence(s, language) for s in facts.shares_with if s.name != facts.name]
+    if sentences:
+        return sentences
+    if facts.device == "meta":
+        return [message("share.nothing_meta", language)]
+    if facts.is_empty:
+        return [message("share.nothing_empty", language)]
+    if facts.copies_of:
+        return [message("share.copy_of", language, names=", ".join(facts.copies_of))]
+    return [message("share.own", language)]
+
+
+def _sharing_sentence(sharing: Sharing, language: str) -> str:
+    if sharing.relation == "alias":
+        return message("share.alias", language, name=sharing.name)
+    if sharing.elements == "none":
+        return message("share.no_elements", language, name=sharing.name)
+    key = {
+        "view-of": "share.view_of",
+        "base-of": "share.base_of",
+        "siblings": "share.siblings",
+        "shares": "share.ndarray" if sharing.kind == "ndarray" else "share.tensor",
+    }[sharing.relation]
+    sentence = message(key, language, name=sharing.name)
+    if sharing.elements == "unknown":
+        sentence += " " + message("share.unknown_elements", language)
+    return sentence
+
+
+def header_parts(facts: Facts, language: str) -> list[str]:
+    """The compact header: kind, shape, dtype, device, size, and layout facts worth a student's eye."""
+    parts = [message(f"kind.{facts.kind}", language)]
+    parts.append(format_shape(facts.shape) if facts.shape else message("label.scalar", language))
+    parts.append(_dtype_label(facts))
+    parts.append(facts.device)
+    parts.append(format_bytes(facts.nbytes))
+    if facts.layout != "strided":
+        parts.append(facts.layout)
+    if facts.nnz is not None:
+        density = f"{facts.nnz / facts.numel:.0%}" if facts.numel else "—"
+        parts.append(message("label.nnz", language, nnz=facts.nnz, numel=facts.numel, density=density))
+    if facts.quantization:
+        parts.append(message("label.quantization", language, scheme=facts.quantization))
+    if facts.requires_grad:
+        parts.append("requires_grad")
+    if facts.grad_fn:
+        parts.append(message("label.grad_fn", language, grad_fn=facts.grad_fn))
+    return parts
+
+
+def layout_parts(facts: Facts, language: str) -> list[str]:
+    """The second line: how the elements sit in memory."""
+    parts = [message("label.element" if facts.numel == 1 else "label.elements", language, count=format_count(facts.numel))]
+    if facts.strides is not None:
+        parts.append(f"{message('label.strides', language)} {format_shape(facts.strides)}")
+        parts.append(message("label.contiguous" if facts.contiguous else "label.not_contiguous", language))
+    if facts.storage_offset:
+        parts.append(f"{message('label.offset', language)} {facts.storage_offset}")
+    if facts.storage_nbytes is not None and facts.storage_nbytes != facts.nbytes:
+        parts.append(message("label.storage", language, size=format_bytes(facts.storage_nbytes)))
+    if facts.expanded:
+        parts.append(message("label.expanded", language))
+    return parts
+
+
+def stats_cells(stats: Stats, precision: int, language: str) -> list[tuple[str, str]]:
+    """(label, value) pairs of the statistics line."""
+    if stats.true_count is not None:
+        return [
+            (message("stat.true", language), format_count(stats.true_count)),
+            (message("stat.false", language), format_count(stats.count - stats.true_count)),
+        ]
+    cells = [
+        (message("stat.min", language), format_number(stats.min, precision)),
+        (message("stat.max", language), format_number(stats.max, precision)),
+        (message("stat.mean", language), format_number(stats.mean, precision)),
+        (message("stat.std", language), format_number(stats.std, precision)),
+        (message("stat.zeros", language), format_count(stats.zeros)),
+        (message("stat.nan", language), format_count(stats.nan)),
+        (message("stat.posinf", language), format_count(stats.posinf)),
+        (message("stat.neginf", language), format_count(stats.neginf)),
+    ]
+    return cells
+
+
+def stats_notes(facts: Facts, language: str) -> list[str]:
+    """What was computed and how, or why nothing was."""
+    stats = facts.stats
+    if stats is None:
+        key = f"stat.skipped.{facts.stats_skipped or 'unsupported'}"
+        note = message(key, language, dtype=_dtype_label(facts))
+        return [note + (f" ({facts.stats_error})" if facts.stats_error else "")]
+    notes = []
+    if stats.of != "values" and stats.of != "bool":
+        notes.append(message(f"stat.of.{stats.of}", language))
+    if stats.has_nonfinite:
+        nonfinite = stats.nan + stats.posinf + stats.neginf
+        notes.append(
+            message("stat.no_finite", language)
+            if stats.finite == 0
+            else message("stat.finite_only", language, count=format_count(nonfinite))
+        )
+    notes.append(
+        message(
+            "stat.how",
+            language,
+            count=format_count(stats.count),
+            chunks=format_count(stats.chunks),
+            chunk=format_count(stats.chunk_elements),
+            correction=message(f"stat.correction.{stats.correction}", language),
+        )
+    )
+    if stats.repeat > 1:
+        notes.append(
+            message(
+                "stat.how_repeat", language, distinct=format_count(stats.count // stats.repeat),
+                repeat=format_count(stats.repeat),
+            )
+        )
+    return notes
+
+
+def _nonfinite_badge(stats: Stats | None, language: str) -> str | None:
+    if stats is None or not stats.has_nonfinite:
+        return None
+    what = ", ".join(
+        f"{count} {label}"
+        for count, label in ((stats.nan, "NaN"), (stats.posinf, "+Inf"), (stats.neginf, "-Inf"))
+        if count
+    )
+    return message("stat.nonfinite_warning", language, what=what)
+
+
+@dataclass
+class Annotation:
+    """A tensor or array shown with its facts. Holds the values as text, never the object itself."""
+
+    facts: Facts
+    values_text: str
+    language: str = "en"
+    precision: int = 4
+    show_stats: bool = True
+
+    def lines(self) -> list[str]:
+        facts, language = self.facts, self.language
+        name = f"{facts.name} · " if facts.name else ""
+        lines = [name + " · ".join(header_parts(facts, language))]
+        lines.append("  " + " · ".join(layout_parts(facts, language)))
+        for sentence in sharing_sentences(facts, language):
+            lines.append("  ↳ " + sentence)
+        badge = _nonfinite_badge(facts.stats, language)
+        if badge:
+            lines.append("  ⚠ " + badge)
+        lines.extend(self.values_text.splitlines())
+        if self.show_stats:
+            if facts.stats is not None:
+                cells = stats_cells(facts.stats, self.precision, language)
+                lines.append(" · ".join(f"{label} {value}" for label, value in cells))
+            lines.extend("  " + note for note in stats_notes(facts, language))
+        return lines
+
+    def __str__(self) -> str:
+        return "\n".join(self.lines())
+
+    def _repr_pretty_(self, printer: Any, cycle: bool) -> None:
+        printer.text(str(self))
+
+    def _repr_html_(self) -> str:
+        facts, language = self.facts, self.language
+        badges = "".join(f'<span style="{BADGE_STYLE}">{escape(p)}</span>' for p in header_parts(facts, language))
+        name = f"<b>{escape(facts.name)}</b> " if facts.name else ""
+        rows = [f"<div>{name}{badges}</div>"]
+        rows.append(f'<div style="{MUTED_STYLE}">{escape(" · ".join(layout_parts(facts, language)))}</div>')
+        for sentence in sharing_sentences(facts, language):
+            rows.append(f"<div>↳ {escape(sentence)}</div>")
+        badge = _nonfinite_badge(facts.stats, language)
+        if badge:
+            rows.append(f'<div><span style="{WARN_STYLE}">⚠ {escape(badge)}</span></div>')
+        rows.append(f'<pre style="margin:4px 0">{escape(self.values_text)}</pre>')
+        if self.show_stats:
+            if facts.stats is not None:
+                cells = stats_cells(facts.stats, self.precision, language)
+                head = "".join(f'<th style="padding:0 8px;text-align:right">{escape(k)}</th>' for k, _ in cells)
+                body = "".join(f'<td style="padding:0 8px;text-align:right">{escape(v)}</td>' for _, v in cells)
+                rows.append(f'<table style="border-collapse:collapse"><tr>{head}</tr><tr>{body}</tr></table>')
+            for note in stats_notes(facts, language):
+                rows.append(f'<div style="{MUTED_STYLE}">{escape(note)}</div>')
+        return f'<div class="tensormagic-annotation" style="{BOX_STYLE}">{"".join(rows)}</div>'
+
+    def _repr_mimebundle_(self, include: Any = None, exclude: Any = None) -> dict[str, str]:
+        return {"text/plain": str(self), "text/html": self._repr_html_()}
+
+
+@dataclass
+class NonTensor:
+    """A value that is not a tensor: IPython's own rendering of it, plus one line saying what it is."""
+
+    bundle: dict[str, Any]
+    note: str
+
+    def _repr_mimebundle_(self, include: Any = None, exclude: Any = None) -> dict[str, Any]:
+        bundle = dict(self.bundle)
+        plain = bundle.get("text/plain", "")
+        bundle["text/plain"] = f"{plain}\n# {self.note}" if plain else f"# {self.note}"
+        if "text/html" in bundle:
+            bundle["text/html"] = f'{bundle["text/html"]}<div style="{MUTED_STYLE}">{escape(self.note)}</div>'
+        return bundle
+
+
+@dataclass
+class Overview:
+    """Every tensor and array in a namespace, grouped by shared memory."""
+
+    groups: Sequence[Sequence[Facts]]
+    language: str = "en"
+    columns: tuple[str, ...] = field(default=("name", "kind", "shape", "dtype", "device", "size", "memory"))
+
+    def _rows(self) -> list[tuple[list[str], int]]:
+        rows = []
+        for group_index, group in enumerate(self.groups):
+            for facts in group:
+                others = [f.name for f in group if f.name != facts.name]
+                memory = (
+                    message("overview.group", self.language) + ": " + ", ".join(o or "?" for o in others)
+                    if others
+                    else message("overview.alone", self.language)
+                )
+                if facts.device == "meta" or facts.is_empty:
+                    memory = message("share.nothing_meta" if facts.device == "meta" else "share.nothing_empty", self.language)
+                rows.append(
+                    (
+                        [
+                            facts.name or "?",
+                            message(f"kind.{facts.kind}", self.language),
+                            format_shape(facts.shape),
+                            _dtype_label(facts),
+                            facts.device,
+                            format_bytes(facts.nbytes),
+                            memory,
+                        ],
+                        group_index,
+                    )
+                )
+        return rows
+
+    def _count(self) -> int:
+        return sum(len(group) for group in self.groups)
+
+    def __str__(self) -> str:
+        if not self._count():
+            return message("overview.empty", self.language)
+        header = [message(f"overview.column.{c}", self.language) for c in self.columns]
+        rows = [cells for cells, _ in self._rows()]
+        widths = [max(_width(r[i]) for r in [header, *rows]) for i in range(len(header))]
+        lines = [message("overview.title", self.language, count=self._count())]
+        lines.append("  ".join(_pad(h, w) for h, w in zip(header, widths, strict=True)).rstrip())
+        lines.extend("  ".join(_pad(c, w) for c, w in zip(r, widths, strict=True)).rstrip() for r in rows)
+        return "\n".join(lines)
+
+    def _repr_pretty_(self, printer: Any, cycle: bool) -> None:
+        printer.text(str(self))
+
+    def _repr_html_(self) -> str:
+        if not self._count():
+            return f'<div style="{BOX_STYLE}">{escape(message("overview.empty", self.language))}</div>'
+        head = "".join(
+            f'<th style="text-align:left;padding:1px 8px">{escape(message(f"overview.column.{c}", self.language))}</th>'
+            for c in self.columns
+        )
+        body = []
+        for cells, group in self._rows():
+            shade = "background:rgba(91,141,239,0.08);" if group % 2 else ""
+            tds = "".join(f'<td style="padding:1px 8px;{shade}">{escape(c)}</td>' for c in cells)
+            body.append(f"<tr>{tds}</tr>")
+        title = escape(message("overview.title", self.language, count=self._count()))
+        return (
+            f'<div class="tensormagic-overview" style="{BOX_STYLE}"><div><b>{title}</b></div>'
+            f'<table style="border-collapse:collapse"><tr>{head}</tr>{"".join(body)}</table></div>'
+        )
+
+    def _repr_mimebundle_(self, include: Any = None, exclude: Any = None) -> dict[str, str]:
+        return {"text/plain": str(self), "text/html": self._repr_html_()}
+
+
+def _width(text: str) -> int:
+    """Display width: CJK characters take two terminal columns."""
+    return sum(2 if ord(ch) > 0x2E80 else 1 for ch in text)
+
+
+def _pad(text: str, width: int) -> str:
+    return text + " " * (width - _width(text))

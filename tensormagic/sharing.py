@@ -1,0 +1,239 @@
+"""Which tensors and arrays share memory.
+
+Sharing is decided from addresses, never from object identity: a tensor's *storage* is the byte range
+``[storage.data_ptr(), + storage.nbytes())`` and an ndarray's is the buffer of the array that owns its
+memory. Two objects *share storage* when those ranges intersect on the same device. Whether they
+share *elements* is a finer question (``t[0]`` and ``t[1]`` share a storage but no element); it is
+answered exactly with :func:`numpy.shares_memory` over address-only views (no memory is read).
+"""
+
+from __future__ import annotations
+
+import ctypes
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
+from typing import Any, Literal
+
+import numpy as np
+import torch
+
+Relation = Literal["alias", "view-of", "base-of", "siblings", "shares"]
+ElementOverlap = Literal["all", "some", "none", "unknown"]
+
+
+@dataclass(frozen=True)
+class MemorySpan:
+    """A byte range ``[start, stop)`` on one device."""
+
+    device: str
+    start: int
+    stop: int
+
+    def overlaps(self, other: MemorySpan) -> bool:
+        return self.device == other.device and self.start < other.stop and other.start < self.stop
+
+
+@dataclass(frozen=True)
+class Sharing:
+    """``name`` shares memory with the described object.
+
+    ``relation``: ``alias`` (the very same object), ``view-of`` (the object is a view of ``name``),
+    ``base-of`` (``name`` is a view of the object), ``siblings`` (both are views of one tensor),
+    ``shares`` (same memory without a view relation, e.g. ``torch.from_numpy`` / ``.numpy()``).
+    ``elements``: whether they also share elements (``none`` for ``t[0]`` vs ``t[1]``).
+    """
+
+    name: str
+    kind: Literal["tensor", "ndarray"]
+    relation: Relation
+    elements: ElementOverlap
+
+
+def is_array_like(obj: object) -> bool:
+    return isinstance(obj, torch.Tensor | np.ndarray)
+
+
+def _layout_is_strided(tensor: torch.Tensor) -> bool:
+    return tensor.layout == torch.strided and not tensor.is_quantized
+
+
+def storage_span(obj: object) -> MemorySpan | None:
+    """The byte range of the memory that owns ``obj``'s elements; ``None`` when it has none to share."""
+    if isinstance(obj, torch.Tensor):
+        if obj.device.type == "meta" or obj.numel() == 0 or obj.layout != torch.strided:
+            return None
+        try:
+            storage = obj.untyped_storage()
+            start = storage.data_ptr()
+            size = storage.nbytes()
+        except (RuntimeError, NotImplementedError, TypeError):
+            return None
+        return MemorySpan(str(obj.device), start, start + size) if start else None
+    if isinstance(obj, np.ndarray):
+        if obj.size == 0 or obj.dtype.hasobject:
+            return None
+        owner = obj
+        while isinstance(owner.base, np.ndarray):
+            owner = owner.base
+        span = element_span(owner)
+        # A view can reach outside the owner's own elements only if the owner is itself a window on a
+        # foreign buffer; keep the union so the range always covers the object's elements.
+        own = element_span(obj)
+        if span is None or own is None:
+            return own
+        return MemorySpan("cpu", min(span.start, own.start), max(span.stop, own.stop))
+    return None
+
+
+def _byte_layout(obj: torch.Tensor | np.ndarray) -> tuple[int, tuple[int, ...], tuple[int, ...], int]:
+    """(data pointer, shape, strides in bytes, itemsize) of a strided object."""
+    if isinstance(obj, torch.Tensor):
+        itemsize = obj.element_size()
+        return obj.data_ptr(), tuple(obj.shape), tuple(s * itemsize for s in obj.stride()), itemsize
+    return obj.__array_interface__["data"][0], obj.shape, obj.strides, obj.itemsize
+
+
+def element_span(obj: object) -> MemorySpan | None:
+    """The smallest byte range that contains every element of ``obj``."""
+    if isinstance(obj, torch.Tensor):
+        if obj.device.type == "meta" or obj.numel() == 0 or not _layout_is_strided(obj):
+            return None
+        device = str(obj.device)
+    elif isinstance(obj, np.ndarray):
+        if obj.size == 0 or obj.dtype.hasobject:
+            return None
+        device = "cpu"
+    else:
+        return None
+    pointer, shape, strides, itemsize = _byte_layout(obj)
+    if not pointer:
+        return None
+    low = pointer + sum((n - 1) * s for n, s in zip(shape, strides, strict=True) if s < 0)
+    high = pointer + sum((n - 1) * s for n, s in zip(shape, strides, strict=True) if s > 0) + itemsize
+    return MemorySpan(device, low, high)
+
+
+def _address_view(obj: torch.Tensor | np.ndarray, span: MemorySpan) -> np.ndarray:
+    """An ndarray over ``obj``'s addresses, for address arithmetic only: nothing is ever read."""
+    pointer, shape, strides, itemsize = _byte_layout(obj)
+    window = (ctypes.c_char * (span.stop - span.start)).from_address(span.start)
+    flat = np.frombuffer(window, dtype=np.uint8)
+    return np.lib.stride_tricks.as_strided(
+        flat[pointer - span.start :], shape=(*shape, itemsize), strides=(*strides, 1), writeable=False
+    )
+
+
+def element_overlap(a: object, b: object) -> ElementOverlap:
+    """Whether ``a`` and ``b`` have at least one element's bytes in common, exactly."""
+    span_a, span_b = element_span(a), element_span(b)
+    if span_a is None or span_b is None or not span_a.overlaps(span_b):
+        return "none"
+    if span_a == span_b and _byte_layout(a)[1:] == _byte_layout(b)[1:]:  # type: ignore[arg-type]
+        return "all"
+    try:
+        view_a = _address_view(a, span_a)  # type: ignore[arg-type]
+        view_b = _address_view(b, span_b)  # type: ignore[arg-type]
+        return "some" if np.shares_memory(view_a, view_b, max_work=100_000) else "none"
+    except (np.exceptions.TooHardError, ValueError, OverflowError):
+        return "unknown"
+
+
+def _tensor_root(tensor: torch.Tensor) -> torch.Tensor:
+    base = tensor._base
+    return base if base is not None else tensor
+
+
+def _array_bases(array: np.ndarray) -> list[np.ndarray]:
+    bases = []
+    owner = array.base
+    while isinstance(owner, np.ndarray):
+        bases.append(owner)
+        owner = owner.base
+    return bases
+
+
+def relation(obj: object, other: object) -> Relation:
+    """How ``obj`` relates to ``other``, given that their storages overlap."""
+    if obj is other:
+        return "alias"
+    if isinstance(obj, torch.Tensor) and isinstance(other, torch.Tensor):
+        if obj._base is not None and obj._base is other:
+            return "view-of"
+        if other._base is not None and other._base is obj:
+            return "base-of"
+        if obj._base is not None and _tensor_root(obj) is _tensor_root(other):
+            return "view-of" if other._base is None else "siblings"
+        return "shares"
+    if isinstance(obj, np.ndarray) and isinstance(other, np.ndarray):
+        obj_bases, other_bases = _array_bases(obj), _array_bases(other)
+        if any(base is other for base in obj_bases):
+            return "view-of"
+        if any(base is obj for base in other_bases):
+            return "base-of"
+        if obj_bases and other_bases and obj_bases[-1] is other_bases[-1]:
+            return "siblings"
+    return "shares"
+
+
+def user_arrays(namespace: Mapping[str, Any]) -> Iterable[tuple[str, torch.Tensor | np.ndarray]]:
+    """The tensors and ndarrays a user named, skipping IPython's history names (``_``, ``_3``, ``_oh``)."""
+    for name, value in list(namespace.items()):
+        if name.startswith("_") or not is_array_like(value):
+            continue
+        yield name, value
+
+
+def find_sharing(obj: object, namespace: Mapping[str, Any], exclude: Iterable[str] = ()) -> tuple[Sharing, ...]:
+    """Every named tensor/ndarray in ``namespace`` whose memory overlaps ``obj``'s."""
+    span = storage_span(obj)
+    if span is None:
+        return ()
+    skipped = set(exclude)
+    found = []
+    for name, value in user_arrays(namespace):
+        if name in skipped:
+            continue
+        other_span = storage_span(value)
+        if other_span is None or not span.overlaps(other_span):
+            continue
+        kind: Literal["tensor", "ndarray"] = "tensor" if isinstance(value, torch.Tensor) else "ndarray"
+        found.append(Sharing(name, kind, relation(obj, value), element_overlap(obj, value)))
+    return tuple(found)
+
+
+def names_of(obj: object, namespace: Mapping[str, Any]) -> list[str]:
+    """The user names bound to this very object."""
+    return [name for name, value in user_arrays(namespace) if value is obj]
+
+
+def memory_groups(namespace: Mapping[str, Any]) -> list[list[str]]:
+    """Names grouped so that objects whose storages overlap (directly or through others) share a group."""
+    entries = [(name, storage_span(value)) for name, value in user_arrays(namespace)]
+    parent = list(range(len(entries)))
+
+    def root(i: int) -> int:
+        while parent[i] != i:
+            parent[i] = parent[parent[i]]
+            i = parent[i]
+        return i
+
+    # Sort by start address so overlapping ranges are neighbours: O(n log n) instead of all pairs.
+    located = sorted(
+        (i for i, (_, span) in enumerate(entries) if span is not None),
+        key=lambda i: (entries[i][1].device, entries[i][1].start),  # type: ignore[union-attr]
+    )
+    reach: MemorySpan | None = None
+    reach_index = -1
+    for i in located:
+        span = entries[i][1]
+        assert span is not None
+        if reach is not None and reach.overlaps(span):
+            parent[root(i)] = root(reach_index)
+            if span.stop > reach.stop:
+                reach = MemorySpan(span.device, reach.start, span.stop)
+        else:
+            reach, reach_index = span, i
+    groups: dict[int, list[str]] = {}
+    for i, (name, _) in enumerate(entries):
+        groups.setdefault(root(i), []).append(name)
+    return list(groups.values())
