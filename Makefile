@@ -20,7 +20,7 @@ $(STAMP): pyproject.toml Makefile
 	@touch $(STAMP)
 
 demo: $(STAMP)
-	$(BIN)/python -m tensormagic.tools.run_demos --out $(EXECUTED)
+	$(BIN)/python tools/run_demos.py --out $(EXECUTED)
 
 test: $(STAMP)
 	$(BIN)/python -m pytest
@@ -36,7 +36,7 @@ lint: $(STAMP)
 	$(BIN)/mypy
 
 docs: $(STAMP)
-	$(BIN)/python -m tensormagic.tools.magic_reference --write README.md
+	$(BIN)/python tools/magic_reference.py --write README.md
 
 clean:
 	rm -rf $(VENV) $(EXECUTED)

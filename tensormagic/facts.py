@@ -54,6 +54,7 @@ class Facts:
     copies_of: tuple[str, ...] = ()
     name: str | None = None
     extra: dict[str, Any] = field(default_factory=dict)
+    sharing_checked: bool = False  # True when a namespace was searched, so "shares nothing" is a finding
 
     @property
     def ndim(self) -> int:
@@ -214,4 +215,5 @@ def describe(
         shares_with=shares,
         copies_of=copies,
         name=name,
+        sharing_checked=namespace is not None,
     )

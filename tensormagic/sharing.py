@@ -138,6 +138,15 @@ def element_overlap(a: object, b: object) -> ElementOverlap:
         return "unknown"
 
 
+def _covers(outer: torch.Tensor, inner: torch.Tensor) -> bool:
+    """Every element of ``inner`` is an element of ``outer`` (``outer`` densely fills its byte span)."""
+    outer_span, inner_span = element_span(outer), element_span(inner)
+    if outer_span is None or inner_span is None or outer.element_size() != inner.element_size():
+        return False
+    dense = outer_span.stop - outer_span.start == outer.numel() * outer.element_size()
+    return dense and outer_span.start <= inner_span.start and inner_span.stop <= outer_span.stop
+
+
 def _tensor_root(tensor: torch.Tensor) -> torch.Tensor:
     base = tensor._base
     return base if base is not None else tensor
@@ -161,8 +170,14 @@ def relation(obj: object, other: object) -> Relation:
             return "view-of"
         if other._base is not None and other._base is obj:
             return "base-of"
-        if obj._base is not None and _tensor_root(obj) is _tensor_root(other):
-            return "view-of" if other._base is None else "siblings"
+        if _tensor_root(obj) is _tensor_root(other):
+            # torch records only the root as ``_base``; ``t = a.reshape(2, 2)`` makes ``t[0]._base``
+            # the root ``a``, yet ``t[0]`` is a view of ``t`` as well. Decide by which elements each covers.
+            if _covers(other, obj):
+                return "view-of"
+            if _covers(obj, other):
+                return "base-of"
+            return "siblings"
         return "shares"
     if isinstance(obj, np.ndarray) and isinstance(other, np.ndarray):
         obj_bases, other_bases = _array_bases(obj), _array_bases(other)

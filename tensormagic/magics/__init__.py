@@ -6,6 +6,7 @@ package is the only place that touches ``InteractiveShell``.
 
 from __future__ import annotations
 
+import sys
 import weakref
 from collections.abc import Callable
 from typing import Any
@@ -13,6 +14,7 @@ from typing import Any
 from IPython.core.interactiveshell import InteractiveShell
 from IPython.core.magic import Magics, line_magic, magics_class
 from IPython.core.magic_arguments import argument, magic_arguments
+from traitlets import TraitError
 
 from ..config import TensorMagic
 from .auto import AutoFormatter
@@ -88,7 +90,11 @@ def loaded_magics(shell: InteractiveShell) -> TensorMagics | None:
 def load_ipython_extension(shell: InteractiveShell) -> None:
     if shell in _loaded:  # loading twice is harmless
         return
-    settings = TensorMagic(parent=shell)
+    try:
+        settings = TensorMagic(parent=shell)
+    except TraitError as error:  # a bad value in the user's config must not stop the extension loading
+        print(f"tensormagic: ignoring invalid configuration ({error}); using defaults", file=sys.stderr)
+        settings = TensorMagic()
     magics = TensorMagics(shell, settings)
     replaced = {
         kind: {name: table[name] for name in magics.magics[kind] if name in table}

@@ -38,7 +38,7 @@ def sharing_sentences(facts: Facts, language: str) -> list[str]:
         return [message("share.nothing_empty", language)]
     if facts.copies_of:
         return [message("share.copy_of", language, names=", ".join(facts.copies_of))]
-    return [message("share.own", language)]
+    return [message("share.own", language)] if facts.sharing_checked else []
 
 
 def _sharing_sentence(sharing: Sharing, language: str) -> str:

@@ -1,0 +1,192 @@
+"""%tensor in a real IPython shell: annotations, sharing sentences, errors, languages, auto mode, unload."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+import numpy as np
+import pytest
+import torch
+from IPython.core.interactiveshell import InteractiveShell
+from IPython.utils.capture import capture_output
+
+
+@pytest.fixture
+def shell() -> Iterator[InteractiveShell]:
+    ip = InteractiveShell.instance()
+    ip.run_line_magic("load_ext", "tensormagic")
+    ip.run_line_magic("config", 'TensorMagic.language = "en"')
+    ip.user_ns.update(torch=torch, np=np)
+    yield ip
+    ip.run_line_magic("unload_ext", "tensormagic")
+    for name in [n for n in ip.user_ns if not n.startswith("_") and n not in ip.user_ns_hidden]:
+        del ip.user_ns[name]
+
+
+def run(shell: InteractiveShell, source: str) -> tuple[str, list[dict], object]:
+    """Run a cell; return its stdout, every displayed mime bundle, and the run's error (if any)."""
+    with capture_output() as captured:
+        result = shell.run_cell(source, store_history=True)
+    bundles = [output.data for output in captured.outputs]
+    return captured.stdout, bundles, result.error_in_exec
+
+
+def plain_text(bundles: list[dict]) -> str:
+    return "\n".join(b.get("text/plain", "") for b in bundles)
+
+
+def test_from_numpy_shares_memory_with_the_array(shell: InteractiveShell) -> None:
+    shell.run_cell("n1 = np.ones((2, 3))")
+    _, bundles, error = run(shell, "%tensor t1 = torch.from_numpy(n1)")
+    assert error is None
+    text = plain_text(bundles)
+    assert text.startswith("t1 · tensor · (2, 3) · float64 · cpu · 48 B")
+    assert "shares memory with NumPy array n1" in text
+    assert shell.user_ns["t1"].data_ptr() == shell.user_ns["n1"].__array_interface__["data"][0]
+    assert "text/html" in bundles[0] and "n1" in bundles[0]["text/html"]
+
+
+def test_torch_tensor_of_an_array_is_an_independent_copy(shell: InteractiveShell) -> None:
+    shell.run_cell("n1 = np.ones((2, 3))")
+    text = plain_text(run(shell, "%tensor torch.tensor(n1)")[1])
+    assert "independent copy of n1" in text
+    assert "shares memory" not in text
+
+
+@pytest.mark.parametrize("expression", ["t[0]", "t.view(4)", "t.T"])
+def test_views_name_their_base(shell: InteractiveShell, expression: str) -> None:
+    shell.run_cell("t = torch.arange(4.0).reshape(2, 2)")
+    text = plain_text(run(shell, f"%tensor {expression}")[1])
+    assert "a view of t: same memory, nothing copied" in text
+
+
+def test_numpy_of_a_tensor_shares_and_its_copy_does_not(shell: InteractiveShell) -> None:
+    shell.run_cell("t = torch.tensor([[1, 2, 3], [4, 5, 6]])")
+    assert "shares memory with tensor t" in plain_text(run(shell, "%tensor n = t.numpy()")[1])
+    assert "independent copy of t" in plain_text(run(shell, "%tensor c = t.numpy().copy()")[1])
+
+
+def test_rows_of_one_tensor_share_storage_but_no_element(shell: InteractiveShell) -> None:
+    shell.run_cell("t = torch.zeros(2, 3); a = t[0]")
+    text = plain_text(run(shell, "%tensor t[1]")[1])
+    assert "shares a's storage but none of its elements" in text
+    assert "a view of t" in text
+
+
+def test_statistics_line_and_how_they_were_computed(shell: InteractiveShell) -> None:
+    text = plain_text(run(shell, "%tensor torch.tensor([1.0, float('nan'), float('inf'), 0.0, -2.0])")[1])
+    assert "min -2 · max 1 · mean -0.3333 · std 1.5275 · zeros 1 · NaN 1 · +Inf 1 · -Inf 0" in text
+    assert "contains 1 NaN, 1 +Inf" in text
+    assert "exact, over all 5 elements" in text
+
+
+def test_no_stats_and_precision_options(shell: InteractiveShell) -> None:
+    shell.run_cell("x = torch.tensor([1/3, 2/3])")
+    assert "mean" not in plain_text(run(shell, "%tensor --no-stats x")[1])
+    text = plain_text(run(shell, "%tensor --precision 2 x")[1])
+    assert "tensor([0.33, 0.67])" in text and "mean 0.5" in text
+
+
+def test_expression_with_minus_signs_and_quotes_is_not_split(shell: InteractiveShell) -> None:
+    shell.run_cell("x = torch.ones(3)")
+    text = plain_text(run(shell, '%tensor -p 3 x - 1 if "a b" else x')[1])
+    assert "min 0 · max 0" in text
+
+
+def test_overview_groups_shared_memory(shell: InteractiveShell) -> None:
+    shell.run_cell("n1 = np.ones(3); t1 = torch.from_numpy(n1); lone = torch.zeros(2)")
+    text = plain_text(run(shell, "%tensor")[1])
+    assert "3 tensor(s) and array(s) in the namespace" in text
+    lines = {line.split()[0]: line for line in text.splitlines()[2:]}
+    assert "share memory: t1" in lines["n1"]
+    assert "share memory: n1" in lines["t1"]
+    assert "own memory" in lines["lone"]
+
+
+def test_non_tensor_values_say_what_they_are(shell: InteractiveShell) -> None:
+    shell.run_cell("t = torch.tensor([[10]])")
+    text = plain_text(run(shell, "%tensor t.item()")[1])
+    assert text.startswith("10")
+    assert "plain Python int taken out of a one-element tensor by .item()" in text
+    assert "not a tensor or array: a str" in plain_text(run(shell, "%tensor 'hello'")[1])
+    assert "holding 2 tensor(s)" in plain_text(run(shell, "%tensor t.max(dim=0)")[1])
+
+
+def test_user_errors_keep_their_type_and_read_like_ipython(shell: InteractiveShell) -> None:
+    stdout, _, error = run(shell, "%tensor missing_name + 1")
+    assert isinstance(error, NameError)
+    assert "missing_name + 1" in stdout  # the user's own line is shown
+    assert "tensormagic/magics" not in stdout  # our frames are hidden
+    _, _, error = run(shell, "%tensor torch.ones(2) +")
+    assert isinstance(error, SyntaxError)
+    _, _, error = run(shell, "%tensor torch.ones(2) @ torch.ones(3)")
+    assert isinstance(error, RuntimeError)
+
+
+def test_chinese_through_option_and_config(shell: InteractiveShell) -> None:
+    shell.run_cell("n1 = np.ones(2); t1 = torch.from_numpy(n1)")
+    assert "与 NumPy 数组 n1 共享内存" in plain_text(run(shell, "%tensor --lang zh t1")[1])
+    shell.run_line_magic("config", 'TensorMagic.language = "zh"')
+    text = plain_text(run(shell, "%tensor t1")[1])
+    assert "张量" in text and "最小值" in text
+
+
+def test_invalid_language_is_refused_clearly(shell: InteractiveShell, caplog: pytest.LogCaptureFixture) -> None:
+    shell.run_line_magic("config", 'TensorMagic.language = "fr"')
+    assert "unknown language 'fr': choose one of en, zh" in caplog.text
+    # A bad value left in the shell's config must not stop the extension from loading again.
+    shell.run_line_magic("unload_ext", "tensormagic")
+    with capture_output() as captured:
+        shell.run_line_magic("load_ext", "tensormagic")
+    assert "unknown language 'fr'" in captured.stderr
+    assert "tensor" in shell.magics_manager.magics["line"]
+    shell.run_line_magic("config", 'TensorMagic.language = "en"')
+
+
+def test_assignment_to_a_subscript_annotates_the_target(shell: InteractiveShell) -> None:
+    shell.run_cell("n1 = np.array([[1, 2, 3], [4, 5, 6]]); t1 = torch.from_numpy(n1)")
+    text = plain_text(run(shell, "%tensor t1[0] = 8888")[1])
+    assert "8888" in text and "a view of t1" in text
+    assert shell.user_ns["n1"][0, 0] == 8888
+
+
+def test_auto_mode_annotates_results_and_off_restores_ipython(shell: InteractiveShell) -> None:
+    shell.run_cell("t = torch.arange(3)")
+    t = shell.user_ns["t"]
+    formatter = shell.display_formatter
+    before, _ = formatter.format(t)
+    run(shell, "%tensor --auto on")
+    stdout, _, _ = run(shell, "t")  # the displayhook's Out[] goes through the same formatter
+    assert "t · tensor · (3,) · int64" in stdout
+    during, _ = formatter.format(t)
+    assert during["text/plain"].startswith("t · tensor · (3,) · int64")
+    assert "tensormagic-annotation" in during["text/html"]
+    nested, _ = formatter.format([t, t])
+    assert nested["text/plain"] == "[tensor([0, 1, 2]), tensor([0, 1, 2])]"
+    run(shell, "%tensor --auto off")
+    after, _ = formatter.format(t)
+    assert after == before
+
+
+def test_load_twice_is_harmless_and_unload_leaves_nothing(shell: InteractiveShell) -> None:
+    plain_printers = dict(shell.display_formatter.formatters["text/plain"].type_printers)
+    shell.run_line_magic("load_ext", "tensormagic")
+    assert len([c for c in shell.configurables if type(c).__name__ == "TensorMagic"]) == 1
+    shell.run_line_magic("tensor", "--auto on")
+    shell.run_line_magic("unload_ext", "tensormagic")
+    assert "tensor" not in shell.magics_manager.magics["line"]
+    assert "explain" not in shell.magics_manager.magics["line"]
+    assert "explain" not in shell.magics_manager.magics["cell"]
+    assert "TensorMagics" not in shell.magics_manager.registry
+    assert not [c for c in shell.configurables if type(c).__name__ == "TensorMagic"]
+    assert shell.display_formatter.formatters["text/plain"].type_printers == plain_printers
+    shell.run_line_magic("load_ext", "tensormagic")  # the fixture unloads again
+    assert "tensor" in shell.magics_manager.magics["line"]
+
+
+def test_html_escapes_user_text() -> None:
+    import tensormagic
+
+    annotation = tensormagic.annotate(torch.ones(2), name="<img src=x onerror=alert(1)>")
+    html = annotation._repr_html_()
+    assert "<img" not in html and "&lt;img src=x onerror=alert(1)&gt;" in html
