@@ -8,6 +8,7 @@ looks a key up across all of them.
 
 from __future__ import annotations
 
+import contextlib
 import importlib
 import locale
 import os
@@ -49,10 +50,8 @@ def normalize_language(language: str | None) -> str:
 def default_language() -> str:
     """Chinese when the user's locale says so, English otherwise."""
     candidates = [os.environ.get(var, "") for var in ("LC_ALL", "LC_MESSAGES", "LANG", "LANGUAGE")]
-    try:
+    with contextlib.suppress(ValueError):  # an unparsable locale setting means: no preference
         candidates.append(locale.getlocale()[0] or "")
-    except ValueError:
-        pass
     return "zh" if any(c.lower().startswith("zh") for c in candidates if c) else "en"
 
 

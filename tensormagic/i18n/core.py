@@ -55,7 +55,8 @@ EN = {
     "stat.false": "False",
     "stat.how": "exact, over all {count} elements in {chunks} chunk(s) of at most {chunk} elements; "
     "std with {correction}; computed without autograd",
-    "stat.how_repeat": "expanded view: summarised through its {distinct} distinct elements, each repeated {repeat} times",
+    "stat.how_repeat": "expanded view: summarised through its {distinct} distinct elements, "
+    "each repeated {repeat} times",
     "stat.of.abs": "of the magnitudes |z| (complex values)",
     "stat.of.stored": "of the stored values plus the implicit zeros",
     "stat.of.dequantized": "of the dequantized values",

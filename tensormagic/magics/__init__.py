@@ -53,7 +53,9 @@ class TensorMagics(Magics):
     @magic_arguments()
     @argument("-l", "--lang", choices=["en", "zh"], help="Language of this annotation (default: TensorMagic.language).")
     @argument("--no-stats", action="store_true", help="Skip the statistics (min, max, mean, std, NaN/Inf/zeros).")
-    @argument("-p", "--precision", type=int, help="Digits shown for values and statistics (default: TensorMagic.precision).")
+    @argument(
+        "-p", "--precision", type=int, help="Digits shown for values and statistics (default: TensorMagic.precision)."
+    )
     @argument("-w", "--widget", action="store_true", help="Open the interactive inspector widget instead of text.")
     @argument(
         "--auto", choices=["on", "off"],

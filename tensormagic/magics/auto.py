@@ -36,7 +36,7 @@ class AutoFormatter:
         if self.enabled:
             return
         previous: dict[tuple[str, type], Any] = {}
-        formatters = self.shell.display_formatter.formatters
+        formatters = self._formatters()
         for cls in _TYPES:
             previous[("text/plain", cls)] = formatters["text/plain"].for_type(cls, self._plain)
             previous[("text/html", cls)] = formatters["text/html"].for_type(cls, self._html)
@@ -45,13 +45,18 @@ class AutoFormatter:
     def disable(self) -> None:
         if self._previous is None:
             return
-        formatters = self.shell.display_formatter.formatters
+        formatters = self._formatters()
         for (mime, cls), old in self._previous.items():
             if old is None:
                 formatters[mime].type_printers.pop(cls, None)
             else:
                 formatters[mime].for_type(cls, old)
         self._previous = None
+
+    def _formatters(self) -> dict[str, Any]:
+        display_formatter = self.shell.display_formatter
+        assert display_formatter is not None  # set by InteractiveShell.__init__
+        return display_formatter.formatters
 
     def _annotation(self, obj: Any) -> Any:
         names = names_of(obj, self.shell.user_ns)

@@ -80,12 +80,12 @@ def run_tensor_magic(magics: TensorMagics, line: str) -> None:
 
     value, name, tree = _evaluate(shell, expression)
     if args.widget:
-        from ..widgets import inspect as open_inspector
+        from ..widgets import inspect as open_inspector  # type: ignore[attr-defined]  # widgets load lazily
 
         display(open_inspector(value, namespace, name=name, language=language))
         return
     if not isinstance(value, torch.Tensor | np.ndarray):
-        bundle, _ = shell.display_formatter.format(value)
+        bundle, _ = shell.display_formatter.format(value)  # type: ignore[union-attr]
         from_item = isinstance(tree, ast.Expression) and _is_item_call(tree.body)
         display(NonTensor(bundle=bundle, note=what_is(value, language, from_item=from_item)))
         return
@@ -114,8 +114,8 @@ def _evaluate(shell: Any, source: str) -> tuple[Any, str | None, ast.AST]:
     module = ast.parse(source, filename=filename, mode="exec")
     if len(module.body) == 1 and isinstance(module.body[0], ast.Expr):
         tree: ast.AST = ast.Expression(module.body[0].value)
-        value = eval(compile(tree, filename, "eval"), shell.user_global_ns, shell.user_ns)
-        return value, None, tree
+        code = compile(ast.Expression(module.body[0].value), filename, "eval")
+        return eval(code, shell.user_global_ns, shell.user_ns), None, tree
     if len(module.body) == 1 and isinstance(module.body[0], ast.Assign) and len(module.body[0].targets) == 1:
         statement = module.body[0]
         exec(compile(module, filename, "exec"), shell.user_global_ns, shell.user_ns)

@@ -81,7 +81,8 @@ def header_parts(facts: Facts, language: str) -> list[str]:
 
 def layout_parts(facts: Facts, language: str) -> list[str]:
     """The second line: how the elements sit in memory."""
-    parts = [message("label.element" if facts.numel == 1 else "label.elements", language, count=format_count(facts.numel))]
+    count_key = "label.element" if facts.numel == 1 else "label.elements"
+    parts = [message(count_key, language, count=format_count(facts.numel))]
     if facts.strides is not None:
         parts.append(f"{message('label.strides', language)} {format_shape(facts.strides)}")
         parts.append(message("label.contiguous" if facts.contiguous else "label.not_contiguous", language))
@@ -257,7 +258,8 @@ class Overview:
                     else message("overview.alone", self.language)
                 )
                 if facts.device == "meta" or facts.is_empty:
-                    memory = message("share.nothing_meta" if facts.device == "meta" else "share.nothing_empty", self.language)
+                    reason = "share.nothing_meta" if facts.device == "meta" else "share.nothing_empty"
+                    memory = message(reason, self.language)
                 rows.append(
                     (
                         [
