@@ -8,13 +8,29 @@ Load it in IPython or Jupyter with ``%load_ext tensormagic``; or use the plain A
 
 from __future__ import annotations
 
+from typing import Any
+
 from .annotate import annotate, overview
 from .facts import Facts, describe
-from .magics import load_ipython_extension, unload_ipython_extension
 from .sharing import Sharing
 from .stats import Stats
 
 __version__ = "0.1.0"
+
+
+# IPython is imported only when the extension is loaded, so the plain API (describe, explain) works
+# in scripts and on machines without IPython, and `import tensormagic` stays quick.
+def load_ipython_extension(shell: Any) -> None:
+    from .magics import load_ipython_extension as load
+
+    load(shell)
+
+
+def unload_ipython_extension(shell: Any) -> None:
+    from .magics import unload_ipython_extension as unload
+
+    unload(shell)
+
 
 __all__ = [
     "Facts",
