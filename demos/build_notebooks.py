@@ -1,0 +1,1289 @@
+"""The single source of truth for the course notebooks in ``demos/en/`` and ``demos/zh/``.
+
+Every cell lives here once: code is shared by both languages, markdown (and the few strings a code cell prints)
+is given in English and Chinese side by side. Run ``python demos/build_notebooks.py`` to (re)write the notebooks;
+``--check`` only reports whether the committed files are current. The output is deterministic (fixed cell ids, no
+outputs, sorted JSON), so rebuilding an unchanged source rewrites nothing.
+
+Cell metadata under ``"tensormagic"`` is read by the tests: ``volatile`` names variables whose values are leftover
+memory (``torch.Tensor(size=...)``), which only keep their shape and dtype from run to run.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import nbformat
+
+DEMOS = Path(__file__).resolve().parent
+LANGUAGES = ("en", "zh")
+
+
+@dataclass(frozen=True)
+class Md:
+    """A markdown cell, written once per language."""
+
+    en: str
+    zh: str
+
+    def text(self, lang: str) -> str:
+        return getattr(self, lang)
+
+
+@dataclass(frozen=True)
+class Code:
+    """A code cell shared by both languages.
+
+    ``strings`` fills «key» placeholders with per-language text, so a check cell can cheer in the reader's language
+    while its logic stays one piece of code. A placeholder becomes a Python string literal unless ``raw`` names it
+    (the set-up cell splices a whole line).
+    """
+
+    source: str
+    strings: dict[str, Md] = field(default_factory=dict)
+    volatile: tuple[str, ...] = ()
+    tags: tuple[str, ...] = ()
+    raw: tuple[str, ...] = ()
+
+    def text(self, lang: str) -> str:
+        out = self.source
+        for key, value in self.strings.items():
+            text = value.text(lang)
+            out = out.replace(f"«{key}»", text if key in self.raw else repr(text))
+        if "«" in out:
+            raise ValueError(f"unfilled placeholder in cell:\n{out}")
+        return out
+
+
+Cell = Md | Code
+
+
+@dataclass(frozen=True)
+class Notebook:
+    slug: str
+    cells: list[Cell]
+
+
+def setup_cell() -> Code:
+    # The zh notebooks switch the language on the first line that could print anything, so every annotation,
+    # explanation and card after it speaks Chinese.
+    return Code("%load_ext tensormagic\n«config»import numpy as np\nimport torch", strings={
+        "config": Md(en="", zh='%config TensorMagic.language = "zh"\n'),
+    }, raw=("config",))
+
+
+def ok(en: str, zh: str) -> Md:
+    return Md(en=en, zh=zh)
+
+
+HOW_TO_USE = Md(
+    en=(
+        "Run the cells from top to bottom (Shift+Enter). Two magics do the explaining:\n\n"
+        "- `%tensor EXPR` shows a tensor with a header line (shape, dtype, device, memory, which variables share "
+        "its memory) and its statistics; `%tensor NAME = EXPR` also assigns it; `%tensor` alone lists every tensor "
+        "in the notebook.\n"
+        "- `%%explain` at the top of a cell runs the cell exactly as usual, then explains every torch call in it, "
+        "line by line, with short note codes such as `default-dtype` or `half-open`.\n\n"
+        "Change the numbers and run again: that is the point."
+    ),
+    zh=(
+        "从上到下依次运行各单元格(Shift+Enter)。有两个魔法命令负责讲解:\n\n"
+        "- `%tensor 表达式` 显示一个张量:首行给出形状、元素类型、设备、占用内存以及与哪些变量共享内存,随后是统计量;"
+        "`%tensor 变量名 = 表达式` 还会完成赋值;单独写 `%tensor` 会列出笔记本中所有的张量。\n"
+        "- 在单元格第一行写 `%%explain`,单元格照常运行,运行结束后逐行讲解其中每一次 torch 调用,"
+        "并附上 `default-dtype`、`half-open` 这样的简短标记。\n\n"
+        "改一改里面的数字再运行一次,这正是这些笔记本的用法。"
+    ),
+)
+
+
+# --------------------------------------------------------------------------------------------------------------
+# 01 — creating tensors
+# --------------------------------------------------------------------------------------------------------------
+
+NB01 = Notebook("01_tensors", [
+    Md(
+        en=(
+            "# 1 · Creating tensors\n\n"
+            "A tensor is PyTorch's array: a grid of numbers with any number of axes. With zero axes it is a "
+            "scalar (`7`), with one a vector (`[1 2 3 4 5]`), with two a matrix (`[[1 2 3], [4 5 6]]`), and so on. "
+            "Every tensor is an object of the class `torch.Tensor`, so it carries attributes (`shape`, `dtype`, "
+            "`device`) and methods (`sum`, `numpy`, `int`, ...).\n\n"
+            "This notebook covers every way of creating one that the chapter uses."
+        ),
+        zh=(
+            "# 1 · 创建张量\n\n"
+            "张量就是 PyTorch 里的数组:可以有任意多个轴的数字网格。没有轴时是标量(`7`),一个轴是向量"
+            "(`[1 2 3 4 5]`),两个轴是矩阵(`[[1 2 3], [4 5 6]]`),依此类推。每个张量都是 `torch.Tensor` "
+            "类的对象,因此带有属性(`shape`、`dtype`、`device`)和方法(`sum`、`numpy`、`int` 等)。\n\n"
+            "本笔记本逐一介绍本章用到的所有创建张量的方式。"
+        ),
+    ),
+    HOW_TO_USE,
+    setup_cell(),
+    Md(
+        en=(
+            "## `torch.tensor(data=...)`: from existing data\n\n"
+            "The everyday way, and the usual way to turn a NumPy array into a tensor. The element type (`dtype`) "
+            "is picked from the data unless you pass `dtype=`: Python floats become `float32` (half the memory of "
+            "`float64`, and faster), Python integers become `int64`, and a NumPy array keeps its own type — "
+            "NumPy's default float is `float64`, so that is what `t3` gets."
+        ),
+        zh=(
+            "## `torch.tensor(data=...)`:根据已有数据创建\n\n"
+            "最常用的方式,把 NumPy 数组转换成张量时一般也用它。除非传入 `dtype=`,元素类型由数据决定:Python "
+            "浮点数得到 `float32`(内存只有 `float64` 的一半,计算也更快),Python 整数得到 `int64`,NumPy "
+            "数组则保留它自己的类型——NumPy 默认的浮点类型是 `float64`,所以 `t3` 是 `float64`。"
+        ),
+    ),
+    Code(
+        "%%explain\n"
+        "list1 = [[1., 2, 3], [4, 5, 6]]\n"
+        "n1 = np.array([[1., 2., 3.], [4., 5., 6.]])\n"
+        "t1 = torch.tensor(data=list1)\n"
+        "t2 = torch.tensor(data=10)\n"
+        "t3 = torch.tensor(data=n1)\n"
+        "print('t1:', t1.dtype, '| t2:', t2.dtype, '| t3:', t3.dtype)"
+    ),
+    Md(
+        en="`t2` was built from a single number: it is a 0-dimensional tensor, a scalar, whose shape is `()`.",
+        zh="`t2` 由单个数字创建:它是 0 维张量,即标量,形状为 `()`。",
+    ),
+    Code("%tensor t1"),
+    Code("%tensor t2"),
+    Md(
+        en=(
+            "## `torch.Tensor(data=...)` or `torch.Tensor(size=...)`: the class itself\n\n"
+            "Calling the class with data always gives `float32`. Called with `size=` (a tuple with one entry per "
+            "axis: `(2, 3)` is 2 rows, 3 columns) it gives a tensor of that shape **without initialising it**: "
+            "the values are whatever bytes were lying in that memory. Never read them before writing."
+        ),
+        zh=(
+            "## `torch.Tensor(data=...)` 或 `torch.Tensor(size=...)`:直接调用类\n\n"
+            "传入数据时结果总是 `float32`。传入 `size=`(元组,每个轴一个数:`(2, 3)` 即 2 行 3 列)时,"
+            "得到该形状的张量,但**不做初始化**:里面的值是这块内存里原本残留的字节。写入之前不要读取它们。"
+        ),
+    ),
+    Code(
+        "%%explain\n"
+        "t4 = torch.Tensor(data=[[1.1, 1.2, 1.3], [2.2, 2.3, 2.4]])\n"
+        "t5 = torch.Tensor(size=(2, 3))\n"
+        "print('t4:', t4.dtype, '| t5:', t5.shape, t5.dtype)",
+        volatile=("t5",),
+    ),
+    Md(
+        en=(
+            "## Typed constructors: `IntTensor`, `LongTensor`, `FloatTensor`, `DoubleTensor`\n\n"
+            "Each one fixes the element type: `int32`, `int64`, `float32`, `float64`. Values that do not fit are "
+            "converted, and float-to-integer conversion **truncates toward zero**: `1.1 -> 1`, `3.7 -> 3` "
+            "(not rounded to 4). In new code prefer `torch.tensor(data, dtype=torch.int32)`; you will still meet "
+            "these names in older code."
+        ),
+        zh=(
+            "## 指定类型的构造函数:`IntTensor`、`LongTensor`、`FloatTensor`、`DoubleTensor`\n\n"
+            "它们分别固定元素类型为 `int32`、`int64`、`float32`、`float64`。类型不符的值会被自动转换,"
+            "而浮点数转整数是**向零截断**:`1.1 -> 1`,`3.7 -> 3`(不是四舍五入成 4)。新代码里更推荐 "
+            "`torch.tensor(data, dtype=torch.int32)`,但旧代码中仍会经常看到这些写法。"
+        ),
+    ),
+    Code(
+        "%%explain\n"
+        "t6 = torch.IntTensor([[1.1, 2, 3.7], [4, 5, 6]])\n"
+        "t7 = torch.FloatTensor([[1.1, 2, 3.7], [4, 5, 6]])\n"
+        "t8 = torch.LongTensor([1, 2, 3])\n"
+        "t9 = torch.DoubleTensor([1, 2, 3])\n"
+        "print(t6)\n"
+        "print(t6.dtype, t7.dtype, t8.dtype, t9.dtype)"
+    ),
+    Md(
+        en=(
+            "## Ranges: `torch.arange` and `torch.linspace`\n\n"
+            "`arange(start, end, step)` counts from `start` by `step` and stops **before** `end` — a half-open "
+            "range `[start, end)`, like Python's `range`. `linspace(start, end, steps)` gives exactly `steps` "
+            "evenly spaced values and includes **both** ends; the spacing is `(end - start) / (steps - 1)`, here "
+            "`9 / 8 = 1.125`, and value *i* is `start + step * i`."
+        ),
+        zh=(
+            "## 线性张量:`torch.arange` 与 `torch.linspace`\n\n"
+            "`arange(start, end, step)` 从 `start` 开始按 `step` 递增,在 `end` **之前**停止——左闭右开区间 "
+            "`[start, end)`,和 Python 的 `range` 一样。`linspace(start, end, steps)` 给出恰好 `steps` "
+            "个等间距的值,**两端都包含**;间距为 `(end - start) / (steps - 1)`,这里是 `9 / 8 = 1.125`,"
+            "第 *i* 个值为 `start + step * i`。"
+        ),
+    ),
+    Code(
+        "%%explain\n"
+        "r1 = torch.arange(start=0, end=10, step=2)\n"
+        "r2 = torch.linspace(start=0, end=9, steps=9)\n"
+        "print(r1)\n"
+        "print(r2)"
+    ),
+    Md(
+        en=(
+            "## Random tensors and seeds\n\n"
+            "`rand(size)` draws uniformly from `[0, 1)`, `randn(size)` from the standard normal distribution, "
+            "`randint(low, high, size)` draws integers from `low` up to but **not including** `high`. All of them "
+            "come from one random number generator. `torch.initial_seed()` tells which seed it started from "
+            "(a random one unless you chose it), and `torch.manual_seed(seed)` restarts it from a seed you pick, "
+            "so the same code draws the same numbers again."
+        ),
+        zh=(
+            "## 随机张量与随机种子\n\n"
+            "`rand(size)` 在 `[0, 1)` 上均匀采样,`randn(size)` 服从标准正态分布,`randint(low, high, size)` "
+            "生成从 `low` 到 `high`(**不含** `high`)的整数。它们都来自同一个随机数生成器。"
+            "`torch.initial_seed()` 查看它从哪个种子开始(没有手动设置时是随机选的),"
+            "`torch.manual_seed(seed)` 用你指定的种子重新开始,于是同样的代码会再次得到同样的数。"
+        ),
+    ),
+    Code("print('seed in force:', torch.initial_seed())"),
+    Code(
+        "%%explain\n"
+        "torch.manual_seed(66)\n"
+        "x1 = torch.rand(size=(5, 4))\n"
+        "x2 = torch.randn(size=(2, 3))\n"
+        "x3 = torch.randint(low=0, high=10, size=(2, 3))\n"
+        "print(x3)\n"
+        "print('seed in force:', torch.initial_seed())"
+    ),
+    Md(
+        en="Same seed, same numbers: restart the generator from 66 and draw again.",
+        zh="种子相同,随机数就相同:把生成器重新设为 66,再抽一次。",
+    ),
+    Code(
+        "torch.manual_seed(66)\n"
+        "again = torch.rand(size=(5, 4))\n"
+        "print('same numbers as x1:', torch.equal(x1, again))"
+    ),
+    Md(
+        en=(
+            "## Filled tensors: `ones`, `zeros`, `full` and their `_like` forms\n\n"
+            "`ones(size)`, `zeros(size)` and `full(size, fill_value)` build a tensor of a given shape. "
+            "The `_like` forms (`ones_like(t)`, `zeros_like(t)`, `full_like(t, fill_value)`) copy the **shape, "
+            "dtype and device** of an existing tensor, not its values. Note the dtypes: `ones`/`zeros` default "
+            "to `float32`, `full` follows its fill value (`10` is an integer, so `int64`), and the `_like` forms "
+            "follow `base`."
+        ),
+        zh=(
+            "## 全 1 / 全 0 / 指定值张量:`ones`、`zeros`、`full` 及其 `_like` 形式\n\n"
+            "`ones(size)`、`zeros(size)`、`full(size, fill_value)` 按给定形状创建张量。`_like` 形式"
+            "(`ones_like(t)`、`zeros_like(t)`、`full_like(t, fill_value)`)照搬已有张量的**形状、元素类型和设备**,"
+            "而不是它的值。注意元素类型:`ones`/`zeros` 默认 `float32`,`full` 跟随填充值(`10` 是整数,所以是 "
+            "`int64`),`_like` 形式跟随 `base`。"
+        ),
+    ),
+    Code(
+        "%%explain\n"
+        "o1 = torch.ones(size=(2, 3))\n"
+        "z1 = torch.zeros(size=(2, 3))\n"
+        "f1 = torch.full(size=(2, 3, 4), fill_value=10)\n"
+        "base = torch.tensor(data=[[1, 2], [3, 4]])\n"
+        "o2 = torch.ones_like(input=base)\n"
+        "z2 = torch.zeros_like(input=base)\n"
+        "f2 = torch.full_like(input=base, fill_value=100)\n"
+        "print(o1.dtype, f1.dtype, o2.dtype)\n"
+        "print(f2)"
+    ),
+    Code("%tensor f1"),
+    Md(
+        en=(
+            "## Element types and conversions\n\n"
+            "Pass `dtype=` when creating, or convert afterwards. `t.type(dtype)` accepts a dtype such as "
+            "`torch.int64` or a tensor type name such as `torch.FloatTensor`; the shortcuts `half()`, `float()`, "
+            "`double()`, `short()`, `int()`, `long()` convert to `float16`, `float32`, `float64`, `int16`, "
+            "`int32`, `int64`. A conversion makes a new tensor; the original keeps its type."
+        ),
+        zh=(
+            "## 元素类型与类型转换\n\n"
+            "创建时传 `dtype=`,或在创建之后转换。`t.type(dtype)` 既接受 `torch.int64` 这样的元素类型,"
+            "也接受 `torch.FloatTensor` 这样的张量类型名;简写 `half()`、`float()`、`double()`、`short()`、"
+            "`int()`、`long()` 分别转换为 `float16`、`float32`、`float64`、`int16`、`int32`、`int64`。"
+            "转换会生成新张量,原张量的类型不变。"
+        ),
+    ),
+    Code(
+        "%%explain\n"
+        "h1 = torch.tensor(data=[[1., 2., 3.], [4., 5., 6.]], dtype=torch.float16)\n"
+        "h2 = h1.type(dtype=torch.FloatTensor)\n"
+        "h3 = h1.type(dtype=torch.int64)\n"
+        "print(h1.dtype, h2.dtype, h3.dtype)"
+    ),
+    Code(
+        "%%explain\n"
+        "c1 = torch.tensor(data=[1.7, -2.5, 3.0])\n"
+        "print(c1.half().dtype, c1.float().dtype, c1.double().dtype)\n"
+        "print(c1.short(), c1.int(), c1.long())"
+    ),
+    Md(
+        en="`%tensor` on its own lists every tensor and array defined so far, with shape, dtype and memory.",
+        zh="单独一行 `%tensor` 会列出目前定义的所有张量和数组,以及它们的形状、元素类型和内存。",
+    ),
+    Code("%tensor"),
+    Md(
+        en=(
+            "## Exercises\n\n"
+            "Each exercise cell already holds one correct answer so the notebook runs from top to bottom. "
+            "Replace it with your own and run the check cell below it.\n\n"
+            "**Exercise 1.** With `torch.arange`, make `evens`: the even numbers from 0 up to **and including** 20."
+        ),
+        zh=(
+            "## 练习\n\n"
+            "每个练习单元格里已经填好了一个正确答案,以保证整个笔记本能从头运行到尾。"
+            "把它换成你自己的写法,再运行下面的检查单元格。\n\n"
+            "**练习 1.** 用 `torch.arange` 生成 `evens`:从 0 到 20(**包含** 20)的所有偶数。"
+        ),
+    ),
+    Code("evens = torch.arange(0, 21, 2)", tags=("exercise",)),
+    Code(
+        "assert torch.equal(evens, torch.tensor([0, 2, 4, 6, 8, 10, 12, 14, 16, 18, 20])), «hint»\n"
+        "print(«ok»)",
+        strings={
+            "hint": ok("Not yet: remember that arange stops before `end`.", "还不对:记住 arange 在 `end` 之前停止。"),
+            "ok": ok("Well done: 20 is in because end was 21.", "答对了:end 取 21,所以 20 被包含在内。"),
+        },
+        tags=("check",),
+    ),
+    Md(
+        en="**Exercise 2.** Make `sevens`: a 3×4 tensor of `float64` in which every value is 7.5, without typing the "
+        "values out.",
+        zh="**练习 2.** 生成 `sevens`:一个 3×4、元素类型为 `float64`、每个值都是 7.5 的张量,不要手写这些值。",
+    ),
+    Code("sevens = torch.full(size=(3, 4), fill_value=7.5, dtype=torch.float64)", tags=("exercise",)),
+    Code(
+        "assert sevens.shape == (3, 4), «shape»\n"
+        "assert sevens.dtype == torch.float64, «dtype»\n"
+        "assert bool((sevens == 7.5).all()), «values»\n"
+        "print(«ok»)",
+        strings={
+            "shape": ok("The shape should be (3, 4).", "形状应为 (3, 4)。"),
+            "dtype": ok("The dtype should be torch.float64: try dtype=.", "元素类型应为 torch.float64:试试 dtype=。"),
+            "values": ok("Every value should be 7.5.", "每个值都应为 7.5。"),
+            "ok": ok("Correct: full(size, fill_value, dtype=...) does it in one call.",
+                     "正确:full(size, fill_value, dtype=...) 一步到位。"),
+        },
+        tags=("check",),
+    ),
+    Md(
+        en="**Exercise 3.** `torch.tensor([2.9, -2.9]).int()` — predict the two integers before running it. Write "
+        "your prediction as a list in `prediction`.",
+        zh="**练习 3.** `torch.tensor([2.9, -2.9]).int()` 的结果是哪两个整数?运行之前先预测,把预测写成列表赋给 "
+        "`prediction`。",
+    ),
+    Code("prediction = [2, -2]", tags=("exercise",)),
+    Code(
+        "actual = torch.tensor([2.9, -2.9]).int().tolist()\n"
+        "assert prediction == actual, «hint»\n"
+        "print(«ok»)",
+        strings={
+            "hint": ok("Not quite: float-to-int conversion neither rounds nor floors.",
+                       "不太对:浮点数转整数既不是四舍五入,也不是向下取整。"),
+            "ok": ok("Right: conversion truncates toward zero, so -2.9 becomes -2, not -3.",
+                     "没错:转换是向零截断,所以 -2.9 变成 -2,而不是 -3。"),
+        },
+        tags=("check",),
+    ),
+])
+
+
+# --------------------------------------------------------------------------------------------------------------
+# 02 — NumPy interop, memory sharing, item()
+# --------------------------------------------------------------------------------------------------------------
+
+NB02 = Notebook("02_numpy", [
+    Md(
+        en=(
+            "# 2 · Tensors and NumPy: who shares memory?\n\n"
+            "Moving data between NumPy and PyTorch is cheap because a tensor and an array can point at **the same "
+            "memory**. That is fast, and it is also a classic source of bugs: write to one and the other changes. "
+            "This notebook shows which conversions share and which copy, and how to get a plain Python number out "
+            "of a tensor."
+        ),
+        zh=(
+            "# 2 · 张量与 NumPy:谁和谁共享内存?\n\n"
+            "NumPy 与 PyTorch 之间转换数据的开销很小,因为张量和数组可以指向**同一块内存**。这样很快,"
+            "但也是经典的 bug 来源:改了一个,另一个也跟着变。本笔记本说明哪些转换共享内存、哪些会拷贝,"
+            "以及如何从张量中取出一个普通的 Python 数字。"
+        ),
+    ),
+    HOW_TO_USE,
+    setup_cell(),
+    Md(
+        en=(
+            "## Tensor to array: `t.numpy()` shares, `t.numpy().copy()` does not\n\n"
+            "`numpy()` returns an array over the tensor's own memory, so writing `100` into the array changes "
+            "`a1` too. `.copy()` gives the array memory of its own."
+        ),
+        zh=(
+            "## 张量转数组:`t.numpy()` 共享内存,`t.numpy().copy()` 不共享\n\n"
+            "`numpy()` 返回的数组直接使用张量自己的内存,因此往数组里写入 `100`,`a1` 也会改变。"
+            "`.copy()` 则让数组拥有自己的内存。"
+        ),
+    ),
+    Code(
+        "%%explain\n"
+        "a1 = torch.tensor(data=[[1, 2, 3], [4, 5, 6]])\n"
+        "n_shared = a1.numpy()\n"
+        "n_copy = a1.numpy().copy()\n"
+        "n_shared[0][0] = 100\n"
+        "print(a1)\n"
+        "print(n_copy)"
+    ),
+    Code("%tensor n_shared"),
+    Code("%tensor n_copy"),
+    Md(
+        en=(
+            "## Array to tensor: `torch.from_numpy` shares, `torch.tensor` copies\n\n"
+            "`torch.from_numpy(n1)` wraps the array's memory: writing `8888` through `b1` shows up in `n1`. "
+            "`torch.tensor(data=n1)` copies the values into new memory, and so does `torch.from_numpy(n1.copy())`. "
+            "Both keep NumPy's element type (`int64` here)."
+        ),
+        zh=(
+            "## 数组转张量:`torch.from_numpy` 共享内存,`torch.tensor` 拷贝\n\n"
+            "`torch.from_numpy(n1)` 直接包装数组的内存:通过 `b1` 写入 `8888`,`n1` 中也能看到。"
+            "`torch.tensor(data=n1)` 把数值拷贝到新内存,`torch.from_numpy(n1.copy())` 也一样。"
+            "两者都保留 NumPy 的元素类型(这里是 `int64`)。"
+        ),
+    ),
+    Code(
+        "%%explain\n"
+        "n1 = np.array([[1, 2, 3], [4, 5, 6]])\n"
+        "b1 = torch.from_numpy(n1)\n"
+        "b2 = torch.tensor(data=n1)\n"
+        "b3 = torch.from_numpy(n1.copy())\n"
+        "b1[0][0] = 8888\n"
+        "print(n1)\n"
+        "print(b2)"
+    ),
+    Code("%tensor b1"),
+    Code("%tensor b2"),
+    Md(
+        en="The overview groups the variables that share memory, so you can see every alias at once.",
+        zh="总览表会把共享内存的变量归为一组,所有“别名”一目了然。",
+    ),
+    Code("%tensor"),
+    Md(
+        en=(
+            "## `t.item()`: one element out as a Python number\n\n"
+            "`item()` works on any tensor holding exactly one element, whatever its number of dimensions: "
+            "`tensor(10)`, `tensor([10])` and `tensor([[10]])` all give the Python int `10`."
+        ),
+        zh=(
+            "## `t.item()`:把单个元素取成 Python 数字\n\n"
+            "只要张量里恰好只有一个元素,无论几维,都可以用 `item()`:`tensor(10)`、`tensor([10])`、"
+            "`tensor([[10]])` 都得到 Python 整数 `10`。"
+        ),
+    ),
+    Code(
+        "%%explain\n"
+        "s0 = torch.tensor(data=10)\n"
+        "s1 = torch.tensor(data=[10])\n"
+        "s2 = torch.tensor(data=[[10]])\n"
+        "print(s0.shape, s1.shape, s2.shape)\n"
+        "print(s0.item(), s1.item(), s2.item())"
+    ),
+    Code("%tensor s2.item()"),
+    Md(
+        en="With more than one element there is no single number to return, and PyTorch says so:",
+        zh="元素多于一个时,没有唯一的数可以返回,PyTorch 会直接报错:",
+    ),
+    Code(
+        "%%explain\n"
+        "try:\n"
+        "    torch.tensor(data=[1, 2]).item()\n"
+        "except RuntimeError as err:\n"
+        "    print('RuntimeError:', err)"
+    ),
+    Md(
+        en=(
+            "## Exercises\n\n"
+            "Each exercise cell already holds one correct answer; replace it with your own and run the check.\n\n"
+            "**Exercise 1.** Make `linked`, a tensor over the **same memory** as the array `data`, so that a write "
+            "to one shows in the other."
+        ),
+        zh=(
+            "## 练习\n\n"
+            "每个练习单元格里已经填好了一个正确答案;换成你自己的写法,然后运行检查单元格。\n\n"
+            "**练习 1.** 生成张量 `linked`,让它与数组 `data` 使用**同一块内存**,改动其中一个,另一个也能看到。"
+        ),
+    ),
+    Code("data = np.arange(6.0)\nlinked = torch.from_numpy(data)", tags=("exercise",)),
+    Code(
+        "assert isinstance(linked, torch.Tensor), «type»\n"
+        "assert np.shares_memory(data, linked.numpy()), «hint»\n"
+        "print(«ok»)",
+        strings={
+            "type": ok("linked should be a torch tensor.", "linked 应该是一个 torch 张量。"),
+            "hint": ok("linked has its own memory: which conversion does not copy?",
+                       "linked 拥有独立内存:哪种转换不拷贝?"),
+            "ok": ok("Shared: torch.from_numpy wraps the array's memory.",
+                     "共享成功:torch.from_numpy 直接包装数组的内存。"),
+        },
+        tags=("check",),
+    ),
+    Md(
+        en="**Exercise 2.** Make `safe`: a tensor with the same values as `data` but memory of its own.",
+        zh="**练习 2.** 生成 `safe`:数值与 `data` 相同,但拥有自己的内存。",
+    ),
+    Code("safe = torch.tensor(data=data)", tags=("exercise",)),
+    Code(
+        "assert torch.equal(safe, torch.from_numpy(data)), «values»\n"
+        "assert not np.shares_memory(data, safe.numpy()), «hint»\n"
+        "print(«ok»)",
+        strings={
+            "values": ok("safe should hold the same values as data.", "safe 的数值应与 data 相同。"),
+            "hint": ok("safe still shares memory with data.", "safe 仍然与 data 共享内存。"),
+            "ok": ok("Independent: changing data will no longer touch safe.",
+                     "互不影响:以后修改 data 不会再改到 safe。"),
+        },
+        tags=("check",),
+    ),
+    Md(
+        en="**Exercise 3.** Put the sum of all values of `scores` into `total` as a plain Python `float`.",
+        zh="**练习 3.** 把 `scores` 所有元素之和以普通 Python `float` 的形式赋给 `total`。",
+    ),
+    Code("scores = torch.tensor(data=[[1.5, 2.5], [3.0, 4.0]])\ntotal = scores.sum().item()", tags=("exercise",)),
+    Code(
+        "assert isinstance(total, float), «type»\n"
+        "assert total == 11.0, «value»\n"
+        "print(«ok»)",
+        strings={
+            "type": ok("total should be a Python float, not a tensor: which method extracts it?",
+                       "total 应是 Python float 而不是张量:用哪个方法把它取出来?"),
+            "value": ok("The sum should be 11.0.", "总和应为 11.0。"),
+            "ok": ok("Right: sum() gives a one-element tensor and item() takes the number out.",
+                     "正确:sum() 得到只有一个元素的张量,item() 再把数取出来。"),
+        },
+        tags=("check",),
+    ),
+])
+
+
+# --------------------------------------------------------------------------------------------------------------
+# 03 — arithmetic, broadcasting, matmul, in-place
+# --------------------------------------------------------------------------------------------------------------
+
+NB03 = Notebook("03_arithmetic", [
+    Md(
+        en=(
+            "# 3 · Arithmetic, broadcasting and matrix multiplication\n\n"
+            "Tensors combine element by element: with a number, or with another tensor position by position. "
+            "This notebook covers the operators and their function forms, the in-place forms ending in `_`, "
+            "the element-wise (Hadamard) product with broadcasting, and matrix multiplication."
+        ),
+        zh=(
+            "# 3 · 基本运算、广播与矩阵乘法\n\n"
+            "张量按元素进行运算:与一个数运算,或与另一个张量按对应位置运算。本笔记本介绍运算符及其函数形式、"
+            "以 `_` 结尾的原地操作、逐元素乘积(阿达玛积)与广播,以及矩阵乘法。"
+        ),
+    ),
+    HOW_TO_USE,
+    setup_cell(),
+    Md(
+        en=(
+            "## Operators: `+ - * /` and unary `-`\n\n"
+            "A number combines with every element; two tensors of the same shape combine position by position. "
+            "Note that `/` is true division: dividing the integer tensor `t1` gives `float32`."
+        ),
+        zh=(
+            "## 运算符:`+ - * /` 与负号 `-`\n\n"
+            "张量与数运算时,这个数与每个元素分别运算;两个形状相同的张量按对应位置运算。注意 `/` 是真除法:"
+            "整数张量 `t1` 相除得到 `float32`。"
+        ),
+    ),
+    Code(
+        "%%explain\n"
+        "t1 = torch.tensor(data=[1, 2, 3, 4])\n"
+        "t2 = t1 + 10\n"
+        "t3 = t1 + t2\n"
+        "print(t2, t3)\n"
+        "print(t1 - 1, t1 * 2, t1 / 2, -t1)"
+    ),
+    Md(
+        en=(
+            "## Functions: `add`, `sub`, `mul`, `div`, `neg`\n\n"
+            "The same operations as functions (`torch.add(t1, 100)`) or methods (`t1.add(100)`). They return a new "
+            "tensor and leave `t1` alone: `t1.add(other=100)` on its own line computes a result and throws it away."
+        ),
+        zh=(
+            "## 函数形式:`add`、`sub`、`mul`、`div`、`neg`\n\n"
+            "同样的运算也可以写成函数(`torch.add(t1, 100)`)或方法(`t1.add(100)`)。它们返回新张量,"
+            "不修改 `t1`:单独一行的 `t1.add(other=100)` 算出结果后就丢掉了。"
+        ),
+    ),
+    Code(
+        "%%explain\n"
+        "t1.add(other=100)\n"
+        "t4 = torch.add(input=t1, other=100)\n"
+        "print(t4, t1)\n"
+        "print(torch.sub(t1, 1), torch.mul(t1, 3), torch.div(t1, 4), torch.neg(t1))"
+    ),
+    Md(
+        en=(
+            "## In-place forms: `add_`, `sub_`, `mul_`, `div_`, `neg_`\n\n"
+            "A trailing underscore means *modify this tensor*. `t1.neg_()` flips the signs inside `t1` itself and "
+            "returns `t1`, so `t5` is just another name for the same tensor. Any variable sharing `t1`'s memory "
+            "sees the change too."
+        ),
+        zh=(
+            "## 原地操作:`add_`、`sub_`、`mul_`、`div_`、`neg_`\n\n"
+            "末尾的下划线表示*修改这个张量本身*。`t1.neg_()` 直接把 `t1` 中的符号取反并返回 `t1`,"
+            "所以 `t5` 只是同一个张量的另一个名字。所有与 `t1` 共享内存的变量也会看到这个变化。"
+        ),
+    ),
+    Code(
+        "%%explain\n"
+        "t5 = t1.neg_()\n"
+        "print(t1)\n"
+        "print('t5 is t1:', t5 is t1)"
+    ),
+    Code(
+        "%%explain\n"
+        "acc = torch.zeros(3)\n"
+        "acc.add_(5)\n"
+        "acc.sub_(1)\n"
+        "acc.mul_(3)\n"
+        "acc.div_(4)\n"
+        "print(acc)"
+    ),
+    Md(
+        en=(
+            "An in-place operation cannot change a tensor's dtype: dividing an integer tensor in place would need "
+            "floats, so PyTorch refuses."
+        ),
+        zh="原地操作不能改变张量的元素类型:整数张量原地相除需要浮点结果,因此 PyTorch 拒绝执行。",
+    ),
+    Code(
+        "try:\n"
+        "    torch.tensor(data=[1, 2, 3]).div_(2)\n"
+        "except RuntimeError as err:\n"
+        "    print('RuntimeError:', err)"
+    ),
+    Md(
+        en=(
+            "## Element-wise product and broadcasting\n\n"
+            "`*` and `torch.mul` multiply matching positions (the Hadamard product). The shapes need not be equal, "
+            "only *broadcastable*: line the shapes up from the right; each pair of sizes must be equal or one of "
+            "them 1 (a missing axis counts as 1), and size-1 axes are stretched to match. Here `(2,)` against "
+            "`(2, 2)` reads as `(1, 2)`, so `m1` is reused for every row."
+        ),
+        zh=(
+            "## 逐元素乘积与广播\n\n"
+            "`*` 与 `torch.mul` 把对应位置的元素相乘(阿达玛积)。形状不必完全相同,只要能*广播*:把形状从右往左"
+            "对齐,每一对长度要么相等,要么其中一个是 1(缺少的轴按 1 算),长度为 1 的轴会被拉伸以匹配。"
+            "这里 `(2,)` 对 `(2, 2)` 相当于 `(1, 2)`,于是 `m1` 被用于每一行。"
+        ),
+    ),
+    Code(
+        "%%explain\n"
+        "m1 = torch.tensor(data=[1, 2])\n"
+        "m2 = torch.tensor(data=[[5, 6], [7, 8]])\n"
+        "m3 = m1 * m2\n"
+        "m4 = torch.mul(input=m1, other=m2)\n"
+        "print(m3)\n"
+        "print('same result:', torch.equal(m3, m4))"
+    ),
+    Md(
+        en="Both operands can stretch: a column `(3, 1)` and a row `(4,)` give a `(3, 4)` grid.",
+        zh="两个操作数都可以被拉伸:一列 `(3, 1)` 与一行 `(4,)` 得到 `(3, 4)` 的网格。",
+    ),
+    Code(
+        "%%explain\n"
+        "col = torch.arange(3).reshape(3, 1)\n"
+        "row = torch.arange(4)\n"
+        "grid = col * 10 + row\n"
+        "print(grid)"
+    ),
+    Md(
+        en=(
+            "## Matrix multiplication: `@` and `torch.matmul`\n\n"
+            "`(n, m) @ (m, p) -> (n, p)`: each row of the first matrix meets each column of the second, so the "
+            "inner sizes `m` must agree. `torch.matmul` does the same, and also accepts more axes as long as the "
+            "last two follow the rule (the leading ones are a batch and broadcast)."
+        ),
+        zh=(
+            "## 矩阵乘法:`@` 与 `torch.matmul`\n\n"
+            "`(n, m) @ (m, p) -> (n, p)`:第一个矩阵的每一行与第二个矩阵的每一列相乘,所以中间的 `m` 必须一致。"
+            "`torch.matmul` 作用相同,也接受更多的轴,只要最后两个轴符合规则即可(前面的轴视为批次并参与广播)。"
+        ),
+    ),
+    Code(
+        "%%explain\n"
+        "A = torch.tensor(data=[[1, 2], [3, 4]])\n"
+        "B = torch.tensor(data=[[5, 6, 7], [8, 9, 10]])\n"
+        "C = A @ B\n"
+        "D = torch.matmul(input=A, other=B)\n"
+        "print(C)\n"
+        "print('same result:', torch.equal(C, D))"
+    ),
+    Code(
+        "%%explain\n"
+        "batch = torch.ones(4, 2, 3)\n"
+        "W = torch.ones(3, 5)\n"
+        "out = torch.matmul(batch, W)\n"
+        "print(out.shape)"
+    ),
+    Code("%tensor C"),
+    Md(
+        en=(
+            "## Exercises\n\n"
+            "Each exercise cell already holds one correct answer; replace it with your own and run the check.\n\n"
+            "**Exercise 1.** `qty` holds how many of three products two shops sold; `prices` the price of each "
+            "product. Compute `cost`, the money per shop and product, in one operation (no loops)."
+        ),
+        zh=(
+            "## 练习\n\n"
+            "每个练习单元格里已经填好了一个正确答案;换成你自己的写法,然后运行检查单元格。\n\n"
+            "**练习 1.** `qty` 是两家店三种商品的销量,`prices` 是每种商品的单价。用一次运算(不写循环)"
+            "求出 `cost`:每家店每种商品的销售额。"
+        ),
+    ),
+    Code(
+        "prices = torch.tensor(data=[10., 20., 30.])\n"
+        "qty = torch.tensor(data=[[1., 2., 3.], [4., 5., 6.]])\n"
+        "cost = qty * prices",
+        tags=("exercise",),
+    ),
+    Code(
+        "assert cost.shape == (2, 3), «shape»\n"
+        "assert torch.equal(cost, torch.tensor([[10., 40., 90.], [40., 100., 180.]])), «values»\n"
+        "print(«ok»)",
+        strings={
+            "shape": ok("cost should have one value per shop and product: shape (2, 3).",
+                        "cost 应为每家店每种商品一个值:形状 (2, 3)。"),
+            "values": ok("The values are off: multiply element-wise, not with @.",
+                         "数值不对:应逐元素相乘,而不是用 @。"),
+            "ok": ok("Correct: prices (3,) was broadcast over both rows of qty (2, 3).",
+                     "正确:prices (3,) 被广播到 qty (2, 3) 的每一行。"),
+        },
+        tags=("check",),
+    ),
+    Md(
+        en="**Exercise 2.** `X` has shape `(5, 3)`. Create a tensor `W2` of ones such that `X @ W2` has shape "
+        "`(5, 2)`.",
+        zh="**练习 2.** `X` 的形状为 `(5, 3)`。创建一个全 1 张量 `W2`,使 `X @ W2` 的形状为 `(5, 2)`。",
+    ),
+    Code("X = torch.ones(5, 3)\nW2 = torch.ones(3, 2)", tags=("exercise",)),
+    Code(
+        "assert (X @ W2).shape == (5, 2), «hint»\n"
+        "print(«ok»)",
+        strings={
+            "hint": ok("(5, 3) @ (m, p) needs m == 3 and gives (5, p).",
+                       "(5, 3) @ (m, p) 要求 m == 3,结果为 (5, p)。"),
+            "ok": ok("Yes: the inner sizes 3 and 3 meet, the outer ones 5 and 2 remain.",
+                     "对:中间的 3 与 3 相消,外侧的 5 和 2 保留。"),
+        },
+        tags=("check",),
+    ),
+    Md(
+        en="**Exercise 3.** Double every value of `v` **in place**, so that `alias` (the same tensor) sees it too.",
+        zh="**练习 3.** **原地**把 `v` 的每个值翻倍,使 `alias`(同一个张量)也能看到变化。",
+    ),
+    Code("v = torch.tensor(data=[1., 2., 3.])\nalias = v\nv.mul_(2)", tags=("exercise",)),
+    Code(
+        "assert torch.equal(alias, torch.tensor([2., 4., 6.])), «hint»\n"
+        "print(«ok»)",
+        strings={
+            "hint": ok("alias did not change: v = v * 2 makes a new tensor; use a method ending in _.",
+                       "alias 没有变化:v = v * 2 会生成新张量;请用以 _ 结尾的方法。"),
+            "ok": ok("Done in place: every name for that tensor sees the new values.",
+                     "原地完成:这个张量的所有名字都能看到新值。"),
+        },
+        tags=("check",),
+    ),
+])
+
+
+# --------------------------------------------------------------------------------------------------------------
+# 04 — reductions along dim, math functions
+# --------------------------------------------------------------------------------------------------------------
+
+NB04 = Notebook("04_reductions", [
+    Md(
+        en=(
+            "# 4 · Reductions along `dim` and math functions\n\n"
+            "A reduction (`mean`, `sum`, `min`, `max`) turns many numbers into fewer. Without `dim` it uses every "
+            "element and returns one value. With `dim=k` it collapses axis `k` only: on a `(2, 4)` tensor, "
+            "`dim=0` collapses the rows and gives one result **per column** `(4,)`; `dim=1` collapses the columns "
+            "and gives one result **per row** `(2,)`. Math functions (`sqrt`, `pow`, `exp`, `log`) instead work "
+            "on each element and keep the shape."
+        ),
+        zh=(
+            "# 4 · 按维度聚合与数学函数\n\n"
+            "聚合运算(`mean`、`sum`、`min`、`max`)把许多数变成较少的数。不指定 `dim` 时对所有元素计算,"
+            "返回一个值。指定 `dim=k` 时只压缩第 `k` 个轴:对形状 `(2, 4)` 的张量,`dim=0` 压缩行,"
+            "得到**每列**一个结果 `(4,)`;`dim=1` 压缩列,得到**每行**一个结果 `(2,)`。数学函数(`sqrt`、"
+            "`pow`、`exp`、`log`)则对每个元素分别计算,形状不变。"
+        ),
+    ),
+    HOW_TO_USE,
+    setup_cell(),
+    Code(
+        "t1 = torch.tensor(data=[[1., 2, 3, 4], [5, 6, 7, 8]])\n"
+        "%tensor t1"
+    ),
+    Md(
+        en="## `mean` and `sum`",
+        zh="## `mean` 与 `sum`",
+    ),
+    Code(
+        "%%explain\n"
+        "print('mean of all:', t1.mean())\n"
+        "print('mean per column (dim=0):', t1.mean(dim=0))\n"
+        "print('mean per row (dim=1):', t1.mean(dim=1))"
+    ),
+    Code(
+        "%%explain\n"
+        "print('sum of all:', t1.sum())\n"
+        "print('sum per column (dim=0):', t1.sum(dim=0))\n"
+        "print('sum per row (dim=1):', t1.sum(dim=1))\n"
+        "print('keepdim=True keeps the axis as size 1:', t1.sum(dim=1, keepdim=True).shape)"
+    ),
+    Md(
+        en=(
+            "`mean` needs floating-point input: on an integer tensor PyTorch cannot pick the result type "
+            "and raises (convert first with `.float()`)."
+        ),
+        zh="`mean` 需要浮点输入:对整数张量,PyTorch 无法确定结果类型,会报错(先用 `.float()` 转换)。",
+    ),
+    Code(
+        "try:\n"
+        "    torch.tensor(data=[1, 2]).mean()\n"
+        "except RuntimeError as err:\n"
+        "    print('RuntimeError:', err)\n"
+        "print(torch.tensor(data=[1, 2]).float().mean())"
+    ),
+    Md(
+        en=(
+            "## `min` and `max`\n\n"
+            "Without `dim` they return the single smallest or largest value. With `dim` they return two tensors: "
+            "the `values` and the `indices` where they were found along that axis."
+        ),
+        zh=(
+            "## `min` 与 `max`\n\n"
+            "不指定 `dim` 时返回唯一的最小值或最大值。指定 `dim` 时返回两个张量:沿该轴找到的 `values`(值)"
+            "和 `indices`(位置)。"
+        ),
+    ),
+    Code(
+        "%%explain\n"
+        "print(t1.max(), t1.min())\n"
+        "values, indices = t1.max(dim=1)\n"
+        "print(values, indices)\n"
+        "lowest = t1.min(dim=0)\n"
+        "print(lowest.values, lowest.indices)"
+    ),
+    Md(
+        en=(
+            "## Element-wise math: `sqrt`, `pow`, `exp`, `log`, `log2`, `log10`\n\n"
+            "`sqrt` is the square root, `pow(t, exponent)` raises every element to a power, `exp` computes "
+            "*e*<sup>x</sup> for each element x, and `log`, `log2`, `log10` are logarithms to the base *e*, 2 and 10."
+        ),
+        zh=(
+            "## 逐元素数学函数:`sqrt`、`pow`、`exp`、`log`、`log2`、`log10`\n\n"
+            "`sqrt` 求平方根,`pow(t, exponent)` 对每个元素求幂,`exp` 对每个元素 x 计算 *e*<sup>x</sup>,"
+            "`log`、`log2`、`log10` 分别是以 *e*、2、10 为底的对数。"
+        ),
+    ),
+    Code(
+        "%%explain\n"
+        "print(t1.sqrt())\n"
+        "print(torch.pow(input=t1, exponent=2))\n"
+        "print(torch.exp(input=t1))"
+    ),
+    Code(
+        "%%explain\n"
+        "print(torch.log(input=t1))\n"
+        "print(t1.log2())\n"
+        "print(t1.log10())"
+    ),
+    Md(
+        en=(
+            "Logarithms are only defined for positive numbers: `log(0)` is `-inf` and `log(-1)` is `nan`. "
+            "`%tensor` counts both in its statistics, which makes them easy to spot in a large tensor."
+        ),
+        zh=(
+            "对数只对正数有定义:`log(0)` 是 `-inf`,`log(-1)` 是 `nan`。`%tensor` 的统计量会分别计数,"
+            "在大张量中也很容易发现它们。"
+        ),
+    ),
+    Code("%tensor torch.log(torch.tensor([0., 1., -1.]))"),
+    Md(
+        en=(
+            "## Exercises\n\n"
+            "Each exercise cell already holds one correct answer; replace it with your own and run the check.\n\n"
+            "`marks` holds the marks of 3 students (rows) in 4 tests (columns).\n\n"
+            "**Exercise 1.** Compute `per_student`: each student's average mark."
+        ),
+        zh=(
+            "## 练习\n\n"
+            "每个练习单元格里已经填好了一个正确答案;换成你自己的写法,然后运行检查单元格。\n\n"
+            "`marks` 是 3 名学生(行)在 4 次测验(列)中的成绩。\n\n"
+            "**练习 1.** 求 `per_student`:每名学生的平均分。"
+        ),
+    ),
+    Code(
+        "marks = torch.tensor(data=[[70., 80., 90., 60.], [88., 92., 79., 95.], [50., 65., 70., 85.]])\n"
+        "per_student = marks.mean(dim=1)",
+        tags=("exercise",),
+    ),
+    Code(
+        "assert per_student.shape == (3,), «shape»\n"
+        "assert torch.allclose(per_student, torch.tensor([75.0, 88.5, 67.5])), «values»\n"
+        "print(«ok»)",
+        strings={
+            "shape": ok("One average per student means shape (3,): which axis must disappear?",
+                        "每名学生一个平均分,形状应为 (3,):应该压缩哪个轴?"),
+            "values": ok("The shape is right but the values are not averages per row.",
+                         "形状对了,但数值不是每行的平均值。"),
+            "ok": ok("Correct: dim=1 collapses the tests, one value per student remains.",
+                     "正确:dim=1 压缩了测验这一轴,每名学生留下一个值。"),
+        },
+        tags=("check",),
+    ),
+    Md(
+        en="**Exercise 2.** For each test, find the best mark (`best`) and which student got it (`who`).",
+        zh="**练习 2.** 对每次测验,求最高分 `best` 以及取得它的学生编号 `who`。",
+    ),
+    Code("best, who = marks.max(dim=0)", tags=("exercise",)),
+    Code(
+        "assert torch.equal(best, torch.tensor([88., 92., 90., 95.])), «best»\n"
+        "assert torch.equal(who, torch.tensor([1, 1, 0, 1])), «who»\n"
+        "print(«ok»)",
+        strings={
+            "best": ok("best should hold one mark per test (4 values).", "best 应为每次测验一个分数(4 个值)。"),
+            "who": ok("who should hold the row index of each best mark.", "who 应为每个最高分所在的行号。"),
+            "ok": ok("Right: max(dim=0) returns the values and their indices.", "对:max(dim=0) 同时返回值和位置。"),
+        },
+        tags=("check",),
+    ),
+    Md(
+        en="**Exercise 3.** Compute `rms`, the root mean square of `v`: the square root of the mean of the squares.",
+        zh="**练习 3.** 求 `v` 的均方根 `rms`:各元素平方的平均值再开平方。",
+    ),
+    Code("v = torch.tensor(data=[3., 4.])\nrms = torch.sqrt(torch.pow(v, 2).mean())", tags=("exercise",)),
+    Code(
+        "assert rms.dim() == 0, «shape»\n"
+        "assert abs(rms.item() - 12.5 ** 0.5) < 1e-5, «value»\n"
+        "print(«ok»)",
+        strings={
+            "shape": ok("rms should be a single value (a 0-d tensor).", "rms 应是单个值(0 维张量)。"),
+            "value": ok("Expected sqrt((9 + 16) / 2) = 3.5355...", "应为 sqrt((9 + 16) / 2) = 3.5355..."),
+            "ok": ok("Correct: pow, then mean, then sqrt.", "正确:先 pow,再 mean,最后 sqrt。"),
+        },
+        tags=("check",),
+    ),
+])
+
+
+# --------------------------------------------------------------------------------------------------------------
+# 05 — model families through the concept cards
+# --------------------------------------------------------------------------------------------------------------
+
+NB05 = Notebook("05_models", [
+    Md(
+        en=(
+            "# 5 · Deep learning and its model families\n\n"
+            "Deep learning is the family of machine-learning methods built on artificial neural networks that "
+            "**learn their features from the data** instead of having a person design them. Four traits set it "
+            "apart:\n\n"
+            "- **Many layers of non-linear transforms.** Each layer transforms its input and applies a non-linear "
+            "activation; early layers pick up simple patterns (edges, colours), later ones combine them into "
+            "complex ones (objects, faces).\n"
+            "- **Features are learned.** No hand-made feature engineering: the network finds useful features in "
+            "the raw data.\n"
+            "- **Data and compute.** Training needs a lot of (usually labelled) data and fast hardware such as "
+            "GPUs; both together made the breakthroughs in vision and language possible.\n"
+            "- **Hard to interpret.** What happens inside is opaque — a *black box* — so explaining a particular "
+            "decision is difficult, which matters in some applications.\n\n"
+            "Each `%explain TOPIC` below opens a card built from a real torch model you can play with. "
+            "`%explain` alone lists all topics."
+        ),
+        zh=(
+            "# 5 · 深度学习及其模型家族\n\n"
+            "深度学习是机器学习中的一类方法,以人工神经网络为结构,能够**从数据中自动学习特征**,"
+            "而不需要人来设计特征。它有四个特点:\n\n"
+            "- **多层非线性变换。** 每一层对输入做变换并经过非线性激活函数;靠前的层捕捉简单的模式(边缘、颜色),"
+            "靠后的层把它们组合成复杂的模式(物体、人脸)。\n"
+            "- **特征是学出来的。** 不需要人工特征工程,网络自己从原始数据中找到有用的特征。\n"
+            "- **数据与算力。** 训练需要大量(通常带标注的)数据和 GPU 等高性能硬件;"
+            "两者结合才带来了视觉和语言领域的突破。\n"
+            "- **可解释性差。** 模型内部的运作不透明,像一个*黑箱*,很难说明某个具体决策的原因,"
+            "这在一些应用场景中是个挑战。\n\n"
+            "下面每个 `%explain 主题` 都会打开一张卡片,卡片由真实的 torch 模型生成,可以动手调节。"
+            "单独写 `%explain` 会列出所有主题。"
+        ),
+    ),
+    setup_cell(),
+    Code("%explain"),
+    Code("%explain deep-learning"),
+    Md(
+        en=(
+            "## Perceptron and ANN (multi-layer perceptron)\n\n"
+            "A **perceptron** is the simplest unit: it weights and sums its inputs and passes the sum through an "
+            "activation function. It can only separate classes with a straight line, so it learns AND and OR but "
+            "never XOR. An **ANN** (multi-layer perceptron) puts hidden layers with non-linear activations between "
+            "input and output, and so handles non-linear problems like XOR. It suits small regression and "
+            "classification tasks; shallow ones struggle with high-dimensional data such as images and text."
+        ),
+        zh=(
+            "## 感知机与 ANN(多层感知机)\n\n"
+            "**感知机**是最简单的神经网络单元:对多个输入加权求和,再经过激活函数输出。它只能用一条直线把类别分开,"
+            "所以能学会 AND 和 OR,却学不会 XOR。**ANN**(多层感知机)在输入层和输出层之间加入带非线性激活的隐藏层,"
+            "因此能处理 XOR 这样的非线性问题。它适合小规模的回归和分类任务;层数较浅时,"
+            "面对图像、文本等高维复杂数据表现有限。"
+        ),
+    ),
+    Code("%explain perceptron"),
+    Md(
+        en="A perceptron in torch is one `nn.Linear` layer followed by an activation. Four inputs of two features "
+        "each give four outputs:",
+        zh="在 torch 中,一个感知机就是一个 `nn.Linear` 层加一个激活函数。4 个样本、每个 2 个特征,得到 4 个输出:",
+    ),
+    Code(
+        "%%explain\n"
+        "torch.manual_seed(0)\n"
+        "layer = torch.nn.Linear(in_features=2, out_features=1)\n"
+        "x = torch.tensor(data=[[0., 0.], [0., 1.], [1., 0.], [1., 1.]])\n"
+        "y = torch.sigmoid(layer(x))\n"
+        "print(y.shape)"
+    ),
+    Md(
+        en=(
+            "## CNN (convolutional neural network)\n\n"
+            "A small kernel slides over the input and extracts local features; pooling layers shrink the result "
+            "while keeping the strongest responses. Because each kernel looks only at a local window and the same "
+            "weights are reused at every position (*weight sharing*), a CNN needs far fewer parameters than a fully "
+            "connected layer and tolerates shifts of the input. It fits grid-like data: images and video "
+            "(classification, object detection, segmentation, video analysis)."
+        ),
+        zh=(
+            "## CNN(卷积神经网络)\n\n"
+            "卷积核在输入上滑动,在局部窗口内提取局部特征;池化层降低维度,同时保留最关键的响应。由于每个卷积核只看"
+            "局部窗口,并且同一组权重在所有位置重复使用(*权值共享*),CNN 的参数量远少于全连接层,"
+            "对平移等变化也有一定的鲁棒性。它适合网格状的高维数据:图像和视频(分类、目标检测、语义分割、视频分析)。"
+        ),
+    ),
+    Code("%explain cnn"),
+    Code(
+        "%%explain\n"
+        "conv = torch.nn.Conv2d(in_channels=1, out_channels=4, kernel_size=3, padding=1)\n"
+        "image = torch.rand(1, 1, 8, 8)\n"
+        "features = conv(image)\n"
+        "print(features.shape, sum(p.numel() for p in conv.parameters()))"
+    ),
+    Md(
+        en=(
+            "## RNN (recurrent neural network)\n\n"
+            "A loop carries a hidden state from one step of a sequence to the next, so the network remembers what "
+            "came before. It handles sequences of any length (text, speech, time series) but struggles with long-range "
+            "dependencies: gradients vanish or explode as they flow back through many steps. Used for machine "
+            "translation, text generation, speech recognition and forecasting."
+        ),
+        zh=(
+            "## RNN(循环神经网络)\n\n"
+            "循环连接把隐藏状态从序列的一步传到下一步,使网络记住之前出现过的内容。它能处理任意长度的序列"
+            "(文本、语音、时间序列),但难以捕捉长程依赖:梯度在沿许多步反向传播时会消失或爆炸。"
+            "常用于机器翻译、文本生成、语音识别和时间序列预测。"
+        ),
+    ),
+    Code("%explain rnn"),
+    Md(
+        en=(
+            "## Transformer\n\n"
+            "Built on **self-attention**: every position of a sequence looks at every other position directly, "
+            "all in one parallel step, which eases the long-range and sequential-speed problems of RNNs. "
+            "It is a different architecture, not a descendant of the RNN. It now dominates language processing "
+            "(BERT, GPT) and has spread to vision (ViT): large language models, translation, summarisation and "
+            "question answering."
+        ),
+        zh=(
+            "## Transformer\n\n"
+            "以**自注意力**为基础:序列中每个位置都直接关注其他所有位置,并且在一步之内并行完成,"
+            "缓解了 RNN 长程依赖难、难以并行的问题。它是一种不同的架构,并不是从 RNN 派生出来的。"
+            "如今它是自然语言处理的主流(BERT、GPT),并已扩展到视觉领域(ViT):大语言模型、机器翻译、"
+            "摘要与问答等。"
+        ),
+    ),
+    Code("%explain transformer"),
+    Md(
+        en=(
+            "## Autoencoder\n\n"
+            "An encoder compresses the input into a small latent representation and a decoder rebuilds the input "
+            "from it; training minimises the reconstruction error, so no labels are needed (unsupervised). "
+            "Good at feature learning and compression: dimensionality reduction and visualisation, denoising, "
+            "generating similar data, anomaly detection."
+        ),
+        zh=(
+            "## 自编码器(Autoencoder)\n\n"
+            "编码器把输入压缩成低维的潜在表示,解码器再从中重构输入;训练目标是让重构误差最小,因此不需要标签"
+            "(无监督学习)。擅长特征学习与压缩:降维与可视化、去噪、生成相似数据、异常检测。"
+        ),
+    ),
+    Code("%explain autoencoder"),
+    Md(
+        en=(
+            "## Where deep learning is used\n\n"
+            "- **Natural language processing:** generative AI and large models, machine translation, speech "
+            "recognition.\n"
+            "- **Computer vision:** image recognition, face unlock, video synthesis.\n"
+            "- **Recommender systems:** films, music, articles, videos, products.\n\n"
+            "PyTorch, the framework of this course, is a Python package whose data are tensors; it differentiates "
+            "automatically (autograd), runs on GPUs and other accelerators, and works across operating systems and "
+            "hardware."
+        ),
+        zh=(
+            "## 深度学习的应用场景\n\n"
+            "- **自然语言处理:** 生成式 AI 与大模型、机器翻译、语音识别。\n"
+            "- **计算机视觉:** 图像识别、人脸解锁、视频合成。\n"
+            "- **推荐系统:** 电影、音乐、文章、视频、商品。\n\n"
+            "本课程使用的 PyTorch 是一个 Python 第三方包,数据以张量的形式存在;它能自动求导(autograd),"
+            "可以在 GPU 等加速硬件上运行,并兼容各种操作系统和硬件。"
+        ),
+    ),
+    Md(
+        en=(
+            "## Exercises\n\n"
+            "Each exercise cell already holds one correct answer; replace it with your own and run the check.\n\n"
+            "**Exercise 1.** Weight sharing in numbers. A `Conv2d` with 3 input channels, 16 output channels and a "
+            "3×3 kernel has one 3×3 weight per (input, output) channel pair plus one bias per output channel. "
+            "Compute `conv_params` with arithmetic only."
+        ),
+        zh=(
+            "## 练习\n\n"
+            "每个练习单元格里已经填好了一个正确答案;换成你自己的写法,然后运行检查单元格。\n\n"
+            "**练习 1.** 用数字看权值共享。一个输入 3 通道、输出 16 通道、3×3 卷积核的 `Conv2d`,"
+            "每对(输入通道, 输出通道)有一个 3×3 的权重,每个输出通道还有一个偏置。只用算术求出 `conv_params`。"
+        ),
+    ),
+    Code("conv_params = 16 * 3 * 3 * 3 + 16", tags=("exercise",)),
+    Code(
+        "real = sum(p.numel() for p in torch.nn.Conv2d(3, 16, kernel_size=3).parameters())\n"
+        "assert conv_params == real, «hint»\n"
+        "print(«ok»)",
+        strings={
+            "hint": ok("Count weights (out × in × 3 × 3) and biases (one per output channel).",
+                       "数一数权重(输出 × 输入 × 3 × 3)和偏置(每个输出通道一个)。"),
+            "ok": ok("Exactly: 448 parameters, whatever the size of the image.",
+                     "完全正确:448 个参数,与图像大小无关。"),
+        },
+        tags=("check",),
+    ),
+    Md(
+        en="**Exercise 2.** A fully connected layer from a 32×32 RGB image (3 channels) to 16 outputs: compute "
+        "`fc_params` (weights plus biases).",
+        zh="**练习 2.** 一个全连接层,输入为 32×32 的 RGB 图像(3 通道),输出 16 个值:求 `fc_params`(权重加偏置)。",
+    ),
+    Code("fc_params = 32 * 32 * 3 * 16 + 16", tags=("exercise",)),
+    Code(
+        "real = sum(p.numel() for p in torch.nn.Linear(32 * 32 * 3, 16).parameters())\n"
+        "assert fc_params == real, «hint»\n"
+        "print(«ok», round(fc_params / conv_params), '×')",
+        strings={
+            "hint": ok("Every input value connects to every output: inputs × outputs weights, plus the biases.",
+                       "每个输入值都连接到每个输出:输入数 × 输出数个权重,再加上偏置。"),
+            "ok": ok("Right. The fully connected layer needs this many times the convolution's parameters:",
+                     "对。全连接层的参数量是卷积层的这么多倍:"),
+        },
+        tags=("check",),
+    ),
+    Md(
+        en="**Exercise 3.** Which model can learn XOR: `\"perceptron\"` or `\"mlp\"`? Put your answer in `xor_model`.",
+        zh="**练习 3.** 哪种模型能学会 XOR:`\"perceptron\"` 还是 `\"mlp\"`?把答案赋给 `xor_model`。",
+    ),
+    Code('xor_model = "mlp"', tags=("exercise",)),
+    Code(
+        'assert xor_model in ("perceptron", "mlp"), «choices»\n'
+        'assert xor_model == "mlp", «hint»\n'
+        "print(«ok»)",
+        strings={
+            "choices": ok('Answer with "perceptron" or "mlp".', '请回答 "perceptron" 或 "mlp"。'),
+            "hint": ok("XOR's classes cannot be split by one straight line: look at the perceptron card again.",
+                       "XOR 的两类无法用一条直线分开:再看一看感知机卡片。"),
+            "ok": ok("Yes: a hidden layer with a non-linear activation bends the boundary.",
+                     "对:带非线性激活的隐藏层让决策边界可以弯曲。"),
+        },
+        tags=("check",),
+    ),
+])
+
+
+NOTEBOOKS: list[Notebook] = [NB01, NB02, NB03, NB04, NB05]
+
+
+def render(notebook: Notebook, lang: str) -> nbformat.NotebookNode:
+    """The notebook for one language, as nbformat objects (no outputs, fixed cell ids)."""
+    nb = nbformat.v4.new_notebook()
+    nb.metadata = {
+        "kernelspec": {"display_name": "Python 3", "language": "python", "name": "python3"},
+        "language_info": {"name": "python"},
+        "tensormagic": {"language": lang, "generated_by": "demos/build_notebooks.py"},
+    }
+    for index, cell in enumerate(notebook.cells):
+        # Fixed ids keep rebuilds byte-identical (nbformat would otherwise draw random ones).
+        cell_id = f"{notebook.slug}-{lang}-{index:02d}"
+        if isinstance(cell, Md):
+            nb.cells.append(nbformat.v4.new_markdown_cell(cell.text(lang), id=cell_id))
+            continue
+        meta: dict[str, object] = {}
+        if cell.volatile:
+            meta["tensormagic"] = {"volatile": list(cell.volatile)}
+        if cell.tags:
+            meta["tags"] = list(cell.tags)
+        nb.cells.append(nbformat.v4.new_code_cell(cell.text(lang), id=cell_id, metadata=meta))
+    nbformat.validate(nb)
+    return nb
+
+
+def target(notebook: Notebook, lang: str, root: Path = DEMOS) -> Path:
+    return root / lang / f"{notebook.slug}.ipynb"
+
+
+def serialise(nb: nbformat.NotebookNode) -> str:
+    return nbformat.writes(nb) + "\n"
+
+
+def stale(root: Path = DEMOS) -> list[Path]:
+    """Notebooks whose file differs from what this source would write (missing ones included)."""
+    out = []
+    for notebook in NOTEBOOKS:
+        for lang in LANGUAGES:
+            path = target(notebook, lang, root)
+            text = serialise(render(notebook, lang))
+            if not path.exists() or path.read_text(encoding="utf-8") != text:
+                out.append(path)
+    return out
+
+
+def build(root: Path = DEMOS) -> list[Path]:
+    """Write every notebook that is missing or out of date; return the paths written."""
+    written = []
+    for notebook in NOTEBOOKS:
+        for lang in LANGUAGES:
+            path = target(notebook, lang, root)
+            text = serialise(render(notebook, lang))
+            if path.exists() and path.read_text(encoding="utf-8") == text:
+                continue
+            path.parent.mkdir(parents=True, exist_ok=True)
+            path.write_text(text, encoding="utf-8")
+            written.append(path)
+    return written
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--check", action="store_true", help="exit 1 if any notebook is missing or out of date")
+    args = parser.parse_args(argv)
+    if args.check:
+        behind = stale()
+        for path in behind:
+            print(f"out of date: {path.relative_to(DEMOS.parent)}")
+        return 1 if behind else 0
+    for path in build():
+        print(f"wrote {path.relative_to(DEMOS.parent)}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,73 @@
+"""Execute every demo notebook in a real kernel and write the executed copies (``make demo``).
+
+Rebuilds the course notebooks from ``demos/build_notebooks.py`` when they are stale, runs the English and Chinese
+course plus ``demos/cards_tour.ipynb`` (when present) through nbclient, writes each executed copy under ``--out``
+with the same relative layout, prints where they are, and exits 1 if any cell raised.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+import time
+from pathlib import Path
+
+# Run as a script (``python tools/run_demos.py``): make the sibling module importable without installing tools/.
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+
+from notebooks import (  # noqa: E402
+    DEMOS,
+    ROOT,
+    all_notebooks,
+    ensure_built,
+    execute_many,
+    relative_name,
+    write_executed,
+)
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--out", type=Path, default=DEMOS / "executed", help="folder for the executed copies")
+    parser.add_argument("--jobs", type=int, default=None, help="kernels at a time (default: CPU count)")
+    parser.add_argument("--timeout", type=int, default=300, help="seconds allowed per cell")
+    parser.add_argument("only", nargs="*", help="substrings of notebook paths to run (default: all)")
+    args = parser.parse_args(argv)
+    out_dir: Path = args.out if args.out.is_absolute() else Path.cwd() / args.out
+
+    started = time.perf_counter()
+    for path in ensure_built():
+        print(f"rebuilt {path.relative_to(ROOT)}")
+    paths = [p for p in all_notebooks() if not args.only or any(s in relative_name(p) for s in args.only)]
+    if not paths:
+        print("no notebooks matched", file=sys.stderr)
+        return 2
+
+    print(f"executing {len(paths)} notebooks in real kernels ...", flush=True)
+    failed = 0
+    for result in execute_many(paths, jobs=args.jobs, timeout=args.timeout):
+        target = write_executed(result, out_dir)
+        status = "ok" if result.ok else "FAILED"
+        print(f"  {status:6} {relative_name(result.source):28} {result.seconds:5.1f} s -> {_show(target)}")
+        for error in result.errors:
+            print(f"         {error}")
+        if result.crash:
+            print(f"         kernel: {result.crash}")
+        failed += not result.ok
+
+    print(f"executed copies are in {_show(out_dir)}/ ({time.perf_counter() - started:.1f} s in all)")
+    if failed:
+        print(f"{failed} notebook(s) had errors", file=sys.stderr)
+        return 1
+    return 0
+
+
+def _show(path: Path) -> str:
+    try:
+        return str(path.resolve().relative_to(Path.cwd().resolve()))
+    except ValueError:
+        return str(path)
+
+
+if __name__ == "__main__":
+    sys.exit(main())
