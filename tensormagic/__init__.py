@@ -11,9 +11,11 @@ from __future__ import annotations
 from typing import Any
 
 from .annotate import annotate, overview
+from .cards import card
 from .facts import Facts, describe
 from .sharing import Sharing
 from .stats import Stats
+from .widgets import inspect
 
 __version__ = "0.1.0"
 
@@ -37,7 +39,9 @@ __all__ = [
     "Sharing",
     "Stats",
     "annotate",
+    "card",
     "describe",
+    "inspect",
     "load_ipython_extension",
     "overview",
     "unload_ipython_extension",

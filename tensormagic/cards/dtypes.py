@@ -1,0 +1,16 @@
+"""Dtypes card (course notes §3.5 and §4): default float32, conversions, truncation, NumPy's float64."""
+
+from __future__ import annotations
+
+from .live import LiveExampleCard
+
+
+class DtypesCard(LiveExampleCard):
+    topic = "dtypes"
+    code = """
+a = torch.tensor([1.9, -1.9])
+b = a.int()
+c = a.type(torch.float16)
+n = np.array([1.5, 2.5])
+d = torch.tensor(n)
+"""

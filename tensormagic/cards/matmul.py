@@ -1,0 +1,16 @@
+"""Matrix multiplication card: (n, m) @ (m, p) -> (n, p), batched forms, and how it differs from *."""
+
+from __future__ import annotations
+
+from .live import LiveExampleCard
+
+
+class MatmulCard(LiveExampleCard):
+    topic = "matmul"
+    code = """
+A = torch.ones(2, 3)
+B = torch.arange(12.).reshape(3, 4)
+C = A @ B
+D = torch.ones(5, 2, 3) @ B
+E = A * A
+"""

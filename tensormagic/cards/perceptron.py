@@ -1,0 +1,127 @@
+"""Perceptron / ANN card: a perceptron learns AND and OR but not XOR; one hidden layer solves XOR."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import ipywidgets as widgets
+import torch
+from torch import nn
+
+from ..widgets import svg
+from .base import Card, fresh, generator, train
+
+INPUTS = torch.tensor([[0.0, 0.0], [0.0, 1.0], [1.0, 0.0], [1.0, 1.0]])
+TARGETS = {
+    "AND": torch.tensor([0.0, 0.0, 0.0, 1.0]),
+    "OR": torch.tensor([0.0, 1.0, 1.0, 1.0]),
+    "XOR": torch.tensor([0.0, 1.0, 1.0, 0.0]),
+}
+EPOCHS = 20
+HIDDEN = 4
+MLP_STEPS = 250
+GRID = 24
+
+
+@dataclass(frozen=True)
+class PerceptronResult:
+    weights: tuple[float, float]
+    bias: float
+    accuracy: float
+    converged_epoch: int | None  # first epoch with no mistakes; None if it never got there
+
+
+@dataclass(frozen=True)
+class MlpResult:
+    accuracy: float
+    loss: float
+    steps: int
+
+
+def train_perceptron(targets: torch.Tensor, epochs: int = EPOCHS) -> tuple[PerceptronResult, torch.Tensor]:
+    """Rosenblatt's rule: w += (y - ŷ)·x, b += (y - ŷ); stops after a mistake-free epoch."""
+    w = torch.zeros(2)
+    b = torch.zeros(())
+    converged = None
+    for epoch in range(1, epochs + 1):
+        mistakes = 0
+        for x, y in zip(INPUTS, targets, strict=True):
+            predicted = (x @ w + b > 0).float()
+            if predicted != y:
+                mistakes += 1
+                w += (y - predicted) * x
+                b += y - predicted
+        if mistakes == 0:
+            converged = epoch
+            break
+    accuracy = ((INPUTS @ w + b > 0).float() == targets).float().mean().item()
+    result = PerceptronResult((w[0].item(), w[1].item()), b.item(), accuracy, converged)
+    return result, torch.cat([w, b.reshape(1)])
+
+
+def _grid() -> torch.Tensor:
+    axis = torch.linspace(-0.5, 1.5, GRID)
+    ys, xs = torch.meshgrid(axis.flip(0), axis, indexing="ij")  # row 0 at the top of the picture
+    return torch.stack([xs.reshape(-1), ys.reshape(-1)], dim=1)
+
+
+def train_mlp(targets: torch.Tensor, seed: int) -> tuple[MlpResult, nn.Module]:
+    """2 → HIDDEN (tanh) → 1, full-batch Adam on the four points."""
+    gen = generator(seed)
+    model = nn.Sequential(fresh(nn.Linear, 2, HIDDEN, gen=gen), nn.Tanh(), fresh(nn.Linear, HIDDEN, 1, gen=gen))
+    with torch.no_grad():  # small random biases break the symmetry of the four points
+        model[0].bias.uniform_(-0.5, 0.5, generator=gen)
+    loss_fn = nn.BCEWithLogitsLoss()
+    loss = train(list(model.parameters()), lambda: loss_fn(model(INPUTS).squeeze(1), targets), MLP_STEPS, lr=0.1)
+    with torch.no_grad():
+        accuracy = ((model(INPUTS).squeeze(1) > 0).float() == targets).float().mean().item()
+    return MlpResult(accuracy, loss, MLP_STEPS), model
+
+
+class PerceptronCard(Card):
+    topic = "perceptron"
+
+    def build_controls(self) -> list[widgets.Widget]:
+        self._cache: dict[str, tuple[PerceptronResult, MlpResult, str, str]] = {}
+        toggle = widgets.ToggleButtons(options=list(TARGETS), value="XOR", description=self.t("control.data"))
+        toggle.add_class("tm-perceptron-data")
+        self.controls["data"] = toggle
+        return [toggle]
+
+    def _compute(self, name: str) -> tuple[PerceptronResult, MlpResult, str, str]:
+        if name not in self._cache:
+            targets = TARGETS[name]
+            perceptron, wb = train_perceptron(targets)
+            mlp, model = train_mlp(targets, seed=7)
+            grid = _grid()
+            with torch.no_grad():
+                linear = (grid @ wb[:2] + wb[2] > 0).int().reshape(GRID, GRID).tolist()
+                hidden = (model(grid).squeeze(1) > 0).int().reshape(GRID, GRID).tolist()
+            points = [(x.item(), y.item(), int(t)) for (x, y), t in zip(INPUTS, targets.tolist(), strict=True)]
+            self._cache[name] = (perceptron, mlp, svg.regions(linear, points), svg.regions(hidden, points))
+        return self._cache[name]
+
+    def refresh(self) -> None:
+        name = self.controls["data"].value
+        perceptron, mlp, linear_svg, mlp_svg = self._compute(name)
+        targets = TARGETS[name]
+        table = ", ".join(
+            f"({int(x)}, {int(y)})→{int(t)}" for (x, y), t in zip(INPUTS.tolist(), targets.tolist(), strict=True)
+        )
+        w1, w2 = perceptron.weights
+        lines = [self.t("data", name=name, table=table)]
+        if perceptron.converged_epoch is not None:
+            lines.append(self.t("perceptron_ok", epoch=perceptron.converged_epoch, w1=f"{w1:g}", w2=f"{w2:g}",
+                                b=f"{perceptron.bias:g}", accuracy=f"{perceptron.accuracy:.0%}"))
+        else:
+            lines.append(self.t("perceptron_fail", epochs=EPOCHS, accuracy=f"{perceptron.accuracy:.0%}"))
+        lines.append(self.t("mlp", hidden=HIDDEN, steps=mlp.steps, accuracy=f"{mlp.accuracy:.0%}",
+                            loss=f"{mlp.loss:.4f}"))
+        lines.append(self.t("why"))
+        self.numbers = {
+            "data": name, "perceptron_accuracy": perceptron.accuracy,
+            "perceptron_converged": perceptron.converged_epoch,
+            "mlp_accuracy": mlp.accuracy, "mlp_loss": mlp.loss,
+        }
+        self.lines = lines
+        self.figures = [(self.t("fig.perceptron"), linear_svg), (self.t("fig.mlp", hidden=HIDDEN), mlp_svg)]

@@ -1,0 +1,80 @@
+"""RNN card: a real ``nn.RNN``; hidden-state shapes per step and the gradient that reaches step 1."""
+
+from __future__ import annotations
+
+import math
+
+import ipywidgets as widgets
+import torch
+from torch import nn
+
+from ..widgets import svg
+from .base import Card, generator, shape_text
+
+INPUT_SIZE = 3
+HIDDEN_SIZE = 16
+MAX_LENGTH = 40
+SHOWN_STEPS = 4
+
+
+def make_rnn(seed: int = 11) -> nn.RNN:
+    """``nn.RNN`` with PyTorch's own default initialisation, U(-1/√hidden, 1/√hidden), from a private generator."""
+    rnn = nn.RNN(INPUT_SIZE, HIDDEN_SIZE, device="meta").to_empty(device="cpu")
+    bound = 1 / math.sqrt(HIDDEN_SIZE)
+    gen = generator(seed)
+    with torch.no_grad():
+        for parameter in rnn.parameters():
+            parameter.uniform_(-bound, bound, generator=gen)
+    return rnn
+
+
+def gradient_to_first_step(rnn: nn.RNN, sequence: torch.Tensor, length: int) -> float:
+    """‖∂(sum of the last hidden state)/∂x₁‖: how much of the loss signal reaches the first input."""
+    x = sequence[:length].clone().requires_grad_(True)
+    _, last = rnn(x)
+    (gradient,) = torch.autograd.grad(last.sum(), x)
+    return gradient[0].norm().item()
+
+
+class RnnCard(Card):
+    topic = "rnn"
+
+    def build_controls(self) -> list[widgets.Widget]:
+        self.rnn = make_rnn()
+        self.sequence = torch.randn(MAX_LENGTH, 1, INPUT_SIZE, generator=generator(12))
+        # Measured once for every length the slider offers (a few ms each), so moving it is instant.
+        self.gradient_norms = [gradient_to_first_step(self.rnn, self.sequence, n) for n in range(1, MAX_LENGTH + 1)]
+        slider = widgets.IntSlider(value=10, min=1, max=MAX_LENGTH, description=self.t("control.length"),
+                                   style={"description_width": "110px"})
+        slider.add_class("tm-rnn-length")
+        self.controls["length"] = slider
+        return [slider]
+
+    def refresh(self) -> None:
+        length = self.controls["length"].value
+        with torch.no_grad():
+            output, last = self.rnn(self.sequence[:length])
+        steps = [f"h{t + 1} {shape_text(output[t].shape)}" for t in range(min(length, SHOWN_STEPS))]
+        if length > SHOWN_STEPS:
+            steps.append("…")
+            steps.append(f"h{length} {shape_text(output[length - 1].shape)}")
+        norm = self.gradient_norms[length - 1]
+        first = self.gradient_norms[0]
+        lines = [
+            self.t("shapes", input=shape_text((length, 1, INPUT_SIZE)), output=shape_text(output.shape),
+                   last=shape_text(last.shape), hidden=HIDDEN_SIZE, size=INPUT_SIZE),
+            self.t("steps", length=length, steps=" → ".join(steps)),
+            self.t("gradient", length=length, norm=f"{norm:.3g}", first=f"{first:.3g}",
+                   ratio=f"{norm / first:.2g}" if first else "—"),
+        ]
+        checkpoints = [n for n in (1, 5, 10, 20, 40) if n <= MAX_LENGTH]
+        lines.append(self.t("table", values=", ".join(f"{n}: {self.gradient_norms[n - 1]:.2g}" for n in checkpoints)))
+        lines.append(self.t("why"))
+        self.numbers = {
+            "length": length, "output_shape": tuple(output.shape), "hidden_shape": tuple(last.shape),
+            "gradient_norm": norm, "gradient_norms": list(self.gradient_norms),
+        }
+        labels = [str(n) if n in checkpoints else "" for n in range(1, MAX_LENGTH + 1)]
+        chart = svg.bars(self.gradient_norms, labels, highlight=length - 1, log=True, width=360)
+        self.lines = lines
+        self.figures = [(self.t("fig.gradient"), chart)]

@@ -1,0 +1,79 @@
+"""Transformer card: real ``nn.MultiheadAttention`` weights as a heat map; one parallel step vs an RNN's loop."""
+
+from __future__ import annotations
+
+import math
+
+import ipywidgets as widgets
+import torch
+from torch import nn
+
+from ..widgets import svg
+from .base import Card, fresh, generator, shape_text
+
+EMBED = 8
+HEADS = 2
+
+
+def positional(length: int, dim: int) -> torch.Tensor:
+    """The sinusoidal position code of 'Attention Is All You Need'."""
+    position = torch.arange(length, dtype=torch.float32)[:, None]
+    frequency = torch.exp(torch.arange(0, dim, 2, dtype=torch.float32) * (-math.log(10000.0) / dim))
+    code = torch.zeros(length, dim)
+    code[:, 0::2] = torch.sin(position * frequency)
+    code[:, 1::2] = torch.cos(position * frequency)
+    return code
+
+
+class TransformerCard(Card):
+    topic = "transformer"
+
+    def build_controls(self) -> list[widgets.Widget]:
+        self.tokens = self.t("sentence").split()
+        gen = generator(21)
+        self.attention = fresh(nn.MultiheadAttention, EMBED, HEADS, batch_first=True, gen=gen)
+        self.rnn_cell = fresh(nn.RNNCell, EMBED, EMBED, gen=gen)
+        vocabulary = sorted(set(self.tokens))
+        table = torch.randn(len(vocabulary), EMBED, generator=gen)
+        ids = torch.tensor([vocabulary.index(word) for word in self.tokens])
+        self.embedded = table[ids] + positional(len(self.tokens), EMBED)
+        length = widgets.IntSlider(value=min(6, len(self.tokens)), min=2, max=len(self.tokens),
+                                   description=self.t("control.length"), style={"description_width": "110px"})
+        length.add_class("tm-transformer-length")
+        head = widgets.ToggleButtons(options=[(self.t("control.average"), -1)] + [
+            (self.t("control.head", number=h + 1), h) for h in range(HEADS)
+        ], value=-1, description=self.t("control.heads"))
+        self.controls["length"] = length
+        self.controls["head"] = head
+        return [length, head]
+
+    def refresh(self) -> None:
+        length, head = self.controls["length"].value, self.controls["head"].value
+        x = self.embedded[:length][None]  # (batch 1, length, embed)
+        with torch.no_grad():
+            output, weights = self.attention(x, x, x, need_weights=True, average_attn_weights=False)
+            # The RNN comparison: the same sequence through an RNN cell needs one call per position.
+            hidden = torch.zeros(1, EMBED)
+            rnn_steps = 0
+            for t in range(length):
+                hidden = self.rnn_cell(x[:, t], hidden)
+                rnn_steps += 1
+        matrix = weights[0].mean(0) if head < 0 else weights[0, head]
+        row_sums = matrix.sum(dim=1)
+        words = self.tokens[:length]
+        strongest = [words[int(j)] for j in matrix.argmax(dim=1)]
+        self.numbers = {
+            "weights_shape": tuple(weights.shape), "output_shape": tuple(output.shape),
+            "attention_calls": 1, "rnn_steps": rnn_steps, "row_sums": row_sums.tolist(),
+        }
+        self.lines = [
+            self.t("shapes", input=shape_text(x.shape), heads=HEADS, embed=EMBED, weights=shape_text(weights.shape),
+                   output=shape_text(output.shape)),
+            self.t("parallel", length=length, scores=length * length * HEADS),
+            self.t("rnn", steps=rnn_steps, distance=length - 1),
+            self.t("rows", low=f"{row_sums.min().item():.4f}", high=f"{row_sums.max().item():.4f}"),
+            self.t("strongest", pairs=", ".join(f"{a}→{b}" for a, b in zip(words, strongest, strict=True))),
+            self.t("untrained"),
+        ]
+        heat = svg.heatmap(matrix.tolist(), row_labels=words, column_labels=words, cell=30, low=0.0)
+        self.figures = [(self.t("fig.heat"), heat)]

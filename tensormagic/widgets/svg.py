@@ -1,0 +1,219 @@
+"""Small inline-SVG drawings: heat maps, grey images, bar charts, decision regions, storage strips.
+
+No plotting library is a dependency of tensormagic, and SVG inside an ``ipywidgets.HTML`` renders in
+every front end that shows HTML (JupyterLab, Notebook, VS Code) and in static HTML exports. Every
+function takes plain Python numbers (lists), never tensors, so a drawing keeps no tensor alive.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Sequence
+
+from ..render.common import escape
+
+#: Blue for positive/high, orange for negative/low: distinguishable for the common colour-blindnesses.
+_POSITIVE = (49, 104, 214)
+_NEGATIVE = (230, 120, 30)
+
+
+def _mix(weight: float, colour: tuple[int, int, int]) -> str:
+    """``colour`` faded toward white by ``1 - weight`` (weight in [0, 1])."""
+    weight = 0.0 if math.isnan(weight) else max(0.0, min(1.0, weight))
+    r, g, b = (round(255 - (255 - c) * weight) for c in colour)
+    return f"rgb({r},{g},{b})"
+
+
+def grey(value: float, low: float, high: float) -> str:
+    """A grey level: ``low`` black, ``high`` white."""
+    span = high - low
+    level = 0.5 if span <= 0 or math.isnan(value) else (value - low) / span
+    shade = round(255 * max(0.0, min(1.0, level)))
+    return f"rgb({shade},{shade},{shade})"
+
+
+def diverging(value: float, limit: float) -> str:
+    """Blue for positive, orange for negative, white at zero; ``limit`` is full colour."""
+    if limit <= 0 or math.isnan(value):
+        return "rgb(255,255,255)"
+    return _mix(abs(value) / limit, _POSITIVE if value >= 0 else _NEGATIVE)
+
+
+def sequential(value: float, low: float, high: float) -> str:
+    """White at ``low`` to full blue at ``high``."""
+    span = high - low
+    return _mix(0.0 if span <= 0 else (value - low) / span, _POSITIVE)
+
+
+def _svg(width: float, height: float, body: str, title: str = "") -> str:
+    label = f"<title>{escape(title)}</title>" if title else ""
+    return (
+        f'<svg xmlns="http://www.w3.org/2000/svg" width="{width:.0f}" height="{height:.0f}" '
+        f'viewBox="0 0 {width:.0f} {height:.0f}" style="font-family:sans-serif;font-size:10px">{label}{body}</svg>'
+    )
+
+
+def heatmap(
+    matrix: Sequence[Sequence[float]],
+    *,
+    row_labels: Sequence[str] = (),
+    column_labels: Sequence[str] = (),
+    cell: int = 26,
+    numbers: bool = True,
+    low: float | None = None,
+    high: float | None = None,
+    title: str = "",
+) -> str:
+    """A matrix as coloured cells (white to blue), each with its value written in it."""
+    rows = len(matrix)
+    columns = len(matrix[0]) if rows else 0
+    flat = [v for row in matrix for v in row if not math.isnan(v)]
+    low = min(flat, default=0.0) if low is None else low
+    high = max(flat, default=1.0) if high is None else high
+    left = 6 + 7 * max((len(s) for s in row_labels), default=0)
+    top = 14 if column_labels else 2
+    parts = []
+    for j, label in enumerate(column_labels):
+        x = left + j * cell + cell / 2
+        parts.append(f'<text x="{x:.1f}" y="10" text-anchor="middle">{escape(label)}</text>')
+    for i, row in enumerate(matrix):
+        if i < len(row_labels):
+            y = top + i * cell + cell / 2 + 3
+            parts.append(f'<text x="{left - 4}" y="{y:.1f}" text-anchor="end">{escape(row_labels[i])}</text>')
+        for j, value in enumerate(row):
+            x, y = left + j * cell, top + i * cell
+            fill = sequential(value, low, high)
+            parts.append(f'<rect x="{x}" y="{y}" width="{cell}" height="{cell}" fill="{fill}" stroke="#ccc"/>')
+            if numbers:
+                level = 0.0 if high <= low else (value - low) / (high - low)
+                ink = "#fff" if level > 0.6 else "#222"
+                parts.append(
+                    f'<text x="{x + cell / 2:.1f}" y="{y + cell / 2 + 3:.1f}" text-anchor="middle" '
+                    f'fill="{ink}" font-size="9">{value:.2f}</text>'
+                )
+    return _svg(left + columns * cell + 2, top + rows * cell + 2, "".join(parts), title)
+
+
+def image(pixels: Sequence[Sequence[float]], *, cell: int = 8, signed: bool = False, title: str = "") -> str:
+    """A 2-D array as a picture: grey levels, or blue/orange around zero when ``signed``."""
+    flat = [v for row in pixels for v in row]
+    low, high = min(flat, default=0.0), max(flat, default=1.0)
+    limit = max(abs(low), abs(high))
+    parts = []
+    for i, row in enumerate(pixels):
+        for j, value in enumerate(row):
+            fill = diverging(value, limit) if signed else grey(value, low, high)
+            parts.append(f'<rect x="{j * cell}" y="{i * cell}" width="{cell}" height="{cell}" fill="{fill}"/>')
+    height = len(pixels) * cell
+    width = (len(pixels[0]) if pixels else 0) * cell
+    frame = f'<rect x="0" y="0" width="{width}" height="{height}" fill="none" stroke="#888"/>'
+    return _svg(width + 1, height + 1, "".join(parts) + frame, title)
+
+
+def bars(
+    values: Sequence[float],
+    labels: Sequence[str] = (),
+    *,
+    width: int = 320,
+    height: int = 110,
+    highlight: int | None = None,
+    log: bool = False,
+    title: str = "",
+) -> str:
+    """A bar chart (histogram counts, gradient norms …); ``log`` uses a log scale for the heights."""
+    count = max(len(values), 1)
+    scaled = [math.log10(v) if log and v > 0 else (v if not log else float("nan")) for v in values]
+    finite = [v for v in scaled if not math.isnan(v)]
+    low = min(min(finite, default=0.0), 0.0) if not log else min(finite, default=0.0) - 0.5
+    high = max(finite, default=1.0)
+    span = (high - low) or 1.0
+    plot_height = height - 16
+    step = width / count
+    parts = []
+    for k, value in enumerate(scaled):
+        bar = 0.0 if math.isnan(value) else (value - low) / span * plot_height
+        colour = "rgb(230,120,30)" if k == highlight else "rgb(49,104,214)"
+        parts.append(
+            f'<rect x="{k * step + 1:.1f}" y="{plot_height - bar:.1f}" width="{max(step - 2, 1):.1f}" '
+            f'height="{bar:.1f}" fill="{colour}"/>'
+        )
+        if k < len(labels) and labels[k]:
+            parts.append(
+                f'<text x="{k * step + step / 2:.1f}" y="{height - 3}" text-anchor="middle">{escape(labels[k])}</text>'
+            )
+    parts.append(f'<line x1="0" y1="{plot_height}" x2="{width}" y2="{plot_height}" stroke="#888"/>')
+    return _svg(width, height, "".join(parts), title)
+
+
+def regions(
+    grid: Sequence[Sequence[int]],
+    points: Sequence[tuple[float, float, int]],
+    *,
+    extent: tuple[float, float] = (-0.5, 1.5),
+    size: int = 150,
+    radius: float = 7,
+    title: str = "",
+) -> str:
+    """Decision regions of a 2-D classifier (``grid[row][col]``, row 0 at the top) plus its data points.
+
+    Points are written with their label inside when ``radius`` leaves room for it (>= 6).
+    """
+    rows = len(grid)
+    columns = len(grid[0]) if rows else 1
+    cw, ch = size / columns, size / max(rows, 1)
+    parts = []
+    for i, row in enumerate(grid):
+        for j, label in enumerate(row):
+            fill = "rgb(190,208,245)" if label else "rgb(250,221,190)"
+            parts.append(
+                f'<rect x="{j * cw:.2f}" y="{i * ch:.2f}" width="{cw + 0.3:.2f}" height="{ch + 0.3:.2f}" '
+                f'fill="{fill}"/>'
+            )
+    low, high = extent
+    for x, y, label in points:
+        px = (x - low) / (high - low) * size
+        py = (1 - (y - low) / (high - low)) * size
+        colour = "rgb(49,104,214)" if label else "rgb(230,120,30)"
+        parts.append(f'<circle cx="{px:.1f}" cy="{py:.1f}" r="{radius}" fill="{colour}" stroke="#222"/>')
+        if radius >= 6:
+            parts.append(f'<text x="{px:.1f}" y="{py + 3.5:.1f}" text-anchor="middle" fill="#fff">{label}</text>')
+    parts.append(f'<rect x="0" y="0" width="{size}" height="{size}" fill="none" stroke="#888"/>')
+    return _svg(size + 1, size + 1, "".join(parts), title)
+
+
+def storage_strip(
+    cells: int,
+    covered: Sequence[int],
+    *,
+    first: int = 0,
+    order: dict[int, int] | None = None,
+    cell: int = 22,
+    per_row: int = 32,
+    title: str = "",
+) -> str:
+    """A storage as numbered boxes ``first .. first+cells-1``; the boxes a view covers are filled.
+
+    ``order`` maps a storage index to the position of that element in the view (row-major), written
+    under the box, so a transpose or a strided slice shows how the view walks through memory.
+    """
+    covered_set = set(covered)
+    parts = []
+    rows = max(1, math.ceil(cells / per_row))
+    for k in range(cells):
+        index = first + k
+        x, y = (k % per_row) * cell, (k // per_row) * (cell + 14)
+        hit = index in covered_set
+        fill = "rgb(49,104,214)" if hit else "rgb(235,235,235)"
+        ink = "#fff" if hit else "#666"
+        parts.append(f'<rect x="{x}" y="{y}" width="{cell - 2}" height="{cell - 2}" fill="{fill}" stroke="#999"/>')
+        parts.append(
+            f'<text x="{x + (cell - 2) / 2:.1f}" y="{y + cell / 2 + 2:.1f}" text-anchor="middle" fill="{ink}" '
+            f'font-size="8">{index}</text>'
+        )
+        if order is not None and index in order:
+            parts.append(
+                f'<text x="{x + (cell - 2) / 2:.1f}" y="{y + cell + 9:.1f}" text-anchor="middle" '
+                f'fill="rgb(49,104,214)" font-size="8">#{order[index]}</text>'
+            )
+    width = min(cells, per_row) * cell
+    return _svg(max(width, cell), rows * (cell + 14), "".join(parts), title)
