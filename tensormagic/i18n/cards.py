@@ -430,3 +430,80 @@ ZH.update({
     "对形状 (2, 3) 的张量, dim=0 合并 2 行 → (3,)(每列一个结果); dim=1 合并 3 列 → (2,)(每行一个结果)。\n"
     "keepdim=True 会保留长度为 1 的轴 —— (2, 1) —— 这样结果还能和原张量广播。",
 })
+
+# -- tensor inspector ---------------------------------------------------------------------------------
+EN.update({
+    "inspector.tab.values": "values",
+    "inspector.tab.histogram": "histogram",
+    "inspector.tab.memory": "memory",
+    "inspector.axis": "axis",
+    "inspector.rows": "rows",
+    "inspector.columns": "columns",
+    "inspector.index": "index on axis",
+    "inspector.first_row": "first row",
+    "inspector.first_column": "first column",
+    "inspector.bins": "bins",
+    "inspector.slice": "slice {index}: {rows} × {columns} shown",
+    "inspector.no_values_meta": "A meta tensor has a shape and a dtype but no values: nothing was allocated.",
+    "inspector.no_values_empty": "The tensor has no elements: nothing to show.",
+    "inspector.no_values_sparse": "A sparse tensor this large is not densified for display.",
+    "inspector.no_values_dtype": "This array's dtype has no tensor equivalent; its values are not shown.",
+    "inspector.sampled": "Histogram of a sample: every {step}th row/element (the tensor is large).",
+    "inspector.bool_counts": "False: {false} · True: {true}",
+    "inspector.no_finite": "No finite values to count.",
+    "inspector.complex_magnitude": "Complex values: the histogram counts their magnitudes |z|.",
+    "inspector.nonfinite_skipped": "{count} NaN/Inf value(s) left out of the histogram.",
+    "inspector.memory_sparse": "Layout {layout}: only the {nnz} stored values and their indices are in memory, "
+    "not a strided block of all elements.",
+    "inspector.memory_meta": "No memory: a meta tensor has no storage.",
+    "inspector.memory_empty": "No elements, so no element of any storage is used.",
+    "inspector.memory_unknown": "The storage of this object could not be mapped to element boxes.",
+    "inspector.storage": "Storage: {count} element(s) × {itemsize} bytes = {size}.",
+    "inspector.formula": "Element [{index}] lives in storage box {formula} (storage offset + index × stride "
+    "on each axis).",
+    "inspector.covers": "This view's {numel} element(s) use {distinct} of the {storage} boxes "
+    "(boxes {low} … {high}).",
+    "inspector.repeats": "Some boxes are used more than once (a stride of 0: an expanded view repeats values "
+    "without copying them).",
+    "inspector.sharing_title": "Who else uses this memory:",
+    "inspector.sharing_unchecked": "Sharing with other variables was not checked (no namespace was given).",
+    "inspector.window": "(showing storage boxes {first} … {last})",
+    "inspector.order_hint": "Blue boxes belong to this view; #k under a box is the element's position when "
+    "the view is read row by row.",
+})
+ZH.update({
+    "inspector.tab.values": "数值",
+    "inspector.tab.histogram": "直方图",
+    "inspector.tab.memory": "内存",
+    "inspector.axis": "轴",
+    "inspector.rows": "行",
+    "inspector.columns": "列",
+    "inspector.index": "索引, 轴",
+    "inspector.first_row": "起始行",
+    "inspector.first_column": "起始列",
+    "inspector.bins": "分箱数",
+    "inspector.slice": "切片 {index}: 显示 {rows} × {columns}",
+    "inspector.no_values_meta": "meta 张量只有形状和类型, 没有数值: 没有分配任何内存。",
+    "inspector.no_values_empty": "这个张量没有元素: 没有可显示的内容。",
+    "inspector.no_values_sparse": "这么大的稀疏张量不会为了显示而转成稠密张量。",
+    "inspector.no_values_dtype": "这个数组的 dtype 没有对应的张量类型; 不显示它的数值。",
+    "inspector.sampled": "直方图基于抽样: 每隔 {step} 行/元素取一个(张量很大)。",
+    "inspector.bool_counts": "False: {false} · True: {true}",
+    "inspector.no_finite": "没有有限值可以统计。",
+    "inspector.complex_magnitude": "复数: 直方图统计的是它们的模 |z|。",
+    "inspector.nonfinite_skipped": "有 {count} 个 NaN/Inf 值没有计入直方图。",
+    "inspector.memory_sparse": "布局 {layout}: 内存中只有 {nnz} 个存储的值及其索引, "
+    "而不是所有元素的一整块跨步内存。",
+    "inspector.memory_meta": "没有内存: meta 张量没有存储。",
+    "inspector.memory_empty": "没有元素, 因此不使用任何存储中的元素。",
+    "inspector.memory_unknown": "无法把这个对象的存储对应到元素格子上。",
+    "inspector.storage": "存储: {count} 个元素 × {itemsize} 字节 = {size}。",
+    "inspector.formula": "元素 [{index}] 位于存储格 {formula} (存储偏移 + 每个轴上的 索引 × 步长)。",
+    "inspector.covers": "这个视图的 {numel} 个元素用到了 {storage} 个格子中的 {distinct} 个"
+    "(第 {low} … {high} 格)。",
+    "inspector.repeats": "有些格子被使用了不止一次(步长为 0: 扩展视图重复使用同一个值, 而不复制)。",
+    "inspector.sharing_title": "还有谁在使用这块内存:",
+    "inspector.sharing_unchecked": "没有提供命名空间, 因此没有检查与其他变量的内存共享。",
+    "inspector.window": "(显示第 {first} … {last} 个存储格)",
+    "inspector.order_hint": "蓝色格子属于这个视图; 格子下方的 #k 是按行读取视图时该元素的序号。",
+})

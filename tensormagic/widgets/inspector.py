@@ -1,0 +1,448 @@
+"""The tensor inspector: ``%tensor -w EXPR`` / ``tensormagic.inspect(x)``.
+
+A header (the same facts and sharing sentences as ``%tensor``), then three tabs:
+
+* **values** — any 2-D slice of an N-d tensor: pick the row and column axes, sliders choose the index on
+  every other axis and scroll windows larger than the table;
+* **histogram** — the distribution of the values (a strided sample for very large tensors, said so);
+* **memory** — the storage as numbered boxes, the ones this view covers filled in, with the offset and
+  strides that map an index to a box, and the variables that share the storage.
+
+Unlike the model objects (``Facts``, ``Annotation``) the inspector *does* hold the tensor it shows, because
+its sliders slice it on demand. Call :meth:`Inspector.close` (or drop the inspector and its output) to
+release it; nothing else keeps a reference.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Mapping
+from typing import Any
+
+import ipywidgets as widgets
+import numpy as np
+import torch
+
+from ..annotate import annotate
+from ..facts import Facts, describe
+from ..i18n import message, normalize_language
+from ..render.annotation import header_parts, layout_parts, sharing_sentences
+from ..render.common import BADGE_STYLE, BOX_STYLE, MUTED_STYLE, escape, format_bytes, format_number
+from . import svg
+
+WINDOW_ROWS = 12
+WINDOW_COLUMNS = 10
+HISTOGRAM_SAMPLE = 1_000_000
+DENSIFY_LIMIT = 1_000_000
+DRAW_CELLS = 256
+ORDER_LIMIT = 64
+
+
+def _values_tensor(obj: torch.Tensor | np.ndarray) -> tuple[torch.Tensor | None, str | None]:
+    """A strided CPU-readable tensor to take slices from, or None and the reason there are no values."""
+    if isinstance(obj, np.ndarray):
+        if obj.dtype.hasobject or obj.dtype.kind in "USVMm":
+            return None, "no_values_dtype"
+        try:
+            return torch.from_numpy(np.ascontiguousarray(obj) if any(s < 0 for s in obj.strides) else obj), None
+        except TypeError:
+            return None, "no_values_dtype"
+    tensor = obj.detach()
+    if tensor.device.type == "meta":
+        return None, "no_values_meta"
+    if tensor.numel() == 0:
+        return None, "no_values_empty"
+    if tensor.is_quantized:
+        return tensor.dequantize(), None
+    if tensor.layout != torch.strided:
+        if tensor.numel() > DENSIFY_LIMIT:
+            return None, "no_values_sparse"
+        return tensor.to_dense(), None
+    return tensor, None
+
+
+def _cell(value: Any, precision: int) -> str:
+    if isinstance(value, bool):
+        return "True" if value else "False"
+    if isinstance(value, complex):
+        return f"{value.real:.{precision}g}{value.imag:+.{precision}g}j"
+    return format_number(value, precision)
+
+
+def covered_elements(shape: tuple[int, ...], strides: tuple[int, ...], offset: int) -> np.ndarray:
+    """Storage indices of every element of a strided view, in row-major order of the view."""
+    index = np.full(shape, offset, dtype=np.int64)
+    for axis, (size, stride) in enumerate(zip(shape, strides, strict=True)):
+        step = np.arange(size, dtype=np.int64) * stride
+        index = index + step.reshape([size if k == axis else 1 for k in range(len(shape))])
+    return index.reshape(-1)
+
+
+class Inspector:
+    """An interactive look at one tensor or ndarray. Holds the object (see the module docstring)."""
+
+    def __init__(
+        self,
+        obj: object,
+        namespace: Mapping[str, Any] | None = None,
+        *,
+        name: str | None = None,
+        language: str = "en",
+        precision: int = 4,
+    ) -> None:
+        if not isinstance(obj, torch.Tensor | np.ndarray):
+            kind = f"{type(obj).__module__}.{type(obj).__qualname__}"
+            raise TypeError(
+                f"tensormagic.inspect() takes a torch.Tensor or a numpy.ndarray, not {kind}"
+                " (for a module, inspect one of its parameters, e.g. model.weight)"
+            )
+        self.language = normalize_language(language)
+        self.precision = precision
+        self.facts: Facts = describe(obj, namespace, name=name)
+        self._annotation_text = str(annotate(obj, namespace, name=self.facts.name, language=self.language,
+                                             precision=precision))
+        self._object: torch.Tensor | np.ndarray | None = obj
+        self._values, self._no_values = _values_tensor(obj)
+        self.controls: dict[str, widgets.Widget] = {}
+        self.values_view = widgets.HTML()
+        self.values_view.add_class("tm-inspector-values")
+        self.histogram_view = widgets.HTML()
+        self.memory_view = widgets.HTML(self.memory_html())
+        values_tab = widgets.VBox([*self._value_controls(), self.values_view])
+        histogram_tab = widgets.VBox([*self._histogram_controls(), self.histogram_view])
+        self.tabs = widgets.Tab(children=[values_tab, histogram_tab, self.memory_view])
+        self.tabs.titles = tuple(self.m(k) for k in ("tab.values", "tab.histogram", "tab.memory"))
+        self.header = widgets.HTML(self.header_html())
+        self.widget = widgets.VBox([self.header, self.tabs])
+        self.widget.add_class("tm-inspector")
+        self.update_values()
+        self.update_histogram()
+
+    # -- helpers ---------------------------------------------------------------------------------------
+    def m(self, key: str, **values: object) -> str:
+        return message(f"inspector.{key}", self.language, **values)
+
+    def close(self) -> None:
+        """Release the inspected object and close the widgets (the front end removes the view)."""
+        self._object = None
+        self._values = None
+        for control in [*self.controls.values(), self.values_view, self.histogram_view, self.memory_view,
+                        self.tabs, self.header, self.widget]:
+            control.close()
+
+    # -- header ----------------------------------------------------------------------------------------
+    def header_lines(self) -> list[str]:
+        facts = self.facts
+        name = f"{facts.name} · " if facts.name else ""
+        lines = [name + " · ".join(header_parts(facts, self.language))]
+        lines.append("  " + " · ".join(layout_parts(facts, self.language)))
+        lines.extend("  ↳ " + s for s in sharing_sentences(facts, self.language))
+        return lines
+
+    def header_html(self) -> str:
+        facts = self.facts
+        badges = "".join(
+            f'<span style="{BADGE_STYLE}">{escape(p)}</span>' for p in header_parts(facts, self.language)
+        )
+        name = f"<b>{escape(facts.name)}</b> " if facts.name else ""
+        layout = escape(" · ".join(layout_parts(facts, self.language)))
+        sharing = "".join(f"<div>↳ {escape(s)}</div>" for s in sharing_sentences(facts, self.language))
+        return (
+            f'<div style="{BOX_STYLE}"><div>{name}{badges}</div><div style="{MUTED_STYLE}">{layout}</div>'
+            f"{sharing}</div>"
+        )
+
+    # -- values tab ------------------------------------------------------------------------------------
+    def _value_controls(self) -> list[widgets.Widget]:
+        values = self._values
+        if values is None or values.dim() == 0:
+            return []
+        ndim = values.dim()
+        axes = [(f"{self.m('axis')} {k} ({values.shape[k]})", k) for k in range(ndim)]
+        row_axis = widgets.Dropdown(options=axes, value=max(ndim - 2, 0), description=self.m("rows"))
+        column_axis = widgets.Dropdown(options=axes, value=ndim - 1, description=self.m("columns"))
+        if ndim == 1:
+            row_axis.layout.display = "none"
+        index_sliders = [
+            widgets.IntSlider(value=0, min=0, max=max(values.shape[k] - 1, 0), description=f"{self.m('index')} {k}")
+            for k in range(ndim)
+        ]
+        for k, slider in enumerate(index_sliders):
+            slider.add_class(f"tm-inspector-axis-{k}")
+        row_start = widgets.IntSlider(value=0, min=0, max=0, description=self.m("first_row"))
+        column_start = widgets.IntSlider(value=0, min=0, max=0, description=self.m("first_column"))
+        self.controls.update(row_axis=row_axis, column_axis=column_axis, row_start=row_start,
+                             column_start=column_start)
+        self.index_sliders = index_sliders
+        for control in [row_axis, column_axis, row_start, column_start, *index_sliders]:
+            control.observe(lambda _change: self.update_values(), names="value")
+        return [widgets.HBox([row_axis, column_axis]), *index_sliders, row_start, column_start]
+
+    def current_slice(self) -> tuple[torch.Tensor | None, list[str], list[int], list[int]]:
+        """(2-D window, description of the slice, row indices, column indices) for the current controls."""
+        values = self._values
+        if values is None:
+            return None, [], [], []
+        if values.dim() == 0:
+            return values.reshape(1, 1), [], [0], [0]
+        ndim = values.dim()
+        row_axis = self.controls["row_axis"].value if ndim > 1 else None
+        column_axis = self.controls["column_axis"].value
+        if row_axis == column_axis:  # the same axis twice is not a 2-D slice: use the neighbouring one
+            row_axis = (column_axis - 1) % ndim
+        index: list[Any] = []
+        described = []
+        for k in range(ndim):
+            slider = self.index_sliders[k]
+            fixed = k not in (row_axis, column_axis)
+            slider.layout.display = None if fixed else "none"
+            if fixed:
+                index.append(slider.value)
+                described.append(str(slider.value))
+            else:
+                index.append(slice(None))
+                described.append(":")
+        plane = values[tuple(index)]
+        if row_axis is None:
+            plane = plane.reshape(1, -1)
+        elif row_axis > column_axis:
+            plane = plane.T
+        rows = plane.shape[0]
+        columns = plane.shape[1]
+        row_start, column_start = self.controls["row_start"], self.controls["column_start"]
+        row_start.max = max(rows - WINDOW_ROWS, 0)
+        column_start.max = max(columns - WINDOW_COLUMNS, 0)
+        row_start.layout.display = None if rows > WINDOW_ROWS else "none"
+        column_start.layout.display = None if columns > WINDOW_COLUMNS else "none"
+        r0, c0 = row_start.value, column_start.value
+        window = plane[r0 : r0 + WINDOW_ROWS, c0 : c0 + WINDOW_COLUMNS]
+        row_ids = list(range(r0, r0 + window.shape[0])) if row_axis is not None else [0]
+        column_ids = list(range(c0, c0 + window.shape[1]))
+        return window.cpu(), [f"[{', '.join(described)}]"], row_ids, column_ids
+
+    def update_values(self) -> None:
+        self.values_view.value = self.values_html()
+
+    def values_lines(self) -> list[str]:
+        if self._values is None:
+            return [self.m(self._no_values or "no_values_empty")]
+        window, described, row_ids, column_ids = self.current_slice()
+        assert window is not None
+        index = described[0] if described else "()"
+        lines = [self.m("slice", index=index, rows=len(row_ids), columns=len(column_ids))]
+        cells = window.tolist()
+        width = max([len(_cell(v, self.precision)) for row in cells for v in row] + [4])
+        lines.append(" " * 6 + " ".join(f"{c:>{width}}" for c in column_ids))
+        for r, row in zip(row_ids, cells, strict=True):
+            lines.append(f"{r:>5} " + " ".join(f"{_cell(v, self.precision):>{width}}" for v in row))
+        return lines
+
+    def values_html(self) -> str:
+        if self._values is None:
+            return f'<div style="{BOX_STYLE}">{escape(self.m(self._no_values or "no_values_empty"))}</div>'
+        window, described, row_ids, column_ids = self.current_slice()
+        assert window is not None
+        numeric = window.abs() if window.is_complex() else window.to(torch.float64)
+        finite = numeric[torch.isfinite(numeric)] if numeric.numel() else numeric
+        limit = float(finite.abs().max()) if finite.numel() else 0.0
+        head = "".join(f'<th style="padding:1px 6px;{MUTED_STYLE}">{c}</th>' for c in column_ids)
+        body = []
+        for r, row, shade_row in zip(row_ids, window.tolist(), numeric.tolist(), strict=True):
+            tds = "".join(
+                f'<td style="padding:1px 6px;text-align:right;background:{svg.diverging(float(s), limit)}">'
+                f"{escape(_cell(v, self.precision))}</td>"
+                for v, s in zip(row, shade_row, strict=True)
+            )
+            body.append(f'<tr><th style="padding:1px 6px;{MUTED_STYLE}">{r}</th>{tds}</tr>')
+        title = escape(self.m("slice", index=described[0] if described else "()", rows=len(row_ids),
+                              columns=len(column_ids)))
+        return (
+            f'<div style="{BOX_STYLE}"><div>{title}</div><table style="border-collapse:collapse;color:#222">'
+            f"<tr><th></th>{head}</tr>{''.join(body)}</table></div>"
+        )
+
+    # -- histogram tab ---------------------------------------------------------------------------------
+    def _histogram_controls(self) -> list[widgets.Widget]:
+        if self._values is None:
+            return []
+        bins = widgets.IntSlider(value=20, min=2, max=60, description=self.m("bins"))
+        bins.observe(lambda _change: self.update_histogram(), names="value")
+        self.controls["bins"] = bins
+        return [bins]
+
+    def _sample(self) -> tuple[torch.Tensor, int]:
+        """Up to HISTOGRAM_SAMPLE values as a flat CPU tensor, and the stride used (1 = all of them)."""
+        values = self._values
+        assert values is not None
+        step = max(1, math.ceil(values.numel() / HISTOGRAM_SAMPLE))
+        if step == 1:
+            return values.reshape(-1).cpu(), 1
+        # Stepping along the first axis keeps the sample a view until the final reshape, so no full copy.
+        flat = values[:: step] if values.shape[0] >= step else values.reshape(-1)[::step]
+        return flat.reshape(-1)[:HISTOGRAM_SAMPLE].cpu(), step
+
+    def histogram(self) -> dict[str, Any]:
+        """Counts per bin (or True/False counts for bool) of the values or their sample."""
+        sample, step = self._sample()
+        if sample.dtype == torch.bool:
+            true = int(sample.sum())
+            counts = [sample.numel() - true, true]
+            return {"kind": "bool", "counts": counts, "labels": ["False", "True"], "step": step}
+        magnitude = sample.is_complex()
+        numeric = (sample.abs() if magnitude else sample).to(torch.float64)
+        finite = numeric[torch.isfinite(numeric)]
+        skipped = numeric.numel() - finite.numel()
+        bins = self.controls["bins"].value
+        if finite.numel() == 0:
+            return {"kind": "none", "counts": [], "labels": [], "step": step, "skipped": skipped}
+        low, high = float(finite.min()), float(finite.max())
+        if low == high:
+            low, high = low - 0.5, high + 0.5
+        counts = torch.histc(finite, bins=bins, min=low, max=high).to(torch.int64).tolist()
+        return {"kind": "magnitude" if magnitude else "values", "counts": counts, "low": low, "high": high,
+                "step": step, "skipped": skipped, "labels": []}
+
+    def histogram_lines(self) -> list[str]:
+        if self._values is None:
+            return [self.m(self._no_values or "no_values_empty")]
+        data = self.histogram()
+        lines = []
+        if data["step"] > 1:
+            lines.append(self.m("sampled", step=data["step"]))
+        if data["kind"] == "bool":
+            lines.append(self.m("bool_counts", false=data["counts"][0], true=data["counts"][1]))
+            return lines
+        if data["kind"] == "none":
+            return [*lines, self.m("no_finite")]
+        if data["kind"] == "magnitude":
+            lines.append(self.m("complex_magnitude"))
+        low, high, counts = data["low"], data["high"], data["counts"]
+        width = (high - low) / len(counts)
+        peak = max(counts) or 1
+        for k, count in enumerate(counts):
+            start = low + k * width
+            lines.append(f"  [{format_number(start, 3):>10}, {format_number(start + width, 3):>10}) "
+                         f"{'█' * round(24 * count / peak):<24} {count}")
+        if data["skipped"]:
+            lines.append(self.m("nonfinite_skipped", count=data["skipped"]))
+        return lines
+
+    def update_histogram(self) -> None:
+        if self._values is None:
+            self.histogram_view.value = f'<div style="{BOX_STYLE}">{escape(self.histogram_lines()[0])}</div>'
+            return
+        data = self.histogram()
+        notes = [line for line in self.histogram_lines() if not line.startswith("  [")]
+        if data["kind"] == "bool":
+            chart = svg.bars(data["counts"], data["labels"], width=160)
+        elif data["kind"] == "none":
+            chart = ""
+        else:
+            bins = len(data["counts"])
+            labels = [""] * bins
+            labels[0] = format_number(data["low"], 3)
+            labels[-1] = format_number(data["high"], 3)
+            chart = svg.bars(data["counts"], labels, width=420, height=140)
+        text = "".join(f"<div>{escape(n)}</div>" for n in notes)
+        self.histogram_view.value = f'<div style="{BOX_STYLE}">{chart}{text}</div>'
+
+    # -- memory tab ------------------------------------------------------------------------------------
+    def memory_layout(self) -> dict[str, Any] | None:
+        """Storage size in elements, offset, strides and the covered storage indices (when cheap to list)."""
+        obj, facts = self._object, self.facts
+        if obj is None or facts.strides is None or facts.device == "meta" or facts.numel == 0:
+            return None
+        itemsize = facts.itemsize
+        if isinstance(obj, torch.Tensor):
+            offset = facts.storage_offset
+            storage = (facts.storage_nbytes or 0) // itemsize if itemsize else 0
+        else:
+            owner = obj
+            while isinstance(owner.base, np.ndarray):
+                owner = owner.base
+            if owner.itemsize != itemsize or owner.dtype != obj.dtype:
+                return None  # a dtype-reinterpreting view: element boxes of the owner would not line up
+            offset = (obj.__array_interface__["data"][0] - owner.__array_interface__["data"][0]) // itemsize
+            storage = owner.size
+        layout: dict[str, Any] = {"storage": storage, "offset": offset, "strides": facts.strides}
+        if facts.numel <= 100_000:
+            covered = covered_elements(facts.shape, facts.strides, offset)
+            layout["covered"] = covered
+            layout["distinct"] = int(np.unique(covered).size)
+            layout["low"], layout["high"] = int(covered.min()), int(covered.max())
+        return layout
+
+    def memory_lines(self) -> list[str]:
+        facts = self.facts
+        lines: list[str] = []
+        if facts.layout not in ("strided", "quantized"):
+            nnz = facts.nnz if facts.nnz is not None else "?"
+            lines.append(self.m("memory_sparse", layout=facts.layout, nnz=nnz))
+        layout = self.memory_layout()
+        if layout is None:
+            if facts.device == "meta":
+                lines.append(self.m("memory_meta"))
+            elif facts.numel == 0:
+                lines.append(self.m("memory_empty"))
+            elif facts.layout == "strided":
+                lines.append(self.m("memory_unknown"))
+        else:
+            lines.append(self.m("storage", count=layout["storage"], itemsize=facts.itemsize,
+                                size=format_bytes(layout["storage"] * facts.itemsize)))
+            formula = " + ".join([str(layout["offset"])] + [f"i{k}·{s}" for k, s in enumerate(layout["strides"])])
+            index = ", ".join(f"i{k}" for k in range(len(layout["strides"])))
+            lines.append(self.m("formula", index=index, formula=formula))
+            if "covered" in layout:
+                lines.append(self.m("covers", numel=facts.numel, distinct=layout["distinct"],
+                                    storage=layout["storage"], low=layout["low"], high=layout["high"]))
+                if layout["distinct"] < facts.numel:
+                    lines.append(self.m("repeats"))
+        sentences = sharing_sentences(facts, self.language)
+        lines.append(self.m("sharing_title") if sentences else self.m("sharing_unchecked"))
+        lines.extend("  ↳ " + s for s in sentences)
+        return lines
+
+    def memory_html(self) -> str:
+        layout = self.memory_layout()
+        drawing = ""
+        if layout is not None and "covered" in layout:
+            first = 0
+            cells = layout["storage"]
+            if cells > DRAW_CELLS:  # draw the part of the storage around the view
+                first = max(0, layout["low"] - 4)
+                cells = min(DRAW_CELLS, layout["storage"] - first)
+            covered = layout["covered"].tolist()
+            order = {index: k for k, index in enumerate(covered)} if len(covered) <= ORDER_LIMIT else None
+            drawing = svg.storage_strip(cells, covered, first=first, order=order, per_row=24)
+            if first or first + cells < layout["storage"]:
+                window = self.m("window", first=first, last=first + cells - 1)
+                drawing += f'<div style="{MUTED_STYLE}">{escape(window)}</div>'
+            if order is not None:
+                drawing += f'<div style="{MUTED_STYLE}">{escape(self.m("order_hint"))}</div>'
+        text = "".join(f"<div>{escape(line)}</div>" for line in self.memory_lines())
+        return f'<div class="tm-inspector-memory" style="{BOX_STYLE}">{text}{drawing}</div>'
+
+    # -- display ---------------------------------------------------------------------------------------
+    def text(self) -> str:
+        parts = [self._annotation_text, "", f"[{self.m('tab.memory')}]", *self.memory_lines()]
+        if self._values is not None and self._values.dim() >= 2:
+            parts += ["", f"[{self.m('tab.values')}]", *self.values_lines()]
+        return "\n".join(parts)
+
+    def html(self) -> str:
+        return (
+            f'<div class="tensormagic-inspector">{self.header_html()}{self.values_html()}'
+            f"{self.histogram_view.value}{self.memory_html()}</div>"
+        )
+
+    def __str__(self) -> str:
+        return self.text()
+
+    def _repr_pretty_(self, printer: Any, cycle: bool) -> None:
+        printer.text(self.text())
+
+    def _repr_mimebundle_(self, include: Any = None, exclude: Any = None) -> dict[str, Any]:
+        bundle: dict[str, Any] = dict(self.widget._repr_mimebundle_() or {})
+        bundle["text/plain"] = self.text()
+        bundle["text/html"] = self.html()
+        return bundle
