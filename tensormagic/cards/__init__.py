@@ -103,6 +103,48 @@ def card_class(topic: str) -> type[Card]:
     return getattr(module, class_name)
 
 
+@dataclass(frozen=True)
+class TopicList:
+    """Every topic with its title and aliases; what ``%explain`` alone shows."""
+
+    language: str = "en"
+
+    def rows(self) -> list[tuple[str, str, str]]:
+        from ..i18n import message
+
+        return [
+            (t.name, message(f"card.{t.name}.title", self.language), ", ".join(t.aliases))
+            for t in topics()
+        ]
+
+    def __str__(self) -> str:
+        from ..i18n import message
+
+        lines = [message("card.common.topics_title", self.language)]
+        rows = self.rows()
+        width = max(len(name) for name, _, _ in rows)
+        for name, title, aliases in rows:
+            lines.append(f"  {name:<{width}}  {title}")
+            lines.append(f"  {'':<{width}}    ↳ {aliases}")
+        return "\n".join(lines)
+
+    def _repr_pretty_(self, printer: Any, cycle: bool) -> None:
+        printer.text(str(self))
+
+    def _repr_mimebundle_(self, include: Any = None, exclude: Any = None) -> dict[str, str]:
+        from ..i18n import message
+        from ..render.common import BOX_STYLE, MUTED_STYLE, escape
+
+        body = "".join(
+            f'<tr><td style="padding:1px 8px"><code>{escape(name)}</code></td><td style="padding:1px 8px">'
+            f'{escape(title)}</td><td style="padding:1px 8px;{MUTED_STYLE}">{escape(aliases)}</td></tr>'
+            for name, title, aliases in self.rows()
+        )
+        title = escape(message("card.common.topics_title", self.language))
+        html = f'<div style="{BOX_STYLE}"><div><b>{title}</b></div><table>{body}</table></div>'
+        return {"text/plain": str(self), "text/html": html}
+
+
 def card(topic: str, language: str = "en") -> Card:
     """Build the card for ``topic`` (name or alias, English or Chinese) in ``language``."""
     return card_class(topic)(language)
@@ -116,4 +158,4 @@ def __getattr__(name: str) -> Any:
     raise AttributeError(name)
 
 
-__all__ = ["ALIASES", "Card", "Topic", "UnknownTopicError", "card", "card_class", "resolve", "topics"]
+__all__ = ["ALIASES", "Card", "Topic", "TopicList", "UnknownTopicError", "card", "card_class", "resolve", "topics"]

@@ -149,7 +149,8 @@ class Card:
 
     def text(self) -> str:
         """The plain-text card: title, teaching points and the current measured numbers."""
-        out = [self.title, "=" * min(len(self.title) * 2, 60)]
+        width = sum(2 if ord(ch) > 0x2E80 else 1 for ch in self.title)  # CJK takes two terminal columns
+        out = [self.title, "=" * width]
         out.extend(f"• {p}" for p in self.teaching_points())
         out.append("")
         out.extend(self.lines)
