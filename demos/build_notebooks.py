@@ -317,6 +317,11 @@ NB01 = Notebook("01_tensors", [
         "print(c1.short(), c1.int(), c1.long())"
     ),
     Md(
+        en="`%tensor NAME = EXPR` assigns and annotates in one step:",
+        zh="`%tensor 变量名 = 表达式` 一步完成赋值和标注:",
+    ),
+    Code("%tensor ints = c1.int()"),
+    Md(
         en="`%tensor` on its own lists every tensor and array defined so far, with shape, dtype and memory.",
         zh="单独一行 `%tensor` 会列出目前定义的所有张量和数组,以及它们的形状、元素类型和内存。",
     ),
@@ -457,7 +462,11 @@ NB02 = Notebook("02_numpy", [
         "print(b2)"
     ),
     Code("%tensor b1"),
-    Code("%tensor b2"),
+    Md(
+        en="`%tensor` also annotates an expression; here it recognises the new tensor as a copy of `n1`.",
+        zh="`%tensor` 也可以标注一个表达式;这里它认出新张量是 `n1` 的一份拷贝。",
+    ),
+    Code("%tensor torch.tensor(data=n1)"),
     Md(
         en="The overview groups the variables that share memory, so you can see every alias at once.",
         zh="总览表会把共享内存的变量归为一组,所有“别名”一目了然。",

@@ -7,7 +7,9 @@ Execution goes through nbclient into a real ``ipykernel`` (kernelspec ``python3`
 from __future__ import annotations
 
 import importlib.util
+import json
 import os
+import subprocess
 import sys
 import tempfile
 import time
@@ -30,6 +32,26 @@ KERNEL_NAME = "python3"
 # Generous: the first cell imports torch in a cold kernel, and card cells train tiny models live.
 CELL_TIMEOUT_S = 300
 WIDGET_MIME = "application/vnd.jupyter.widget-view+json"
+
+
+def magics_available(python: str = sys.executable) -> dict[str, bool]:
+    """Which of tensormagic's magics a fresh shell gets from ``%load_ext tensormagic``.
+
+    Asked in a separate process so the answer reflects the installed package without loading the extension into
+    any shell the caller (a test session) already uses.
+    """
+    probe = (
+        "import json\n"
+        "from IPython.core.interactiveshell import InteractiveShell\n"
+        "shell = InteractiveShell.instance()\n"
+        "shell.run_line_magic('load_ext', 'tensormagic')\n"
+        "print(json.dumps({'%tensor': shell.find_line_magic('tensor') is not None,\n"
+        "                  '%%explain': shell.find_cell_magic('explain') is not None,\n"
+        "                  '%explain': shell.find_line_magic('explain') is not None}))\n"
+    )
+    done = subprocess.run([python, "-c", probe], capture_output=True, text=True, timeout=120, check=True)
+    answer: dict[str, bool] = json.loads(done.stdout.strip().splitlines()[-1])
+    return answer
 
 
 def load_builder() -> ModuleType:

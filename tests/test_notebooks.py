@@ -1,0 +1,194 @@
+"""The demo notebooks execute cleanly in a real kernel, and their outputs carry the magics' annotations.
+
+Every notebook (course in English and Chinese, plus ``demos/cards_tour.ipynb`` when present) is executed once per
+session through nbclient into a real ``ipykernel``, as ``make demo`` does; the tests then read the outputs.
+"""
+
+from __future__ import annotations
+
+import io
+import tokenize
+from pathlib import Path
+
+import nbformat
+import pytest
+from notebooks import (
+    DEMOS,
+    WIDGET_MIME,
+    Executed,
+    all_notebooks,
+    course_notebooks,
+    execute_many,
+    load_builder,
+    magics_available,
+    notebook_text,
+    output_texts,
+    relative_name,
+)
+
+from tensormagic.i18n import message
+
+NOTEBOOKS = all_notebooks()
+IDS = [relative_name(p) for p in NOTEBOOKS]
+
+# Note codes each course notebook's %%explain cells must produce (design.md's stable codes).
+EXPECTED_CODES: dict[str, tuple[str, ...]] = {
+    "01_tensors": ("default-dtype", "uninitialized", "dtype-change", "half-open", "rng"),
+    "02_numpy": ("shares-memory", "copy", "in-place", "item"),
+    "03_arithmetic": ("in-place", "broadcast", "matmul-shape", "dtype-change"),
+    "04_reductions": ("reduce-dim",),
+    "05_models": ("rng",),
+}
+
+CARD_TOPICS = ("deep-learning", "perceptron", "cnn", "rnn", "transformer", "autoencoder")
+
+
+def expected_annotations(slug: str, lang: str) -> list[str]:
+    """Phrases ``%tensor`` must print in this notebook, taken from the catalogs so rewording cannot break them."""
+    def m(key: str, **values: object) -> str:
+        return message(key, lang, **values)
+
+    return {
+        "01_tensors": [m("label.scalar")],
+        "02_numpy": [
+            m("share.tensor", name="a1"),
+            m("share.ndarray", name="n1"),
+            m("share.copy_of", names="n1"),
+            m("value.from_item", type_name="int"),
+        ],
+        "03_arithmetic": [m("share.own")],
+        "04_reductions": [m("stat.nonfinite_warning", what="").strip()],
+        "05_models": [],
+    }.get(slug, [])
+
+
+@pytest.fixture(scope="session")
+def available() -> dict[str, bool]:
+    return magics_available()
+
+
+@pytest.fixture(scope="session")
+def executed() -> dict[str, Executed]:
+    """Every notebook, executed once for the whole session (two kernels at a time)."""
+    load_builder().build()  # never test stale notebooks
+    return {relative_name(r.source): r for r in execute_many(all_notebooks())}
+
+
+def missing_features(nb: nbformat.NotebookNode, available: dict[str, bool]) -> list[str]:
+    """The magics this notebook uses that the installed tensormagic does not have yet."""
+    sources = [c.source for c in nb.cells if c.cell_type == "code"]
+    uses = {
+        "%%explain": any(s.startswith("%%explain") for s in sources),
+        "%explain": any(line.startswith("%explain") for s in sources for line in s.splitlines()),
+        "%tensor": any(line.startswith("%tensor") for s in sources for line in s.splitlines()),
+    }
+    return [name for name, used in uses.items() if used and not available.get(name, False)]
+
+
+def skip_if_missing(nb: nbformat.NotebookNode, available: dict[str, bool]) -> None:
+    missing = missing_features(nb, available)
+    if missing:
+        pytest.skip(f"tensormagic does not provide {', '.join(missing)} yet; this notebook uses it")
+
+
+def test_notebooks_are_built_from_their_source() -> None:
+    """The committed notebooks are exactly what demos/build_notebooks.py writes (edit the source, not the JSON)."""
+    stale = load_builder().stale()
+    assert not stale, f"rebuild with `python demos/build_notebooks.py`: {[str(p) for p in stale]}"
+
+
+def code_shape(source: str) -> list[tuple[int, str]]:
+    """A cell's tokens with string literals blanked: the two languages may differ only in the text they print."""
+    tokens = tokenize.generate_tokens(io.StringIO(source).readline)
+    return [(tok.type, "" if tok.type == tokenize.STRING else tok.string) for tok in tokens]
+
+
+def test_both_languages_have_the_same_cells() -> None:
+    english = {p.name: p for p in course_notebooks() if p.parent.name == "en"}
+    chinese = {p.name: p for p in course_notebooks() if p.parent.name == "zh"}
+    assert english.keys() == chinese.keys() and len(english) == 5
+    for name in english:
+        en = nbformat.read(english[name], as_version=4).cells
+        zh = nbformat.read(chinese[name], as_version=4).cells
+        assert [c.cell_type for c in en] == [c.cell_type for c in zh], name
+        for index, (a, b) in enumerate(zip(en, zh, strict=True)):
+            if a.cell_type != "code":
+                continue
+            # The set-up cell is the one place the code differs: the zh notebooks switch the language.
+            b_source = b.source.replace('%config TensorMagic.language = "zh"\n', "")
+            assert code_shape(a.source) == code_shape(b_source), f"{name} cell {index}"
+        assert '%config TensorMagic.language = "zh"' in zh[[c.cell_type for c in zh].index("code")].source
+
+
+def test_each_notebook_starts_with_set_up_and_ends_with_checked_exercises() -> None:
+    for path in course_notebooks():
+        cells = nbformat.read(path, as_version=4).cells
+        first_code = next(c for c in cells if c.cell_type == "code")
+        assert first_code.source.startswith("%load_ext tensormagic"), path
+        assert "import torch" in first_code.source, path
+        exercises = [c for c in cells if "exercise" in c.metadata.get("tags", [])]
+        checks = [c for c in cells if "check" in c.metadata.get("tags", [])]
+        assert 2 <= len(exercises) <= 3 and len(checks) == len(exercises), path
+        assert all("assert" in c.source and "print(" in c.source for c in checks), path
+
+
+@pytest.mark.parametrize("name", IDS)
+def test_notebook_executes_without_errors(name: str, executed: dict[str, Executed],
+                                          available: dict[str, bool]) -> None:
+    result = executed[name]
+    assert result.crash is None, result.crash
+    if result.errors:
+        skip_if_missing(result.notebook, available)
+    assert not result.errors, "\n".join(str(e) for e in result.errors)
+
+
+@pytest.mark.parametrize("path", course_notebooks(), ids=[relative_name(p) for p in course_notebooks()])
+def test_tensor_annotations_appear(path: Path, executed: dict[str, Executed], available: dict[str, bool]) -> None:
+    result = executed[relative_name(path)]
+    if result.errors:  # a missing magic leaves later cells without their variables
+        skip_if_missing(result.notebook, available)
+    text = notebook_text(result.notebook)
+    for phrase in expected_annotations(path.stem, path.parent.name):
+        assert phrase in text, f"{phrase!r} missing from the outputs of {relative_name(path)}"
+
+
+@pytest.mark.parametrize("path", course_notebooks(), ids=[relative_name(p) for p in course_notebooks()])
+def test_explain_note_codes_appear(path: Path, executed: dict[str, Executed], available: dict[str, bool]) -> None:
+    if not available["%%explain"]:
+        pytest.skip("tensormagic does not provide the %%explain cell magic yet (issue 3)")
+    result = executed[relative_name(path)]
+    explain_cells = [c for c in result.notebook.cells if c.cell_type == "code" and c.source.startswith("%%explain")]
+    assert explain_cells, "the notebook should use %%explain"
+    for cell in explain_cells:
+        # Every %%explain cell shows an explanation after the cell's own output.
+        assert any(o.get("output_type") == "display_data" for o in cell.outputs), cell.source
+    text = "\n".join(t for cell in explain_cells for t in output_texts(cell))
+    for code in EXPECTED_CODES[path.stem]:
+        assert code in text, f"note code {code!r} missing from the %%explain outputs of {relative_name(path)}"
+
+
+@pytest.mark.parametrize("lang", ["en", "zh"])
+def test_model_cards_render(lang: str, executed: dict[str, Executed], available: dict[str, bool]) -> None:
+    if not available["%explain"]:
+        pytest.skip("tensormagic does not provide the %explain line magic (concept cards) yet (issue 4)")
+    result = executed[f"{lang}/05_models.ipynb"]
+    cells = {c.source.strip(): c for c in result.notebook.cells if c.cell_type == "code"}
+    for topic in CARD_TOPICS:
+        cell = cells[f"%explain {topic}"]
+        mimes = {mime for o in cell.outputs for mime in o.get("data", {})}
+        # A widget view for JupyterLab, and the readable text fallback for front ends without widgets.
+        assert WIDGET_MIME in mimes, f"{topic}: no widget view in {lang}"
+        assert "text/plain" in mimes, f"{topic}: no text fallback in {lang}"
+
+
+def test_executed_copies_are_written(tmp_path: Path, executed: dict[str, Executed]) -> None:
+    """run_demos's writer keeps the relative layout and never touches the sources."""
+    from notebooks import write_executed
+
+    before = {p: p.read_bytes() for p in NOTEBOOKS}
+    for result in executed.values():
+        target = write_executed(result, tmp_path)
+        assert target == tmp_path / relative_name(result.source)
+        assert nbformat.read(target, as_version=4).cells[0].cell_type
+    assert {p: p.read_bytes() for p in NOTEBOOKS} == before
+    assert not any(DEMOS.glob("**/*.nbconvert.ipynb"))
