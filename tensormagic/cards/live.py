@@ -82,7 +82,7 @@ class LiveExampleCard(Card):
     def build_controls(self) -> list[widgets.Widget]:
         box = widgets.Textarea(value=self.code.strip(), description=self.common("code"), continuous_update=False,
                                rows=max(4, self.code.strip().count("\n") + 2),
-                               layout=widgets.Layout(width="95%", font_family="monospace"))
+                               layout=widgets.Layout(width="95%"))
         box.add_class("tm-live-code")
         self.controls["code"] = box
         button = widgets.Button(description=self.common("run"), icon="play")
