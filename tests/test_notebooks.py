@@ -192,3 +192,33 @@ def test_executed_copies_are_written(tmp_path: Path, executed: dict[str, Execute
         assert nbformat.read(target, as_version=4).cells[0].cell_type
     assert {p: p.read_bytes() for p in NOTEBOOKS} == before
     assert not any(DEMOS.glob("**/*.nbconvert.ipynb"))
+
+
+def test_runner_reports_errors_and_usage_errors(tmp_path: Path) -> None:
+    """A raised exception and an unknown magic (which IPython reports on stderr only) both count as errors."""
+    from notebooks import execute, output_path
+
+    nb = nbformat.v4.new_notebook()
+    nb.metadata["kernelspec"] = {"name": "python3", "display_name": "Python 3", "language": "python"}
+    nb.cells = [
+        nbformat.v4.new_code_cell("import os\nprint(os.getcwd())"),
+        nbformat.v4.new_code_cell("%no_such_magic_here"),
+        nbformat.v4.new_code_cell("1 / 0"),
+    ]
+    source = tmp_path / "demo" / "broken.ipynb"
+    source.parent.mkdir()
+    nbformat.write(nb, source)
+
+    result = execute(source, timeout=120)
+    assert not result.ok
+    assert [(e.cell, e.ename) for e in result.errors] == [(1, "UsageError"), (2, "ZeroDivisionError")]
+    # The kernel runs in the notebook's own folder, as in JupyterLab.
+    assert output_texts(result.notebook.cells[0])[0].strip() == str(source.parent.resolve())
+    with pytest.raises(ValueError, match="overwrite"):
+        output_path(source, tmp_path, root=tmp_path)
+
+
+def test_run_demos_exit_codes(tmp_path: Path) -> None:
+    import run_demos
+
+    assert run_demos.main(["--out", str(tmp_path), "no-such-notebook"]) == 2
