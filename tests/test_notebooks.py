@@ -162,9 +162,18 @@ def test_explain_note_codes_appear(path: Path, executed: dict[str, Executed], av
     for cell in explain_cells:
         # Every %%explain cell shows an explanation after the cell's own output.
         assert any(o.get("output_type") == "display_data" for o in cell.outputs), cell.source
-    text = "\n".join(t for cell in explain_cells for t in output_texts(cell))
+    html = "\n".join(html_outputs(cell) for cell in explain_cells)
     for code in EXPECTED_CODES[path.stem]:
-        assert code in text, f"note code {code!r} missing from the %%explain outputs of {relative_name(path)}"
+        # The HTML explanation shows each note's code as a badge right before the note's text.
+        assert f">{code}</span>" in html, f"note code {code!r} missing from %%explain in {relative_name(path)}"
+
+
+def html_outputs(cell: nbformat.NotebookNode) -> str:
+    parts = []
+    for output in cell.get("outputs", []):
+        html = output.get("data", {}).get("text/html", "")
+        parts.append(html if isinstance(html, str) else "".join(html))
+    return "\n".join(parts)
 
 
 @pytest.mark.parametrize("lang", ["en", "zh"])
