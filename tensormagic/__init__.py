@@ -12,6 +12,7 @@ from typing import Any
 
 from .annotate import annotate, overview
 from .cards import card
+from .explanation import Explanation, explain
 from .facts import Facts, describe
 from .sharing import Sharing
 from .stats import Stats
@@ -35,12 +36,14 @@ def unload_ipython_extension(shell: Any) -> None:
 
 
 __all__ = [
+    "Explanation",
     "Facts",
     "Sharing",
     "Stats",
     "annotate",
     "card",
     "describe",
+    "explain",
     "inspect",
     "load_ipython_extension",
     "overview",

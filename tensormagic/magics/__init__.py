@@ -12,7 +12,7 @@ from collections.abc import Callable
 from typing import Any
 
 from IPython.core.interactiveshell import InteractiveShell
-from IPython.core.magic import Magics, line_magic, magics_class
+from IPython.core.magic import Magics, line_cell_magic, line_magic, magics_class
 from IPython.core.magic_arguments import argument, magic_arguments
 from traitlets import TraitError
 
@@ -80,6 +80,40 @@ class TensorMagics(Magics):
         """
         __tracebackhide__ = True  # noqa: F841  (IPython hides this frame in a user error's traceback)
         run_tensor_magic(self, line)
+
+    @magic_arguments()
+    @argument("-l", "--lang", choices=["en", "zh"], help="Language of the explanation (default: TensorMagic.language).")
+    @argument(
+        "--max-lines", type=int, default=None,
+        help="Most lines the explanation shows before saying how many more there are (default: TensorMagic.max_lines).",
+    )
+    @argument("topic", nargs="*", help="Line form only: a concept to explain as a card (%%explain broadcasting).")
+    @line_cell_magic
+    def explain(self, line: str, cell: str | None = None) -> Any:
+        """%%explain: run the cell exactly as IPython would, then explain every torch call it made.
+
+        ``%explain TOPIC`` (line form) shows a concept card instead.
+
+        Examples::
+
+            %%explain
+            n1 = np.array([[1, 2, 3], [4, 5, 6]])
+            t1 = torch.from_numpy(n1)      # says: shares memory with n1
+            t1[0][0] = 8888                # says: changes t1 in place, and n1 too
+
+            %%explain --lang zh
+            t = torch.tensor([[1., 2, 3, 4], [5, 6, 7, 8]])
+            t.sum(dim=0)                   # says: axis 0 collapses -> (4,), one result per column
+        """
+        __tracebackhide__ = True  # noqa: F841
+        if cell is None:
+            from .cards import explain_line
+
+            return explain_line(self, line)
+        from .explain import run_explain_cell
+
+        run_explain_cell(self, line, cell)
+        return None  # the cell's own value was displayed by run_cell; returning it would show it twice
 
 
 _loaded: weakref.WeakKeyDictionary[InteractiveShell, TensorMagics] = weakref.WeakKeyDictionary()

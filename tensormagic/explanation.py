@@ -1,0 +1,191 @@
+"""Model objects of ``%%explain`` / :func:`tensormagic.explain`: plain data, no references to user tensors.
+
+``Explanation.steps`` -> ``Step(line, source, calls)`` -> ``Call(name, count, result, notes)`` ->
+``Note(code, text)``. Results are :class:`~tensormagic.facts.Facts` (computed with ``stats=False``).
+Notes keep their message key and numbers (``params``) so they can be re-worded in another language.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field, replace
+from typing import Any
+
+from .facts import Facts
+
+
+@dataclass(frozen=True)
+class Note:
+    """One plain-language remark with a stable ``code`` (see the design table) and its numbers."""
+
+    code: str
+    text: str
+    key: str = ""
+    params: dict[str, Any] = field(default_factory=dict, compare=False, hash=False)
+
+    def in_language(self, language: str) -> Note:
+        if not self.key:
+            return self
+        from .i18n import message
+
+        return replace(self, text=message(self.key, language, **self.params))
+
+
+@dataclass
+class Call:
+    """One torch function as called on one line, aggregated over every time that line ran it."""
+
+    name: str
+    count: int
+    result: Facts | None
+    notes: list[Note] = field(default_factory=list)
+    inputs: tuple[Facts, ...] = ()
+    expression: str = ""  # the call as written, e.g. "torch.from_numpy(n1)"
+    result_text: str = ""  # non-tensor results: "int 10", "tuple of 2 tensors"
+    first_shape: tuple[int, ...] | None = None
+    last_shape: tuple[int, ...] | None = None
+    error: str | None = None
+    errors: int = 0
+
+    @property
+    def codes(self) -> list[str]:
+        return [note.code for note in self.notes]
+
+
+@dataclass
+class Step:
+    """A line of the cell and the torch calls it made, in the order they were first made."""
+
+    line: int
+    source: str
+    calls: list[Call] = field(default_factory=list)
+
+
+@dataclass
+class Explanation:
+    """Everything ``%%explain`` says about one cell. Displays as text (terminal) or HTML (notebooks)."""
+
+    source: str
+    steps: list[Step] = field(default_factory=list)
+    language: str = "en"
+    warnings: list[str] = field(default_factory=list)
+    error: str | None = None  # the user's exception, "TypeName: message" (the cell failed)
+    max_lines: int = 40
+
+    @property
+    def calls(self) -> list[Call]:
+        return [call for step in self.steps for call in step.calls]
+
+    def notes(self, code: str | None = None) -> list[Note]:
+        return [note for call in self.calls for note in call.notes if code is None or note.code == code]
+
+    def codes(self) -> set[str]:
+        return {note.code for note in self.notes()}
+
+    def find(self, name: str, line: int | None = None) -> list[Call]:
+        return [
+            call for step in self.steps if line is None or step.line == line for call in step.calls if call.name == name
+        ]
+
+    def in_language(self, language: str) -> Explanation:
+        """The same explanation worded in ``language`` (``en`` or ``zh``)."""
+        steps = [
+            Step(
+                step.line,
+                step.source,
+                [replace(call, notes=[note.in_language(language) for note in call.notes]) for call in step.calls],
+            )
+            for step in self.steps
+        ]
+        return replace(self, steps=steps, language=language)
+
+    def lines(self) -> list[str]:
+        from .render.explanation import text_lines
+
+        return text_lines(self)
+
+    def __str__(self) -> str:
+        return "\n".join(self.lines())
+
+    def _repr_pretty_(self, printer: Any, cycle: bool) -> None:
+        printer.text(str(self))
+
+    def _repr_html_(self) -> str:
+        from .render.explanation import to_html
+
+        return to_html(self)
+
+    def _repr_mimebundle_(self, include: Any = None, exclude: Any = None) -> dict[str, str]:
+        return {"text/plain": str(self), "text/html": self._repr_html_()}
+
+
+_COUNTER = iter(range(1, 1 << 62))
+
+
+def explain(
+    source: str,
+    namespace: dict[str, Any],
+    language: str = "en",
+    *,
+    max_lines: int = 40,
+) -> Explanation:
+    """Run ``source`` once in ``namespace`` (like ``exec``) and explain every torch call it made.
+
+    Exceptions from the user's code propagate unchanged (same type, same traceback); the explanation
+    of what ran before the error is attached to the exception as ``tensormagic_explanation``.
+    """
+    import linecache
+
+    from .i18n import normalize_language
+    from .trace import Recorder, register_source
+
+    language = normalize_language(language)
+    filename = f"<tensormagic-explain-{next(_COUNTER)}>"
+    register_source(filename, source)
+    # Tracebacks show the user's lines, as they would for a file.
+    linecache.cache[filename] = (len(source), None, source.splitlines(True), filename)
+    code = compile(source, filename, "exec")  # a SyntaxError is raised before anything runs
+    recorder = Recorder({filename}, source)
+    try:
+        with recorder:
+            exec(code, namespace)
+    except BaseException as error:
+        explanation = safe_build(recorder, source, namespace, language, max_lines, f"{type(error).__name__}: {error}")
+        with _suppress():
+            error.tensormagic_explanation = explanation  # type: ignore[attr-defined]
+        raise
+    return safe_build(recorder, source, namespace, language, max_lines, None)
+
+
+def safe_build(
+    recorder: Any,
+    source: str,
+    namespace: Any,
+    language: str,
+    max_lines: int,
+    error: str | None,
+    display_lines: list[str] | None = None,
+) -> Explanation:
+    """:func:`tensormagic.notes.build_explanation`, reduced to a warning if it fails."""
+    try:
+        from .notes import build_explanation
+
+        return build_explanation(
+            recorder,
+            source=source,
+            display_lines=display_lines,
+            namespace=namespace,
+            language=language,
+            max_lines=max_lines,
+            error=error,
+        )
+    except Exception as fault:  # noqa: BLE001 - a fault of ours must never hide the user's result
+        from .i18n import message
+
+        warning = message("explain.incomplete", language, error=f"{type(fault).__name__}: {fault}"[:200])
+        return Explanation(source=source, language=language, warnings=[warning], error=error, max_lines=max_lines)
+
+
+def _suppress() -> Any:
+    import contextlib
+
+    return contextlib.suppress(Exception)

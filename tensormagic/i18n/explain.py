@@ -1,0 +1,269 @@
+"""Messages of ``%%explain``: the frame (``explain.*``) and every note (``note.*``), in English and Chinese.
+
+Written for students meeting tensors for the first time: one idea per sentence, the real numbers in
+it, and the word the course itself uses (张量, 形状, 元素类型, 共享内存, 视图, 广播 …).
+"""
+
+from __future__ import annotations
+
+EN = {
+    # frame
+    "explain.title": "%%explain · {calls} torch call(s) on {lines} line(s)",
+    "explain.none": "%%explain · no torch calls were made in this cell",
+    "explain.more": "… {count} more line(s) not shown (%config TensorMagic.max_lines = {limit})",
+    "explain.incomplete": "tensormagic: explanation incomplete ({error}); your cell's result is unaffected",
+    "explain.times": "×{count}",
+    "explain.shapes": "shapes: first {first}, last {last}",
+    "explain.failed": "the cell stopped with {error}; the calls above ran before it",
+    "explain.call_failed": "raised {error}",
+    "explain.call_failed_some": "raised {error} ({errors} of {count} calls)",
+    "explain.python_value": "Python {type_name} {value}",
+    "explain.tuple": "{count} tensors: {shapes}",
+    "explain.no_value": "{type_name}",
+    "explain.line": "line",
+    "explain.code": "code",
+    "explain.what": "what happened",
+    # memory
+    "note.shares.from_numpy": "shares memory with the NumPy array {name}: nothing was copied, so changing one "
+    "changes the other",
+    "note.shares.numpy": "the NumPy array shares memory with {name}: nothing was copied, so changing one changes "
+    "the other",
+    "note.shares.generic": "shares memory with {name}: nothing was copied, so changing one changes the other",
+    "note.shares.now": "after the cell, these names use the same memory: {names}",
+    "note.copy.then_copy": "… then .copy() makes an independent copy, so the stored result does not share memory "
+    "with {name}",
+    "note.copy.from": "copies {name}: the new tensor owns its memory, so later changes to {name} do not affect it "
+    "(and the other way round)",
+    "note.copy.clone": "a copy of {name} with its own memory",
+    "note.copy.layout": "{name}'s memory layout did not allow a view, so this made a copy",
+    "note.copy.index": "indexing with a list, tensor or mask copies the chosen elements (slices and single "
+    "indices give views)",
+    "note.copy.new": "a new tensor with its own memory",
+    "note.view.of": "a view of {name}: same memory, nothing copied; writing to one changes the other",
+    "note.view.transpose": "a view of {name} with its axes swapped {shape_in} → {shape_out}: same memory, nothing "
+    "copied",
+    "note.view.alias": "returns {name} itself: no new tensor, no copy",
+    # in place
+    "note.inplace.method": "changes {target} in place: its values are overwritten, no new tensor is made",
+    "note.inplace.returns_self": "{result} is not a copy: it is the very same tensor as {target}",
+    "note.inplace.setitem": "writes {value} into {target}[{index}] in place",
+    "note.inplace.shared": "also changed, because they share this memory: {names}",
+    "note.inplace.op": "{target} {symbol} … changes {target} in place",
+    "note.not_inplace": "{target} is unchanged: {method}() returns a new tensor and this line does not store it "
+    "(use {method}_() to change {target} in place)",
+    # broadcasting and element-wise
+    "note.broadcast.scalar": "the number {scalar} is combined with every element of {name}: the shape stays {shape}",
+    "note.broadcast.shapes": "{a} {symbol} {b}: lined up from the right as {aligned_a} and {aligned_b} → result "
+    "{result}",
+    "note.broadcast.stretch": "{name} is repeated along axis {axes}",
+    "note.broadcast.rule": "rule: compare sizes from the right; each pair must be equal or one of them 1 (a missing "
+    "axis counts as 1); size-1 axes are stretched to match",
+    "note.elementwise.binary": "element by element: both are {shape}, matching positions are combined",
+    "note.elementwise.unary": "{op} is applied to each element separately: the shape {shape} stays the same",
+    # matmul
+    "note.matmul.2d": "{a} @ {b} -> {result}: the inner sizes ({inner}) match and disappear; each result element is "
+    "a row of {left} times a column of {right}, {inner} products summed",
+    "note.matmul.dot": "{a} @ {b} -> (): both are 1-D, so this is a dot product: {inner} products summed into one "
+    "number",
+    "note.matmul.mv": "{a} @ {b} -> {result}: matrix times vector; each of the {rows} rows is multiplied with the "
+    "vector ({inner} products summed)",
+    "note.matmul.vm": "{a} @ {b} -> {result}: the 1-D left side acts as one row (1, {inner}); that extra axis is "
+    "removed again",
+    "note.matmul.batched": "{a} @ {b} -> {result}: the last two axes are multiplied as matrices (inner size "
+    "{inner}); the leading batch axes {batch} are broadcast",
+    # reductions
+    "note.reduce.all": "{op}() over all {count} elements of {shape} → one value (shape ())",
+    "note.reduce.dim": "{op}(dim={dim}) on {shape}: axis {dim} collapses → {result}",
+    "note.reduce.per_column": "{op}(dim={dim}) on {shape}: axis {dim} collapses → {result}, one result per column "
+    "({n} columns)",
+    "note.reduce.per_row": "{op}(dim={dim}) on {shape}: axis {dim} collapses → {result}, one result per row ({n} rows)",
+    "note.reduce.keepdim": "keepdim=True keeps axis {dim} with size 1 → {result}, handy for broadcasting back",
+    "note.reduce.values_indices": "returns two tensors: values {result} and indices {result} (where each {op} "
+    "was found along axis {dim})",
+    # dtypes
+    "note.dtype.convert": "element type {src} → {dst}",
+    "note.dtype.truncate": "{src} → {dst}: the fractional part is cut off (truncated toward zero, not rounded: "
+    "3.7 → 3, -3.7 → -3)",
+    "note.dtype.truncate_values": "converted to {dst}: {examples} (truncated toward zero, not rounded)",
+    "note.dtype.to_float": "converted to {dst}: whole numbers become floats",
+    "note.dtype.half": "{src} → float16: only about 3 significant digits, largest value 65504",
+    "note.dtype.type_string": "{type_name} means element type {dtype} (on the CPU)",
+    "note.dtype.promotion": "{a} and {b} give {result}: type promotion picks a type that can hold both",
+    "note.dtype.int_float": "{a} combined with a Python float gives {result}: the result needs fractions, so it "
+    "becomes the default float type",
+    "note.dtype.true_div": "/ always divides exactly: {a} / {b} gives {result}; use // for whole-number (floor) "
+    "division",
+    "note.dtype.floor_div": "// rounds down (floor) and keeps the type {result}",
+    "note.dtype.float_op": "{src} input gives {dst}: {op} produces fractions",
+    "note.dtype.sum_int": "adding up {src} values gives int64, so the total does not overflow",
+    "note.dtype.same": "already {dtype}: {name} is returned as it is (no copy)",
+    "note.default.float": "Python floats → float32 (PyTorch's default float type), not Python's 64-bit float",
+    "note.default.int": "Python ints → int64",
+    "note.default.mixed": "ints mixed with floats → float32: one float makes the whole tensor float",
+    "note.default.bool": "Python bools → torch.bool",
+    "note.default.numpy": "keeps the NumPy element type {dtype} (NumPy's float64 is not turned into float32)",
+    "note.default.legacy": "torch.Tensor(...) always makes float32 (it is torch.FloatTensor), whatever the data",
+    "note.default.legacy_typed": "{ctor} always makes {dtype}",
+    "note.default.factory_float": "no dtype given: float32, PyTorch's default float type",
+    "note.default.arange_int": "all arguments are ints → int64",
+    "note.default.arange_float": "a float argument → float32",
+    "note.default.full": "fill_value {value} is a Python {type_name}, so the element type is {dtype}",
+    "note.default.randint": "randint gives int64 unless a dtype is given",
+    "note.default.like": "takes shape {shape} and element type {dtype} from {name} (not its values)",
+    "note.default.keeps": "keeps {name}'s element type {dtype}",
+    "note.dtype_explicit": "dtype={dtype} is given, so the default ({default}) is not used",
+    # ranges
+    "note.halfopen.arange": "starts at {start} and stops before {end}: {values} ({count} values; {end} itself is "
+    "excluded)",
+    "note.halfopen.randint": "whole numbers from {low} to {last}: high={high} is never drawn",
+    "note.halfopen.linspace": "includes both ends {start} and {end}: {steps} values, step ({end} − {start}) / "
+    "({steps} − 1) = {step}",
+    "note.uninitialized": "the values are whatever bytes were already in memory (not zeros; they can be huge or "
+    "NaN): fill the tensor before using it",
+    # random numbers
+    "note.rng.draw": "drew {count} random number(s) from the default generator; seed in force: {seed}",
+    "note.rng.seeded": "torch.manual_seed in this cell set that seed, so these numbers repeat on every run",
+    "note.rng.unseeded": "the seed was not set in this cell: call torch.manual_seed(n) first to get the same numbers "
+    "on every run",
+    "note.rng.manual_seed": "sets the seed to {seed}: the random calls after this give the same numbers on every run",
+    "note.rng.initial_seed": "reads the seed in force ({seed}); reading it draws no random numbers",
+    "note.rng.seed": "picks a new unpredictable seed ({seed})",
+    # item
+    "note.item.value": "takes the single value out of {name} as a plain Python {type_name}: {value}",
+    "note.item.error": "item() needs exactly one element, but {name} has {count} (shape {shape}): index one "
+    "element first, or use .tolist()",
+    # errors
+    "note.error.broadcast": "shapes {a} and {b} cannot be broadcast: lined up from the right, axis {axis} has "
+    "sizes {x} and {y}, and neither is 1",
+    "note.error.matmul": "{a} @ {b}: the inner sizes differ ({k1} vs {k2}); the last size of the left side must "
+    "equal the first size of the right side",
+    "note.error.matmul_batched": "{a} @ {b}: the inner sizes differ ({k1} vs {k2}); the last size of the left side "
+    "must equal the second-to-last size of the right side",
+    "note.error.cat": "{op} needs equal sizes in every axis except {dim}: shapes {shapes}; axis {axis} differs "
+    "({sizes})",
+    "note.error.view": "view{request} needs {need} elements, but {name} has {have} (shape {shape})",
+    "note.error.view_layout": "view() needs a compatible memory layout and {name} is not contiguous: use "
+    ".reshape(...) (copies when needed) or .contiguous().view(...)",
+    "note.error.generic": "raised {error}",
+}
+
+ZH = {
+    # frame
+    "explain.title": "%%explain · {lines} 行代码中共有 {calls} 处 torch 调用",
+    "explain.none": "%%explain · 这个单元格没有调用 torch",
+    "explain.more": "… 还有 {count} 行未显示(%config TensorMagic.max_lines = {limit})",
+    "explain.incomplete": "tensormagic:解释不完整({error});单元格本身的结果不受影响",
+    "explain.times": "×{count}",
+    "explain.shapes": "形状:第一次 {first},最后一次 {last}",
+    "explain.failed": "单元格因 {error} 停止;上面的调用是在出错之前执行的",
+    "explain.call_failed": "出错:{error}",
+    "explain.call_failed_some": "出错:{error}({count} 次调用中有 {errors} 次)",
+    "explain.python_value": "Python {type_name} {value}",
+    "explain.tuple": "{count} 个张量:{shapes}",
+    "explain.no_value": "{type_name}",
+    "explain.line": "行",
+    "explain.code": "代码",
+    "explain.what": "发生了什么",
+    # memory
+    "note.shares.from_numpy": "与 NumPy 数组 {name} 共享内存:没有复制数据,修改其中一个,另一个也会跟着变",
+    "note.shares.numpy": "得到的 NumPy 数组与 {name} 共享内存:没有复制数据,修改其中一个,另一个也会跟着变",
+    "note.shares.generic": "与 {name} 共享内存:没有复制数据,修改其中一个,另一个也会跟着变",
+    "note.shares.now": "单元格结束后,这些变量使用同一块内存:{names}",
+    "note.copy.then_copy": "… 随后 .copy() 复制出一份独立的数组,所以保存下来的结果不再与 {name} 共享内存",
+    "note.copy.from": "复制了 {name}:新张量拥有自己的内存,之后修改 {name} 不会影响它(反过来也一样)",
+    "note.copy.clone": "{name} 的一份拷贝,拥有自己的内存",
+    "note.copy.layout": "{name} 的内存布局无法直接做视图,所以这里复制了一份",
+    "note.copy.index": "用列表、张量或布尔掩码做索引会复制选中的元素(切片和单个下标得到的是视图)",
+    "note.copy.new": "新张量,拥有自己的内存",
+    "note.view.of": "是 {name} 的视图:内存相同,没有复制;修改其中一个,另一个也会变",
+    "note.view.transpose": "是 {name} 交换轴后的视图 {shape_in} → {shape_out}:内存相同,没有复制",
+    "note.view.alias": "直接返回 {name} 本身:没有新张量,也没有复制",
+    # in place
+    "note.inplace.method": "原地修改 {target}:直接改写它的数值,不创建新张量",
+    "note.inplace.returns_self": "{result} 不是拷贝:它和 {target} 是同一个张量",
+    "note.inplace.setitem": "原地把 {value} 写入 {target}[{index}]",
+    "note.inplace.shared": "也一起变了,因为它们共享这块内存:{names}",
+    "note.inplace.op": "{target} {symbol} … 原地修改了 {target}",
+    "note.not_inplace": "{target} 没有变:{method}() 返回一个新张量,而这一行没有保存它(想原地修改 {target} 请用 "
+    "{method}_())",
+    # broadcasting and element-wise
+    "note.broadcast.scalar": "数字 {scalar} 与 {name} 的每个元素分别计算:形状仍是 {shape}",
+    "note.broadcast.shapes": "{a} {symbol} {b}:从右往左对齐成 {aligned_a} 和 {aligned_b} → 结果 {result}",
+    "note.broadcast.stretch": "{name} 沿第 {axes} 轴被重复",
+    "note.broadcast.rule": "规则:从最右边的维度开始比较,每一对大小必须相等或其中一个为 1(缺少的维度当作 1);大小为 1 "
+    "的维度会被拉伸",
+    "note.elementwise.binary": "逐元素计算:两者形状都是 {shape},相同位置的元素两两计算",
+    "note.elementwise.unary": "{op} 分别作用于每个元素:形状 {shape} 不变",
+    # matmul
+    "note.matmul.2d": "{a} @ {b} -> {result}:内侧大小({inner})相同并被消去;结果的每个元素是 {left} 的一行乘以 {right} "
+    "的一列,{inner} 个乘积相加",
+    "note.matmul.dot": "{a} @ {b} -> ():两者都是一维,这是点积:{inner} 个乘积相加得到一个数",
+    "note.matmul.mv": "{a} @ {b} -> {result}:矩阵乘向量;{rows} 行中的每一行分别与向量相乘({inner} 个乘积相加)",
+    "note.matmul.vm": "{a} @ {b} -> {result}:左边的一维张量被当作一行 (1, {inner}),计算后再去掉这个多出的维度",
+    "note.matmul.batched": "{a} @ {b} -> {result}:最后两个维度按矩阵相乘(内侧大小 {inner});前面的批量维度 {batch} "
+    "按广播规则对齐",
+    # reductions
+    "note.reduce.all": "{op}() 作用于 {shape} 的全部 {count} 个元素 → 一个值(形状 ())",
+    "note.reduce.dim": "{op}(dim={dim}) 作用于 {shape}:第 {dim} 轴被压缩 → {result}",
+    "note.reduce.per_column": "{op}(dim={dim}) 作用于 {shape}:第 {dim} 轴被压缩 → {result},"
+    "每一列得到一个结果(共 {n} 列)",
+    "note.reduce.per_row": "{op}(dim={dim}) 作用于 {shape}:第 {dim} 轴被压缩 → {result},每一行得到一个结果(共 {n} 行)",
+    "note.reduce.keepdim": "keepdim=True 保留第 {dim} 轴(大小变为 1)→ {result},方便再广播回去",
+    "note.reduce.values_indices": "返回两个张量:数值 values {result} 和下标 indices {result}(每个{op}在第 {dim} "
+    "轴上的位置)",
+    # dtypes
+    "note.dtype.convert": "元素类型 {src} → {dst}",
+    "note.dtype.truncate": "{src} → {dst}:小数部分被直接截掉(向零截断,不是四舍五入:3.7 → 3,-3.7 → -3)",
+    "note.dtype.truncate_values": "转换为 {dst}:{examples}(向零截断,不是四舍五入)",
+    "note.dtype.to_float": "转换为 {dst}:整数变成浮点数",
+    "note.dtype.half": "{src} → float16:只有大约 3 位有效数字,最大值 65504",
+    "note.dtype.type_string": "{type_name} 表示元素类型 {dtype}(在 CPU 上)",
+    "note.dtype.promotion": "{a} 与 {b} 计算得到 {result}:类型提升会选择能同时容纳两者的类型",
+    "note.dtype.int_float": "{a} 与 Python 浮点数计算得到 {result}:结果需要小数,所以变成默认浮点类型",
+    "note.dtype.true_div": "/ 总是做精确除法:{a} / {b} 得到 {result};想要整数(向下取整)除法请用 //",
+    "note.dtype.floor_div": "// 向下取整,类型保持 {result}",
+    "note.dtype.float_op": "输入是 {src},结果是 {dst}:{op} 会产生小数",
+    "note.dtype.sum_int": "对 {src} 求和得到 int64,避免总和溢出",
+    "note.dtype.same": "已经是 {dtype}:直接返回 {name} 本身(没有复制)",
+    "note.default.float": "Python 浮点数 → float32(PyTorch 默认的浮点类型),而不是 Python 的 64 位浮点数",
+    "note.default.int": "Python 整数 → int64",
+    "note.default.mixed": "整数和浮点数混在一起 → float32:只要有一个浮点数,整个张量就是浮点类型",
+    "note.default.bool": "Python 布尔值 → torch.bool",
+    "note.default.numpy": "保留 NumPy 的元素类型 {dtype}(NumPy 的 float64 不会变成 float32)",
+    "note.default.legacy": "torch.Tensor(...) 总是创建 float32 张量(它就是 torch.FloatTensor),与数据类型无关",
+    "note.default.legacy_typed": "{ctor} 总是创建 {dtype} 张量",
+    "note.default.factory_float": "没有指定 dtype:使用 PyTorch 默认的浮点类型 float32",
+    "note.default.arange_int": "参数全是整数 → int64",
+    "note.default.arange_float": "有浮点数参数 → float32",
+    "note.default.full": "fill_value {value} 是 Python {type_name},所以元素类型是 {dtype}",
+    "note.default.randint": "randint 默认生成 int64(除非指定 dtype)",
+    "note.default.like": "从 {name} 取形状 {shape} 和元素类型 {dtype}(不取它的数值)",
+    "note.default.keeps": "保留 {name} 的元素类型 {dtype}",
+    "note.dtype_explicit": "指定了 dtype={dtype},所以不使用默认类型({default})",
+    # ranges
+    "note.halfopen.arange": "从 {start} 开始,到 {end} 之前停止:{values}(共 {count} 个值;不包含 {end} 本身,左闭右开)",
+    "note.halfopen.randint": "取 {low} 到 {last} 的整数:high={high} 永远不会取到(左闭右开)",
+    "note.halfopen.linspace": "包含两端 {start} 和 {end}(左闭右闭):共 {steps} 个值,"
+    "步长 ({end} − {start}) / ({steps} − 1) = {step}",
+    "note.uninitialized": "数值是内存里原有的字节(不是 0,可能非常大或是 NaN):使用前请先填充",
+    # random numbers
+    "note.rng.draw": "从默认随机数生成器取了 {count} 个随机数;当前随机种子:{seed}",
+    "note.rng.seeded": "这个单元格里的 torch.manual_seed 设置了这个种子,所以每次运行得到的数都一样",
+    "note.rng.unseeded": "这个单元格没有设置种子:先调用 torch.manual_seed(n),每次运行才能得到相同的数",
+    "note.rng.manual_seed": "把随机种子设为 {seed}:之后的随机调用每次运行都得到相同的数",
+    "note.rng.initial_seed": "读取当前的随机种子({seed});读取种子不会消耗随机数",
+    "note.rng.seed": "选取一个新的、不可预测的随机种子({seed})",
+    # item
+    "note.item.value": "把 {name} 里唯一的值取出来,变成普通的 Python {type_name}:{value}",
+    "note.item.error": "item() 要求张量只有一个元素,但 {name} 有 {count} 个(形状 {shape}):先用下标取出一个元素,或使用 "
+    ".tolist()",
+    # errors
+    "note.error.broadcast": "形状 {a} 和 {b} 无法广播:从右往左对齐后,第 {axis} 轴的大小分别是 {x} 和 {y},且都不为 1",
+    "note.error.matmul": "{a} @ {b}:内侧大小不同({k1} 与 {k2});左边的最后一个大小必须等于右边的第一个大小",
+    "note.error.matmul_batched": "{a} @ {b}:内侧大小不同({k1} 与 {k2});左边的最后一个大小必须等于右边的倒数第二个大小",
+    "note.error.cat": "{op} 要求除第 {dim} 轴外其余各轴大小相同:形状 {shapes};第 {axis} 轴不同({sizes})",
+    "note.error.view": "view{request} 需要 {need} 个元素,但 {name} 有 {have} 个(形状 {shape})",
+    "note.error.view_layout": "view() 需要兼容的内存布局,而 {name} 不是连续存储的:请用 .reshape(...)(必要时会复制)或 "
+    ".contiguous().view(...)",
+    "note.error.generic": "出错:{error}",
+}

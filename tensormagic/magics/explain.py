@@ -1,0 +1,122 @@
+"""``%%explain``: run the cell through the shell exactly once, recording torch calls, then explain them.
+
+Transparency is the contract: the cell runs through ``shell.run_cell`` (so ``!`` lines, magics,
+display of the last value, tracebacks and history work as IPython does them); the recorder draws no
+random numbers and keeps no tensors alive. If the cell fails, the explanation comes after IPython's
+traceback and the *outer* execution is marked failed too (``post_run_cell`` sets ``error_in_exec`` on
+its result), so "Run all" in a notebook stops at this cell exactly as it would without the magic.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import sys
+from typing import TYPE_CHECKING, Any
+
+from IPython.core.magic_arguments import parse_argstring
+from IPython.display import display
+
+from ..explanation import Explanation, safe_build
+from ..i18n import message, normalize_language
+from ..trace import Recorder, register_source
+
+if TYPE_CHECKING:
+    from . import TensorMagics
+
+
+class _FailureRelay:
+    """Marks the outer cell failed when the cell run inside ``%%explain`` failed.
+
+    Registered once per extension load (``post_run_cell``) and removed on unload. The inner
+    ``run_cell`` triggers its own ``post_run_cell`` before the relay is armed, so the next one is the
+    outer cell's.
+    """
+
+    def __init__(self, shell: Any) -> None:
+        self.shell = shell
+        self.pending: BaseException | None = None
+
+    def __call__(self, result: Any) -> None:
+        error, self.pending = self.pending, None
+        if error is not None and result is not None and getattr(result, "error_in_exec", None) is None:
+            result.error_in_exec = error
+            self.shell.last_execution_succeeded = False
+
+
+def _relay(magics: TensorMagics) -> _FailureRelay:
+    relay = getattr(magics, "_explain_relay", None)
+    if relay is None:
+        shell = magics.shell
+        relay = _FailureRelay(shell)
+        shell.events.register("post_run_cell", relay)  # type: ignore[union-attr]
+
+        def unregister() -> None:
+            with contextlib.suppress(ValueError):
+                shell.events.unregister("post_run_cell", relay)  # type: ignore[union-attr]
+
+        magics.add_cleanup(unregister)
+        magics._explain_relay = relay  # type: ignore[attr-defined]
+    return relay
+
+
+def _warn(language: str, error: BaseException) -> None:
+    text = f"{type(error).__name__}: {error}".splitlines()[0][:200]
+    print(message("explain.incomplete", language, error=text), file=sys.stderr)
+
+
+def run_explain_cell(magics: TensorMagics, line: str, cell: str) -> None:
+    """Run ``cell`` once through the shell under the recorder, then display its explanation."""
+    __tracebackhide__ = True  # noqa: F841
+    shell = magics.shell
+    assert shell is not None
+    settings = magics.settings
+    args = parse_argstring(magics.explain, line)
+    language = normalize_language(args.lang or settings.language)
+    max_lines = args.max_lines if args.max_lines else settings.max_lines
+
+    recorder: Recorder | None = None
+    transformed = cell
+    try:
+        transformed = shell.transform_cell(cell)
+        # The name IPython will compile the cell under: code objects with it are the cell's own.
+        filename = shell.compile.get_code_name(cell, transformed, shell.execution_count)
+        register_source(filename, transformed)
+        recorder = Recorder({filename}, transformed)
+        relay = _relay(magics)
+    except Exception as error:  # noqa: BLE001 - without a recorder the cell still runs, unexplained
+        _warn(language, error)
+        recorder = None
+
+    if recorder is None:
+        shell.run_cell(cell, store_history=False)
+        return None
+    try:
+        recorder.__enter__()
+    except Exception as error:  # noqa: BLE001
+        _warn(language, error)
+        shell.run_cell(cell, store_history=False)
+        return None
+    try:
+        result = shell.run_cell(cell, store_history=False)
+    finally:
+        recorder.__exit__(None, None, None)
+
+    failure = result.error_before_exec or result.error_in_exec
+    try:
+        error_text = f"{type(failure).__name__}: {failure}".splitlines()[0][:200] if failure is not None else None
+        explanation: Explanation = safe_build(
+            recorder,
+            transformed,
+            shell.user_ns,
+            language,
+            max_lines,
+            error_text,
+            display_lines=cell.splitlines(),
+        )
+        if explanation.steps or explanation.warnings or failure is None:
+            display(explanation)
+    except Exception as error:  # noqa: BLE001
+        _warn(language, error)
+    if failure is not None:
+        relay.pending = failure
+    return None

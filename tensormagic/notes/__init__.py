@@ -1,0 +1,277 @@
+"""From recorded call sites to an :class:`~tensormagic.explanation.Explanation`.
+
+Runs after the cell: it names each site the way the user wrote it (``Tensor.__mul__`` for ``a * b``,
+``torch.from_numpy``), reads the argument texts from the cell's AST, merges sites per
+``(line, name)``, and applies the rules in :mod:`tensormagic.notes.rules`.
+"""
+
+from __future__ import annotations
+
+import ast
+import dis
+from collections.abc import Iterable, Mapping
+from typing import Any
+
+from ..explanation import Call, Explanation, Note, Step
+from ..i18n import message
+from ..render.common import format_number, format_shape
+from ..sharing import find_sharing, names_of
+from ..trace import _SOURCES, LEGACY_CONSTRUCTORS, Position, Recorder, Site, func_short_name, node_at
+from .rules import SHARE_OPS, CallContext, canonical_op, notes_for
+
+__all__ = ["build_explanation", "qualified_name"]
+
+_NB_DUNDER = {
+    "ADD": "add",
+    "AND": "and",
+    "FLOOR_DIVIDE": "floordiv",
+    "LSHIFT": "lshift",
+    "MATRIX_MULTIPLY": "matmul",
+    "MULTIPLY": "mul",
+    "REMAINDER": "mod",
+    "OR": "or",
+    "POWER": "pow",
+    "RSHIFT": "rshift",
+    "SUBTRACT": "sub",
+    "TRUE_DIVIDE": "truediv",
+    "XOR": "xor",
+}
+_CMP_DUNDER = {"<": "lt", "<=": "le", "==": "eq", "!=": "ne", ">": "gt", ">=": "ge"}
+_UNARY_DUNDER = {"UNARY_NEGATIVE": "neg", "UNARY_INVERT": "invert", "UNARY_POSITIVE": "pos"}
+_AST_SYMBOLS = {
+    ast.Add: "+",
+    ast.Sub: "-",
+    ast.Mult: "*",
+    ast.Div: "/",
+    ast.FloorDiv: "//",
+    ast.Mod: "%",
+    ast.Pow: "**",
+    ast.MatMult: "@",
+    ast.BitAnd: "&",
+    ast.BitOr: "|",
+    ast.BitXor: "^",
+    ast.LShift: "<<",
+    ast.RShift: ">>",
+}
+_TORCH_MODULES = frozenset(
+    {"torch", "torch.functional", "torch._C._VariableFunctions", "torch.random", "torch._tensor", "torch.serialization"}
+)
+_TEXT_LIMIT = 48
+
+
+def function_name(func: Any) -> str:
+    """``torch.tensor``, ``Tensor.neg_``, ``torch.nn.functional.relu``: how the function is reached."""
+    short = func_short_name(func)
+    qualname = str(getattr(func, "__qualname__", "") or "")
+    if qualname.startswith(("TensorBase.", "Tensor.", "_TensorBase.")):
+        return f"Tensor.{short}"
+    module = str(getattr(func, "__module__", "") or "")
+    if module in _TORCH_MODULES or not module:
+        return f"torch.{short}"
+    return f"{module}.{short}"
+
+
+def _callee_last(node: ast.expr) -> str:
+    if isinstance(node, ast.Attribute):
+        return node.attr
+    if isinstance(node, ast.Name):
+        return node.id
+    return ""
+
+
+def qualified_name(site: Site, node: ast.AST | None, pos: Position) -> str:
+    """The call's name as the user wrote it: operators as their dunder, methods on ``Tensor``."""
+    if site.kind == "seed":
+        return str(site.func)
+    if site.kind == "dispatch":
+        if isinstance(node, ast.Call):
+            last = _callee_last(node.func)
+            if last == "from_numpy" or last in LEGACY_CONSTRUCTORS:
+                return f"torch.{last}"
+        return "torch.Tensor" if "empty" in site.op else "torch.from_numpy"
+    short = func_short_name(site.func)
+    if site.kind == "descriptor":
+        return f"Tensor.{short}"
+    opname = pos.opname
+    if opname == "BINARY_OP" and pos.oparg < len(dis._nb_ops):  # type: ignore[attr-defined]
+        if short.startswith("__r") and short.endswith("__"):
+            return f"Tensor.{short}"
+        core = dis._nb_ops[pos.oparg][0].removeprefix("NB_")  # type: ignore[attr-defined]
+        inplace = core.startswith("INPLACE_")
+        dunder = _NB_DUNDER.get(core.removeprefix("INPLACE_"))
+        if dunder:
+            return f"Tensor.__{'i' if inplace else ''}{dunder}__"
+    if opname == "BINARY_SUBSCR":
+        return "Tensor.__getitem__"
+    if opname == "STORE_SUBSCR":
+        return "Tensor.__setitem__"
+    if opname == "COMPARE_OP" and pos.oparg < len(dis.cmp_op):
+        dunder = _CMP_DUNDER.get(dis.cmp_op[pos.oparg])
+        if dunder:
+            return f"Tensor.__{dunder}__"
+    if opname in _UNARY_DUNDER:
+        return f"Tensor.__{_UNARY_DUNDER[opname]}__"
+    return function_name(site.func)
+
+
+def _segment(source: str | None, node: ast.AST) -> str:
+    text = ast.get_source_segment(source, node) if source else None
+    if not text:
+        try:
+            text = ast.unparse(node)
+        except Exception:  # noqa: BLE001 - a display string only
+            text = "?"
+    text = " ".join(text.split())
+    return text if len(text) <= _TEXT_LIMIT else text[: _TEXT_LIMIT - 1] + "…"
+
+
+def _parent(node: ast.AST) -> ast.AST | None:
+    return getattr(node, "_tm_parent", None)
+
+
+def _source_context(ctx: CallContext, node: ast.AST | None, source: str | None) -> str:
+    """Fill the argument texts, assignment target and statement facts of ``ctx``; return the expression text."""
+    if node is None:
+        return ""
+    seg = lambda n: _segment(source, n)  # noqa: E731
+    if isinstance(node, ast.Call):
+        method = (
+            ctx.is_method
+            and isinstance(node.func, ast.Attribute)
+            and seg(node.func.value) not in ("torch.Tensor", "Tensor", "torch._C.TensorBase")
+        )
+        ctx.texts = ([seg(node.func.value)] if method else []) + [seg(a) for a in node.args]  # type: ignore[union-attr]
+        ctx.kw_texts = {k.arg: seg(k.value) for k in node.keywords if k.arg}
+    elif isinstance(node, ast.BinOp):
+        ctx.binary_symbol = _AST_SYMBOLS.get(type(node.op))
+        reflected = ctx.name.rsplit(".", 1)[-1].startswith("__r")
+        ctx.texts = [seg(node.right), seg(node.left)] if reflected else [seg(node.left), seg(node.right)]
+    elif isinstance(node, ast.AugAssign):
+        ctx.binary_symbol = _AST_SYMBOLS.get(type(node.op))
+        ctx.texts = [seg(node.target), seg(node.value)]
+    elif isinstance(node, ast.Subscript):
+        ctx.texts = [seg(node.value), seg(node.slice)]
+        parent = _parent(node)
+        if isinstance(parent, ast.Assign) and ctx.name.endswith("__setitem__"):
+            ctx.texts.append(seg(parent.value))
+    elif isinstance(node, ast.Attribute):
+        ctx.texts = [seg(node.value)]
+    elif isinstance(node, ast.Compare):
+        ctx.texts = [seg(node.left), *(seg(c) for c in node.comparators[:1])]
+    elif isinstance(node, ast.UnaryOp):
+        ctx.texts = [seg(node.operand)]
+    parent = _parent(node)
+    if isinstance(parent, ast.Assign) and parent.value is node and len(parent.targets) == 1:
+        ctx.target = seg(parent.targets[0])
+    elif isinstance(parent, ast.AnnAssign | ast.NamedExpr) and parent.value is node:
+        ctx.target = seg(parent.target)
+    if isinstance(parent, ast.Expr) and parent.value is node:
+        holder = _parent(parent)
+        last_of_cell = isinstance(holder, ast.Module) and holder.body and holder.body[-1] is parent
+        ctx.unused = not last_of_cell
+    if isinstance(parent, ast.Attribute) and parent.attr == "copy":
+        grand = _parent(parent)
+        ctx.then_copy = isinstance(grand, ast.Call) and grand.func is parent
+    return seg(node)
+
+
+def _result_text(site: Site, language: str) -> str:
+    result = site.result
+    if result is None or result.kind in ("tensor", "ndarray"):
+        return ""
+    if result.kind in ("number", "bool"):
+        value = format_number(result.value, 6) if result.kind == "number" else str(result.value)
+        return message("explain.python_value", language, type_name=result.type_name, value=value)
+    if result.kind == "tuple":
+        shapes = ", ".join(format_shape(v.facts.shape) for v in result.items if v.facts is not None)
+        return message("explain.tuple", language, count=len(result.items), shapes=shapes)
+    if result.kind == "none":
+        return ""
+    return message("explain.no_value", language, type_name=result.type_name)
+
+
+def _end_names(site: Site, namespace: Mapping[str, Any] | None) -> tuple[tuple[str, ...], tuple[Any, ...]]:
+    """Names bound to / sharing memory with the first result, if it is still alive after the cell."""
+    if namespace is None or site.result_ref is None:
+        return (), ()
+    obj = site.result_ref()
+    if obj is None:
+        return (), ()
+    try:
+        return tuple(names_of(obj, namespace)), find_sharing(obj, namespace)
+    finally:
+        del obj  # never outlive this function
+
+
+def build_explanation(
+    recorder: Recorder,
+    *,
+    source: str,
+    display_lines: list[str] | None = None,
+    namespace: Mapping[str, Any] | None = None,
+    language: str = "en",
+    max_lines: int = 40,
+    error: str | None = None,
+    warnings: Iterable[str] = (),
+) -> Explanation:
+    """Merge the recorder's sites per (line, name), in line order, and attach their notes."""
+    lines = display_lines if display_lines is not None else source.splitlines()
+    problems = list(warnings) + recorder.internal_errors
+    groups: dict[tuple[int, str], list[tuple[Site, ast.AST | None, Position]]] = {}
+    for site in sorted(recorder.sites.values(), key=lambda s: s.order):
+        try:
+            node, pos = node_at(site.code, site.lasti)
+            name = qualified_name(site, node, pos)
+        except Exception as fault:  # noqa: BLE001 - reported as "explanation incomplete"
+            problems.append(f"{type(fault).__name__}: {fault}")
+            continue
+        groups.setdefault((pos.line, name), []).append((site, node, pos))
+    steps: dict[int, Step] = {}
+    for (line, name), members in sorted(groups.items(), key=lambda item: (item[0][0], item[1][0][0].order)):
+        first, node, _pos = members[0]
+        last = max(members, key=lambda m: m[0].order)[0]
+        count = sum(m[0].count for m in members)
+        errors = sum(m[0].errors for m in members)
+        ctx = CallContext(name=name, op=canonical_op(name), site=first, count=count, language=language)
+        try:
+            expression = _source_context(ctx, node, _SOURCES.get(first.code.co_filename))
+            if ctx.op in SHARE_OPS:
+                ctx.end_names, ctx.end_sharing = _end_names(first, namespace)
+            notes: list[Note] = notes_for(ctx)
+        except Exception as fault:  # noqa: BLE001 - one call's notes missing must not lose the rest
+            problems.append(f"{type(fault).__name__}: {fault}")
+            expression, notes = "", []
+        result_facts = ctx.result_facts()
+        error_text = None
+        if first.error is not None:
+            error_text = f"{first.error.type_name}: {first.error.message.splitlines()[0][:200]}"
+        inputs = tuple(v.facts for _, v, _ in ctx.tensor_inputs() if v.facts is not None)
+        if first.linked_array is not None and first.linked_array.facts is not None:
+            inputs = (first.linked_array.facts, *inputs)
+        call = Call(
+            name=name,
+            count=count,
+            result=result_facts,
+            notes=notes,
+            inputs=inputs,
+            expression=expression,
+            result_text=_result_text(first, language),
+            first_shape=result_facts.shape if result_facts is not None else None,
+            last_shape=tuple(last.last_shape) if last.last_shape is not None else None,
+            error=error_text,
+            errors=errors,
+        )
+        step = steps.get(line)
+        if step is None:
+            text = lines[line - 1] if 0 < line <= len(lines) else ""
+            step = steps[line] = Step(line=line, source=text.rstrip())
+        step.calls.append(call)
+    incomplete = [message("explain.incomplete", language, error=problems[0])] if problems else []
+    return Explanation(
+        source=source,
+        steps=[steps[k] for k in sorted(steps)],
+        language=language,
+        warnings=incomplete,
+        error=error,
+        max_lines=max_lines,
+    )

@@ -1,0 +1,719 @@
+"""Recording torch calls while user code runs, and mapping each to the line of the cell that made it.
+
+What is recorded, and how it stays cheap and reference-free:
+
+- A ``TorchFunctionMode`` sees functions, methods, operators, indexing and descriptor reads. Its
+  handler walks ``f_back`` to the innermost frame whose code comes from the cell and keys the call
+  by ``(code, f_lasti, func)``: one dict lookup per call. Only the *first* call of a site is looked
+  at closely (facts of inputs and result, memory relations); later calls add a count and the last
+  result shape. Notes are computed after the cell, from these aggregated sites.
+- A ``TorchDispatchMode`` is entered only when the cell's source mentions what the function mode
+  cannot see on torch 2.13 (``torch.from_numpy``, ``torch.Tensor(...)``, ``torch.IntTensor(...)`` and
+  the other legacy constructors): it costs a Python call per aten op, about 3x on small ops.
+- ``torch.manual_seed`` / ``torch.initial_seed`` are plain Python functions that neither mode sees:
+  while the cell runs, ``torch.random``'s module global ``default_generator`` is a forwarding proxy
+  that notes those two calls (the functions themselves keep their identity).
+
+Nothing here keeps a reference to a user tensor: inputs and results become :class:`Facts`
+(``stats=False``, so no reads of values and no device synchronisation) and at most a ``weakref``.
+Calls made inside a handler are not seen again by the mode, so tensormagic's own work never records
+itself; everything it does in a handler is guarded so a fault of ours never changes the user's call.
+"""
+
+from __future__ import annotations
+
+import ast
+import contextlib
+import dis
+import os
+import sys
+import weakref
+from collections.abc import Iterator, Mapping
+from dataclasses import dataclass, field
+from typing import Any
+
+import numpy as np
+import torch
+from torch.overrides import TorchFunctionMode
+from torch.utils._python_dispatch import TorchDispatchMode
+
+from .facts import Facts, describe
+from .sharing import Sharing, element_overlap, find_sharing, storage_span
+
+_getframe = sys._getframe
+
+# Code classification for the frame walk (cached per code object).
+_PASS, _CELL, _BARRIER = 0, 1, 2
+
+#: Calls that only print, hash or inspect a tensor: never worth a step (``print(t)`` calls ``__format__``).
+_NOISE_NAMES = frozenset(
+    {
+        "__repr__",
+        "__str__",
+        "__format__",
+        "__hash__",
+        "__dir__",
+        "__reduce_ex__",
+        "__deepcopy__",
+        "__sizeof__",
+        "__bool__",
+        "__len__",
+        "__array__",
+        "__array_wrap__",
+        "__index__",
+        "__int__",
+        "__float__",
+        "__complex__",
+        "__contains__",
+        "__iter__",
+        "__reversed__",
+        "__getstate__",
+        "__setstate__",
+        "_is_view",
+        "is_contiguous",
+        "data_ptr",
+        "untyped_storage",
+        "element_size",
+        "dim",
+        "ndimension",
+        "stride",
+        "storage_offset",
+        "is_floating_point",
+        "is_complex",
+        "numel",
+        "_typed_storage",
+        "storage",
+        "__torch_function__",
+        "__class__",
+        "__eq__hash",
+    }
+)
+#: Descriptor reads worth a step: they make views. ``t.shape`` / ``t.dtype`` reads are noise.
+_KEPT_DESCRIPTORS = frozenset({"T", "mT", "H", "mH", "real", "imag"})
+
+#: Names a cell must mention for the (costly) dispatch mode to be entered.
+LEGACY_CONSTRUCTORS = frozenset(
+    {
+        "Tensor",
+        "IntTensor",
+        "LongTensor",
+        "FloatTensor",
+        "DoubleTensor",
+        "ShortTensor",
+        "HalfTensor",
+        "ByteTensor",
+        "CharTensor",
+        "BoolTensor",
+        "BFloat16Tensor",
+    }
+)
+_DISPATCH_TRIGGERS = LEGACY_CONSTRUCTORS | {"from_numpy"}
+_SEED_TRIGGERS = frozenset({"manual_seed", "initial_seed", "seed"})
+
+_PACKAGE_DIR = os.path.dirname(os.path.abspath(__file__))
+_BARRIER_DIRS: tuple[str, ...] = (_PACKAGE_DIR + os.sep,)
+for _module_name in ("IPython", "ipykernel", "traitlets", "comm", "ipywidgets"):
+    _module = sys.modules.get(_module_name)
+    _file = getattr(_module, "__file__", None)
+    if _file:
+        _BARRIER_DIRS += (os.path.dirname(os.path.abspath(_file)) + os.sep,)
+
+
+@dataclass
+class Value:
+    """A recorded argument or result, without the object: facts for tensors/arrays, a short repr else."""
+
+    kind: str  # "tensor" | "ndarray" | "number" | "bool" | "dtype" | "shape" | "none" | "data" | "other" | "tuple"
+    facts: Facts | None = None
+    value: Any = None  # small Python values only (numbers, dtype names, tuples of ints, short strings)
+    type_name: str = ""
+    items: tuple[Value, ...] = ()
+    data: DataSummary | None = None
+
+
+@dataclass
+class DataSummary:
+    """What a nested Python list holds, for dtype notes (never the list itself)."""
+
+    kinds: frozenset[str]
+    shape: tuple[int, ...] | None
+    truncations: tuple[tuple[float, int], ...] = ()
+
+
+@dataclass
+class ErrorInfo:
+    type_name: str
+    message: str
+
+
+@dataclass
+class Site:
+    """One place in the cell's code that called one torch function; aggregated over its calls."""
+
+    code: Any
+    lasti: int
+    func: Any
+    kind: str  # "function" | "descriptor" | "dispatch" | "seed"
+    order: int
+    count: int = 0
+    args: tuple[Value, ...] = ()
+    kwargs: dict[str, Value] = field(default_factory=dict)
+    result: Value | None = None
+    last_shape: tuple[int, ...] | None = None
+    relations: tuple[str, ...] = ()  # per tensor/array input: "alias" | "view" | "shares" | "copy" | ""
+    target_sharing: tuple[Sharing, ...] = ()  # in-place calls: who shares the changed memory, at call time
+    result_ref: Any = None  # weakref to the first result, for naming it after the cell
+    error: ErrorInfo | None = None
+    errors: int = 0
+    seed: int | None = None
+    seeded_in_cell: bool = False
+    op: str = ""  # dispatch sites: the aten op seen
+    linked_array: Value | None = None  # from_numpy: the ndarray named in the call (found by name)
+    linked_relation: str = ""
+
+
+def _flag(code: Any, filenames: frozenset[str]) -> int:
+    filename = code.co_filename
+    if filename in filenames:
+        return _CELL
+    if filename.startswith(_BARRIER_DIRS):
+        return _BARRIER
+    return _PASS
+
+
+def _is_inplace_name(name: str) -> bool:
+    if name.startswith("__i") and name.endswith("__") and name not in ("__init__", "__iter__", "__index__"):
+        return True
+    return name == "__setitem__" or (name.endswith("_") and not name.endswith("__"))
+
+
+def func_short_name(func: Any) -> str:
+    name = getattr(func, "__name__", None)
+    if name == "__get__":
+        owner = getattr(func, "__self__", None)
+        return getattr(owner, "__name__", "__get__")
+    if name is None and hasattr(func, "__func__"):
+        name = func.__func__.__name__
+    return str(name or type(func).__name__)
+
+
+def summarize(value: Any, depth: int = 0) -> Value:
+    """A :class:`Value` for one argument or result. Reads no tensor values (no sync, no copies)."""
+    if isinstance(value, torch.Tensor | np.ndarray):
+        return Value("tensor" if isinstance(value, torch.Tensor) else "ndarray", facts=describe(value, stats=False))
+    if isinstance(value, bool):
+        return Value("bool", value=value, type_name="bool")
+    if isinstance(value, int | float | complex):
+        return Value("number", value=value, type_name=type(value).__name__)
+    if value is None:
+        return Value("none", type_name="NoneType")
+    if isinstance(value, torch.dtype):
+        return Value("dtype", value=str(value), type_name="torch.dtype")
+    if isinstance(value, torch.Size) or (
+        isinstance(value, tuple) and len(value) <= 16 and all(type(v) is int for v in value)
+    ):
+        return Value("shape", value=tuple(int(v) for v in value), type_name=type(value).__name__)
+    if isinstance(value, str):
+        return Value("other", value=value[:40], type_name="str")
+    if isinstance(value, type):
+        return Value("other", value=f"{value.__module__}.{value.__qualname__}", type_name="type")
+    if isinstance(value, list | tuple) and depth == 0:
+        if value and all(isinstance(v, torch.Tensor) for v in value[:64]):
+            return Value("tuple", items=tuple(summarize(v, 1) for v in value[:16]), type_name=type(value).__name__)
+        return Value("data", data=summarize_data(value), type_name=type(value).__name__)
+    if isinstance(value, tuple) and hasattr(value, "_fields"):  # torch.return_types.max and friends
+        return Value("tuple", items=tuple(summarize(v, 1) for v in value[:4]), type_name=type(value).__name__)
+    if isinstance(value, slice) or value is Ellipsis:
+        return Value("other", value=repr(value)[:40], type_name=type(value).__name__)
+    return Value("other", type_name=f"{type(value).__module__}.{type(value).__qualname__}")
+
+
+def summarize_data(data: Any, limit: int = 2000) -> DataSummary:
+    """Kinds of the Python numbers in nested lists/tuples (bounded walk), and a few float->int truncations."""
+    kinds: set[str] = set()
+    truncations: list[tuple[float, int]] = []
+    seen = 0
+    stack = [data]
+    while stack and seen < limit:
+        item = stack.pop()
+        seen += 1
+        if isinstance(item, bool):
+            kinds.add("bool")
+        elif isinstance(item, int):
+            kinds.add("int")
+        elif isinstance(item, float):
+            kinds.add("float")
+            if item == item and abs(item) != float("inf") and item != int(item) and len(truncations) < 4:
+                truncations.append((item, int(item)))
+        elif isinstance(item, complex):
+            kinds.add("complex")
+        elif isinstance(item, list | tuple):
+            stack.extend(reversed(item))
+        elif isinstance(item, torch.Tensor | np.ndarray):
+            kinds.add("array")
+        else:
+            kinds.add("other")
+    shape: tuple[int, ...] | None = None
+    with contextlib.suppress(Exception):
+        probe = data
+        dims: list[int] = []
+        while isinstance(probe, list | tuple):
+            dims.append(len(probe))
+            if not probe:
+                break
+            probe = probe[0]
+        shape = tuple(dims)
+    return DataSummary(frozenset(kinds), shape, tuple(truncations))
+
+
+def _relation(result: Any, source: Any) -> str:
+    """How ``result``'s memory relates to an input's: alias, view, shares, copy."""
+    if result is source:
+        return "alias"
+    span_r, span_s = storage_span(result), storage_span(source)
+    if span_r is None or span_s is None:
+        return "copy" if span_r is not None else ""
+    if not span_r.overlaps(span_s):
+        return "copy"
+    if isinstance(result, torch.Tensor) and isinstance(source, torch.Tensor):
+        return "view"
+    return "shares" if element_overlap(result, source) != "none" else "view"
+
+
+def _frame_namespace(frame: Any) -> dict[str, Any]:
+    """The names visible in ``frame`` (locals over globals), looked up without evaluating anything."""
+    namespace = dict(frame.f_globals)
+    if frame.f_code.co_flags & 0x2 or frame.f_locals is not frame.f_globals:  # CO_NEWLOCALS: a function
+        namespace.update(frame.f_locals)
+    return namespace
+
+
+class _FunctionMode(TorchFunctionMode):
+    def __init__(self, recorder: Recorder) -> None:
+        super().__init__()
+        self.recorder = recorder
+
+    def __torch_function__(self, func: Any, types: Any, args: Any = (), kwargs: Any = None) -> Any:
+        __tracebackhide__ = True  # noqa: F841  (IPython hides this frame: tracebacks read as without us)
+        if kwargs is None:
+            kwargs = {}
+        recorder = self.recorder
+        if func in recorder.skip:
+            return func(*args, **kwargs)
+        frame = _getframe(1)
+        flags = recorder.code_flags
+        while frame is not None:
+            code = frame.f_code
+            flag = flags.get(code)
+            if flag is None:
+                flag = flags[code] = _flag(code, recorder.filenames)
+            if flag == _CELL:
+                break
+            if flag == _BARRIER:
+                return func(*args, **kwargs)
+            frame = frame.f_back
+        else:
+            return func(*args, **kwargs)
+        site = recorder.sites.get((code, frame.f_lasti, func))
+        if site is None:
+            return recorder.first_call(frame, func, args, kwargs)
+        recorder.depth += 1
+        try:
+            result = func(*args, **kwargs)
+        except Exception:
+            site.errors += 1
+            raise
+        finally:
+            recorder.depth -= 1
+        site.count += 1
+        if type(result) is torch.Tensor:
+            site.last_shape = result.shape
+        return result
+
+
+class _DispatchMode(TorchDispatchMode):
+    """Sees what the function mode does not: ``from_numpy`` and the legacy constructors."""
+
+    def __init__(self, recorder: Recorder) -> None:
+        super().__init__()
+        self.recorder = recorder
+
+    def __torch_dispatch__(self, func: Any, types: Any, args: Any = (), kwargs: Any = None) -> Any:
+        __tracebackhide__ = True  # noqa: F841
+        if kwargs is None:
+            kwargs = {}
+        recorder = self.recorder
+        if recorder.depth or func not in recorder.dispatch_ops:
+            return func(*args, **kwargs)
+        frame = recorder.cell_frame(_getframe(1))
+        if frame is None:
+            return func(*args, **kwargs)
+        key = (frame.f_code, frame.f_lasti, "dispatch")
+        site = recorder.sites.get(key)
+        result = func(*args, **kwargs)
+        if site is not None:
+            site.count += 1
+            if type(result) is torch.Tensor:
+                site.last_shape = tuple(result.shape)
+            return result
+        with recorder.guard():
+            site = recorder.new_site(key, frame, "dispatch", "dispatch")
+            site.op = str(func)
+            site.result = summarize(result)
+            site.last_shape = tuple(result.shape) if isinstance(result, torch.Tensor) else None
+            site.result_ref = _weak(result)
+            recorder.link_named_array(site, frame, result)
+        return result
+
+
+class _GeneratorProxy:
+    """Stands in for ``torch.random.default_generator`` during the cell; forwards everything."""
+
+    def __init__(self, real: torch.Generator, recorder: Recorder) -> None:
+        self._real = real
+        self._recorder = recorder
+
+    def manual_seed(self, seed: Any) -> Any:
+        result = self._real.manual_seed(seed)
+        self._recorder.seed_call("torch.manual_seed", _getframe(1), self._real.initial_seed())
+        return result
+
+    def initial_seed(self) -> int:
+        value = self._real.initial_seed()
+        self._recorder.seed_call("torch.initial_seed", _getframe(1), value)
+        return value
+
+    def seed(self) -> int:
+        value = self._real.seed()
+        self._recorder.seed_call("torch.seed", _getframe(1), value)
+        return value
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self._real, name)
+
+
+def _weak(obj: Any) -> Any:
+    try:
+        return weakref.ref(obj)
+    except TypeError:
+        return None
+
+
+class Recorder:
+    """Records the torch calls made by code compiled from ``filenames`` while it is active."""
+
+    def __init__(self, filenames: set[str] | frozenset[str], source: str = "") -> None:
+        self.filenames = frozenset(filenames)
+        self.sites: dict[tuple[Any, int, Any], Site] = {}
+        self.code_flags: dict[Any, int] = {}
+        self.skip: set[Any] = set()
+        self.depth = 0
+        self.order = 0
+        self.internal_errors: list[str] = []
+        self.seeded_at: int | None = None
+        self.seed_before = torch._C.default_generator.initial_seed()  # a read: draws nothing
+        names = _mentioned_names(source)
+        self.use_dispatch = bool(names & _DISPATCH_TRIGGERS)
+        self.use_seed_proxy = bool(names & _SEED_TRIGGERS)
+        self.dispatch_ops = {torch.ops.aten.lift_fresh.default, torch.ops.aten.empty.memory_format}
+        self._stack: contextlib.ExitStack | None = None
+        self._saved_generator: Any = None
+
+    # -- activation ---------------------------------------------------------------------------------
+    def __enter__(self) -> Recorder:
+        stack = contextlib.ExitStack()
+        if self.use_seed_proxy:
+            import torch.random as torch_random
+
+            self._saved_generator = torch_random.default_generator
+            torch_random.default_generator = _GeneratorProxy(self._saved_generator, self)  # type: ignore[assignment]
+            stack.callback(self._restore_generator)
+        stack.enter_context(_FunctionMode(self))
+        if self.use_dispatch:
+            stack.enter_context(_DispatchMode(self))
+        self._stack = stack
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        if self._stack is not None:
+            self._stack.close()
+            self._stack = None
+
+    def _restore_generator(self) -> None:
+        import torch.random as torch_random
+
+        torch_random.default_generator = self._saved_generator
+
+    # -- helpers used by the handlers ---------------------------------------------------------------
+    @contextlib.contextmanager
+    def guard(self) -> Iterator[None]:
+        """Our own analysis: never lets a fault of ours reach the user's call."""
+        self.depth += 1
+        try:
+            yield
+        except Exception as error:  # noqa: BLE001 - recorded and reported as "explanation incomplete"
+            self.internal_errors.append(f"{type(error).__name__}: {error}".splitlines()[0][:200])
+        finally:
+            self.depth -= 1
+
+    def cell_frame(self, frame: Any) -> Any:
+        flags = self.code_flags
+        while frame is not None:
+            code = frame.f_code
+            flag = flags.get(code)
+            if flag is None:
+                flag = flags[code] = _flag(code, self.filenames)
+            if flag == _CELL:
+                return frame
+            if flag == _BARRIER:
+                return None
+            frame = frame.f_back
+        return None
+
+    def new_site(self, key: tuple[Any, int, Any], frame: Any, func: Any, kind: str) -> Site:
+        self.order += 1
+        site = Site(code=frame.f_code, lasti=frame.f_lasti, func=func, kind=kind, order=self.order, count=1)
+        self.sites[key] = site
+        return site
+
+    def first_call(self, frame: Any, func: Any, args: tuple[Any, ...], kwargs: dict[str, Any]) -> Any:
+        """The first call at a site: the one looked at closely (inputs before, result after)."""
+        __tracebackhide__ = True  # noqa: F841
+        name = func_short_name(func)
+        is_descriptor = getattr(func, "__name__", None) == "__get__"
+        if name in _NOISE_NAMES or (is_descriptor and name not in _KEPT_DESCRIPTORS):
+            self.skip.add(func)
+            return func(*args, **kwargs)
+        key = (frame.f_code, frame.f_lasti, func)
+        site: Site | None = None
+        inplace = _is_inplace_name(name) or "out" in kwargs
+        with self.guard():
+            site = self.new_site(key, frame, func, "descriptor" if is_descriptor else "function")
+            site.args = tuple(summarize(a) for a in args[:8])
+            site.kwargs = {k: summarize(v) for k, v in list(kwargs.items())[:8]}
+            if inplace and args and isinstance(args[0], torch.Tensor):
+                site.target_sharing = find_sharing(args[0], _frame_namespace(frame))
+        self.depth += 1
+        try:
+            result = func(*args, **kwargs)
+        except Exception as error:
+            if site is not None:
+                site.errors += 1
+                site.error = ErrorInfo(type(error).__name__, str(error).strip()[:600])
+            raise
+        finally:
+            self.depth -= 1
+        if site is not None:
+            with self.guard():
+                site.result = summarize(result)
+                if isinstance(result, torch.Tensor):
+                    site.last_shape = tuple(result.shape)
+                    site.result_ref = _weak(result)
+                    site.relations = tuple(
+                        _relation(result, a) if isinstance(a, torch.Tensor | np.ndarray) else "" for a in args[:8]
+                    )
+                elif isinstance(result, np.ndarray):
+                    site.result_ref = _weak(result)
+                    site.relations = tuple(
+                        _relation(result, a) if isinstance(a, torch.Tensor) else "" for a in args[:8]
+                    )
+                if _is_rng_name(name):
+                    site.seed = torch._C.default_generator.initial_seed()  # a read: draws nothing
+                    site.seeded_in_cell = self.seeded_at is not None
+        return result
+
+    def link_named_array(self, site: Site, frame: Any, result: Any) -> None:
+        """``torch.from_numpy(n1)``: find ``n1`` by name in the frame (no evaluation) and relate memory."""
+        call = _node_at(frame.f_code, frame.f_lasti)
+        if not isinstance(call, ast.Call):
+            return
+        # Only the data argument: ``torch.Tensor(size=(2, 3))`` has a tuple that is a shape, not data.
+        candidates = [*call.args[:1], *(k.value for k in call.keywords if k.arg in ("data", "ndarray"))]
+        namespace: Mapping[str, Any] | None = None
+        for node in candidates[:1]:
+            if isinstance(node, ast.Name):
+                namespace = namespace or _frame_namespace(frame)
+                value = namespace.get(node.id)
+                if isinstance(value, np.ndarray | torch.Tensor):
+                    site.linked_array = summarize(value)
+                    site.linked_relation = _relation(result, value)
+                elif isinstance(value, list | tuple):
+                    site.linked_array = Value("data", data=summarize_data(value), type_name=type(value).__name__)
+            else:
+                with contextlib.suppress(ValueError, SyntaxError, TypeError, MemoryError, RecursionError):
+                    literal = ast.literal_eval(node)
+                    if isinstance(literal, list | tuple):
+                        site.linked_array = Value(
+                            "data", data=summarize_data(literal), type_name=type(literal).__name__
+                        )
+
+    def seed_call(self, name: str, frame: Any, value: int) -> None:
+        if self.depth:
+            return
+        frame = self.cell_frame(frame)
+        if frame is None:
+            return
+        with self.guard():
+            key = (frame.f_code, frame.f_lasti, name)
+            site = self.sites.get(key)
+            if site is None:
+                site = self.new_site(key, frame, name, "seed")
+            else:
+                site.count += 1
+            site.seed = value
+            if site.result is None:
+                site.result = (
+                    Value("number", value=value, type_name="int")
+                    if name != "torch.manual_seed"
+                    else Value("other", type_name="torch.Generator")
+                )
+            if name != "torch.initial_seed":
+                self.seeded_at = self.order
+
+
+#: Functions that draw random numbers (``__name__``): their first call also reads the seed in force.
+RNG_FUNCTIONS = frozenset(
+    {
+        "rand",
+        "randn",
+        "randint",
+        "rand_like",
+        "randn_like",
+        "randint_like",
+        "randperm",
+        "normal",
+        "bernoulli",
+        "multinomial",
+        "poisson",
+        "uniform_",
+        "normal_",
+        "random_",
+        "exponential_",
+        "bernoulli_",
+        "cauchy_",
+        "geometric_",
+        "log_normal_",
+        "dropout",
+        "dropout_",
+        "rrelu",
+    }
+)
+
+
+def _is_rng_name(name: str) -> bool:
+    return name in RNG_FUNCTIONS
+
+
+def _mentioned_names(source: str) -> set[str]:
+    """Identifiers a source mentions (names and attribute names), for deciding which hooks to enter."""
+    try:
+        tree = ast.parse(source)
+    except SyntaxError:
+        # IPython syntax the caller did not transform: fall back to a word scan (over-inclusive is fine).
+        import re
+
+        return set(re.findall(r"[A-Za-z_][A-Za-z0-9_]*", source))
+    names: set[str] = set()
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Name):
+            names.add(node.id)
+        elif isinstance(node, ast.Attribute):
+            names.add(node.attr)
+        elif isinstance(node, ast.alias):
+            names.add(node.name.rsplit(".", 1)[-1])
+            if node.asname:
+                names.add(node.asname)
+    return names
+
+
+# -- source positions -------------------------------------------------------------------------------
+_SOURCES: dict[str, str] = {}
+
+
+def register_source(filename: str, source: str) -> None:
+    """The source compiled under ``filename`` (AST lookups for positions)."""
+    _SOURCES[filename] = source
+
+
+@dataclass(frozen=True)
+class Position:
+    line: int
+    end_line: int
+    col: int
+    end_col: int
+    opname: str
+    oparg: int
+
+
+def position(code: Any, lasti: int) -> Position:
+    """The source span and instruction at byte offset ``lasti`` of ``code``."""
+    line = end_line = col = end_col = -1
+    positions = getattr(code, "co_positions", None)
+    if positions is not None:
+        for index, entry in enumerate(positions()):
+            if index == lasti // 2:
+                line, end_line, col, end_col = (v if v is not None else -1 for v in entry)
+                break
+    if line < 0:
+        for start, _end, lineno in code.co_lines():
+            if start <= lasti:
+                line = end_line = lineno if lineno is not None else line
+    raw = code.co_code
+    opcode = raw[lasti] if 0 <= lasti < len(raw) else 0
+    oparg = raw[lasti + 1] if 0 <= lasti + 1 < len(raw) else 0
+    return Position(line, end_line, col, end_col, dis.opname[opcode], oparg)
+
+
+def _tree(filename: str) -> ast.AST | None:
+    source = _SOURCES.get(filename)
+    if source is None:
+        import linecache
+
+        lines = linecache.getlines(filename)
+        source = "".join(lines) if lines else None
+    if source is None:
+        return None
+    return _parsed(source)
+
+
+_PARSED: dict[str, ast.AST | None] = {}
+
+
+def _parsed(source: str) -> ast.AST | None:
+    if source not in _PARSED:
+        if len(_PARSED) > 64:
+            _PARSED.clear()
+        try:
+            tree: ast.AST | None = ast.parse(source)
+        except SyntaxError:
+            tree = None
+        if tree is not None:
+            for parent in ast.walk(tree):
+                for child in ast.iter_child_nodes(parent):
+                    child._tm_parent = parent  # type: ignore[attr-defined]
+        _PARSED[source] = tree
+    return _PARSED[source]
+
+
+def node_at(code: Any, lasti: int) -> tuple[ast.AST | None, Position]:
+    """The AST node whose span is exactly the instruction's (the call, operator or subscript)."""
+    pos = position(code, lasti)
+    tree = _tree(code.co_filename)
+    if tree is None or pos.col < 0:
+        return None, pos
+    best: ast.AST | None = None
+    for node in ast.walk(tree):
+        if (
+            getattr(node, "lineno", None) == pos.line
+            and getattr(node, "end_lineno", None) == pos.end_line
+            and getattr(node, "col_offset", None) == pos.col
+            and getattr(node, "end_col_offset", None) == pos.end_col
+        ):
+            if isinstance(node, ast.expr):
+                return node, pos
+            best = best or node  # a statement (``t += 1``) when no expression has this exact span
+    return best, pos
+
+
+def _node_at(code: Any, lasti: int) -> ast.AST | None:
+    return node_at(code, lasti)[0]
