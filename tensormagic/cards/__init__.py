@@ -136,8 +136,10 @@ class TopicList:
         from ..render.common import BOX_STYLE, MUTED_STYLE, escape
 
         body = "".join(
-            f'<tr><td style="padding:1px 8px"><code>{escape(name)}</code></td><td style="padding:1px 8px">'
-            f'{escape(title)}</td><td style="padding:1px 8px;{MUTED_STYLE}">{escape(aliases)}</td></tr>'
+            # text-align is explicit: JupyterLab's stylesheet right-aligns table cells in HTML outputs.
+            f'<tr><td style="padding:1px 8px;text-align:left"><code>{escape(name)}</code></td>'
+            f'<td style="padding:1px 8px;text-align:left">{escape(title)}</td>'
+            f'<td style="padding:1px 8px;text-align:left;{MUTED_STYLE}">{escape(aliases)}</td></tr>'
             for name, title, aliases in self.rows()
         )
         title = escape(message("card.common.topics_title", self.language))

@@ -164,13 +164,16 @@ class Inspector:
         if ndim == 1:
             row_axis.layout.display = "none"
         index_sliders = [
-            widgets.IntSlider(value=0, min=0, max=max(values.shape[k] - 1, 0), description=f"{self.m('index')} {k}")
+            widgets.IntSlider(value=0, min=0, max=max(values.shape[k] - 1, 0), description=f"{self.m('index')} {k}",
+                              style={"description_width": "110px"})
             for k in range(ndim)
         ]
         for k, slider in enumerate(index_sliders):
             slider.add_class(f"tm-inspector-axis-{k}")
-        row_start = widgets.IntSlider(value=0, min=0, max=0, description=self.m("first_row"))
-        column_start = widgets.IntSlider(value=0, min=0, max=0, description=self.m("first_column"))
+        row_start = widgets.IntSlider(value=0, min=0, max=0, description=self.m("first_row"),
+                                      style={"description_width": "110px"})
+        column_start = widgets.IntSlider(value=0, min=0, max=0, description=self.m("first_column"),
+                                         style={"description_width": "110px"})
         self.controls.update(row_axis=row_axis, column_axis=column_axis, row_start=row_start,
                              column_start=column_start)
         self.index_sliders = index_sliders

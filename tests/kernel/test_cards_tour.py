@@ -59,6 +59,22 @@ def test_inspector_cells(executed: nbformat.NotebookNode) -> None:
     assert "a view of x" in _outputs(inspect_cells[0])[-1]["data"]["text/plain"]
 
 
+def test_explain_line_magic_cells(executed: nbformat.NotebookNode) -> None:
+    cells = {c.source: c for c in executed.cells if c.cell_type == "code" and c.source.startswith("%explain")}
+    listing = _outputs(cells["%explain"])[-1]["data"]
+    assert "cnn" in listing["text/plain"] and "卷积神经网络" in listing["text/html"]
+    zh_card = _outputs(cells["%explain 循环神经网络 --lang zh"])[-1]["data"]
+    assert WIDGET_VIEW in zh_card and zh_card["text/plain"].startswith("RNN —— 循环神经网络")
+    typo = [o for o in cells["%explain cnnn"].outputs if o.get("output_type") == "stream"]
+    assert typo and "Did you mean: cnn" in typo[0]["text"]
+
+
+def test_explain_cell_magic_output(executed: nbformat.NotebookNode) -> None:
+    cell = next(c for c in executed.cells if c.source.startswith("%%explain"))
+    html = "".join(o["data"].get("text/html", "") for o in _outputs(cell))
+    assert "tensormagic-explanation" in html and "from_numpy" in html
+
+
 def test_widget_state_is_saved(executed: nbformat.NotebookNode) -> None:
     state = executed.metadata.get("widgets", {}).get(WIDGET_STATE, {}).get("state", {})
     assert len(state) > 50

@@ -1,0 +1,185 @@
+"""JupyterLab in headless Debian Chromium: the cards tour renders, its controls are live.
+
+Starts a private JupyterLab on 127.0.0.1 (free port, temporary config/runtime/settings/workspace folders,
+empty token on loopback only), opens ``demos/cards_tour.ipynb`` (a copy, so Lab's autosave never rewrites
+the source), runs all cells, checks every card and the inspector are visibly rendered, moves the CNN kernel
+slider and checks the output-shape text follows, and saves screenshots under ``docs/screenshots/``.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+import shutil
+import socket
+import subprocess
+import sys
+import tempfile
+import time
+import urllib.request
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+CHROMIUM = Path("/usr/bin/chromium")
+if not CHROMIUM.exists():
+    print(f"skipping the JupyterLab browser test: {CHROMIUM} is not installed (apt-get install chromium)")
+    pytest.skip(f"{CHROMIUM} is not installed", allow_module_level=True)
+
+sync_api = pytest.importorskip("playwright.sync_api")
+
+ROOT = Path(__file__).resolve().parents[2]
+NOTEBOOK = ROOT / "demos" / "cards_tour.ipynb"
+SCREENSHOTS = ROOT / "docs" / "screenshots"
+CHROMIUM_ARGS = [
+    "--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--disable-dev-shm-usage",
+    "--disable-background-networking", "--disable-component-update", "--disable-sync", "--no-first-run",
+]
+CARD_COUNT = 14  # 13 tm.card(...) cells and one %explain TOPIC
+
+
+def _free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+def _get_json(url: str) -> object:
+    with urllib.request.urlopen(url, timeout=5) as response:  # noqa: S310 (loopback only)
+        return json.loads(response.read())
+
+
+@pytest.fixture(scope="module")
+def lab(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    base = tmp_path_factory.mktemp("lab")
+    root = base / "root"
+    root.mkdir()
+    shutil.copy(NOTEBOOK, root / NOTEBOOK.name)
+    env = dict(os.environ)
+    for variable, folder in [
+        ("JUPYTER_RUNTIME_DIR", "runtime"), ("JUPYTER_CONFIG_DIR", "config"),
+        ("JUPYTERLAB_SETTINGS_DIR", "settings"), ("JUPYTERLAB_WORKSPACES_DIR", "workspaces"),
+    ]:
+        (base / folder).mkdir()
+        env[variable] = str(base / folder)
+    settings = base / "settings" / "@jupyterlab"
+    (settings / "apputils-extension").mkdir(parents=True)
+    (settings / "apputils-extension" / "notification.jupyterlab-settings").write_text(
+        json.dumps({"fetchNews": "false", "checkForUpdates": False})
+    )
+    # Render every cell (no virtual scrolling), so each card's DOM exists while we check it.
+    (settings / "notebook-extension").mkdir(parents=True)
+    (settings / "notebook-extension" / "tracker.jupyterlab-settings").write_text(json.dumps({"windowingMode": "none"}))
+    port = _free_port()
+    log = (base / "lab.log").open("w")
+    process = subprocess.Popen(
+        [
+            str(Path(sys.executable).parent / "jupyter"), "lab", "--no-browser", "--ServerApp.ip=127.0.0.1",
+            f"--ServerApp.port={port}", "--ServerApp.port_retries=0", "--IdentityProvider.token=",
+            "--ServerApp.password=", "--allow-root", f"--ServerApp.root_dir={root}", "--LabApp.news_url=None",
+        ],
+        env=env, stdout=log, stderr=subprocess.STDOUT,
+    )
+    url = f"http://127.0.0.1:{port}"
+    try:
+        deadline = time.monotonic() + 60
+        while True:
+            try:
+                _get_json(f"{url}/api/status")
+                break
+            except OSError:
+                if process.poll() is not None or time.monotonic() > deadline:
+                    raise RuntimeError("JupyterLab did not start:\n" + (base / "lab.log").read_text()) from None
+                time.sleep(0.3)
+        yield url
+    finally:
+        process.terminate()
+        try:
+            process.wait(timeout=15)
+        except subprocess.TimeoutExpired:
+            process.kill()
+        log.close()
+
+
+def _wait_for_idle_kernel(url: str, timeout: float = 60) -> None:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        sessions = _get_json(f"{url}/api/sessions")
+        if isinstance(sessions, list) and sessions and all(
+            s.get("kernel", {}).get("execution_state") == "idle" for s in sessions
+        ):
+            return
+        time.sleep(0.5)
+    raise AssertionError("the notebook's kernel never became idle")
+
+
+def test_cards_render_and_react_in_jupyterlab(lab: str) -> None:
+    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+    with sync_api.sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
+        page = browser.new_page(viewport={"width": 1280, "height": 1000})
+        try:
+            page.goto(f"{lab}/lab/tree/{NOTEBOOK.name}")
+            page.wait_for_selector(".jp-Notebook", timeout=60_000)
+            _wait_for_idle_kernel(lab)
+            page.get_by_role("menuitem", name="Run", exact=True).click()
+            page.get_by_role("menuitem", name=re.compile(r"^Run All Cells")).click()
+            page.wait_for_function(
+                f"document.querySelectorAll('.tm-card').length >= {CARD_COUNT}"
+                " && document.querySelectorAll('.tm-inspector').length >= 2",
+                timeout=120_000,
+            )
+            _wait_for_idle_kernel(lab, timeout=120)
+
+            cards = page.locator(".tm-card")
+            assert cards.count() == CARD_COUNT
+            for k in range(CARD_COUNT):
+                card = cards.nth(k)
+                card.scroll_into_view_if_needed()
+                assert card.is_visible()
+                box = card.bounding_box()
+                assert box is not None and box["height"] > 120 and box["width"] > 300
+                assert card.locator(".tm-card-output").inner_text().strip()
+            stderr = page.locator(".jp-OutputArea-output[data-mime-type='application/vnd.jupyter.stderr']")
+            assert stderr.count() == 0, stderr.all_inner_texts()
+            errors = page.locator(".jp-OutputArea-output[data-mime-type='application/vnd.jupyter.error']")
+            assert errors.count() == 0
+
+            cnn = page.locator(".tm-card-cnn").first
+            cnn.scroll_into_view_if_needed()
+            output = cnn.locator(".tm-card-output")
+            assert "(1, 8, 26, 26)" in output.inner_text()
+            cnn.screenshot(path=str(SCREENSHOTS / "cnn-card.png"))
+            handle = cnn.locator(".tm-cnn-kernel .noUi-handle")
+            handle.focus()
+            page.keyboard.press("ArrowRight")
+            page.keyboard.press("ArrowRight")
+            page.wait_for_function(
+                "() => { const o = document.querySelector('.tm-card-cnn .tm-card-output');"
+                " return o && o.innerText.includes('(1, 8, 24, 24)'); }",
+                timeout=20_000,
+            )
+            assert "kernel_size=5" in output.inner_text()
+
+            inspector = page.locator(".tm-inspector").first
+            inspector.scroll_into_view_if_needed()
+            assert "slice [0, :, :]" in inspector.inner_text()
+            inspector.get_by_role("tab", name="memory").click()
+            memory = inspector.locator(".tm-inspector-memory")
+            memory.wait_for(state="visible")
+            assert "storage box 4 + i0·12 + i1·4 + i2·2" in memory.inner_text()
+            inspector.screenshot(path=str(SCREENSHOTS / "inspector-memory.png"))
+
+            explained = page.locator(".tensormagic-explanation").first
+            explained.scroll_into_view_if_needed()
+            assert "from_numpy" in explained.inner_text()
+            page.locator(".jp-Cell", has=explained).screenshot(path=str(SCREENSHOTS / "explain-cell.png"))
+        except Exception:
+            failure = Path(tempfile.gettempdir()) / "tensormagic-browser-failure.png"
+            page.screenshot(path=str(failure), full_page=True)
+            print(f"page at the failure: {failure}")
+            raise
+        finally:
+            browser.close()
