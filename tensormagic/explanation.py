@@ -149,6 +149,10 @@ def explain(
         with recorder:
             exec(code, namespace)
     except BaseException as error:
+        from .trace import prune_traceback
+
+        with _suppress():
+            prune_traceback(error.__traceback__)
         explanation = safe_build(recorder, source, namespace, language, max_lines, f"{type(error).__name__}: {error}")
         with _suppress():
             error.tensormagic_explanation = explanation  # type: ignore[attr-defined]

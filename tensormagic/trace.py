@@ -717,3 +717,61 @@ def node_at(code: Any, lasti: int) -> tuple[ast.AST | None, Position]:
 
 def _node_at(code: Any, lasti: int) -> ast.AST | None:
     return node_at(code, lasti)[0]
+
+
+# -- tracebacks -------------------------------------------------------------------------------------
+#: torch frames that only exist because a mode is active (they sit next to our handler frames).
+_MODE_PLUMBING = tuple(
+    os.path.join(os.path.dirname(os.path.abspath(torch.__file__)), *parts)
+    for parts in (("overrides.py",), ("utils", "_python_dispatch.py"), ("_dynamo", "eval_frame.py"), ("_compile.py",))
+)
+
+
+def _is_ours(tb: Any) -> bool:
+    return str(tb.tb_frame.f_code.co_filename).startswith(_PACKAGE_DIR + os.sep)
+
+
+def prune_traceback(tb: Any) -> None:
+    """Unlink, in place, the traceback entries the recording added (our handlers and torch's mode plumbing).
+
+    A user's error then shows the same frames as without ``%%explain``. Chains that never passed
+    through tensormagic are left untouched.
+    """
+    entries = []
+    while tb is not None:
+        entries.append(tb)
+        tb = tb.tb_next
+    if not any(_is_ours(e) for e in entries):
+        return
+    drop = {i for i, e in enumerate(entries) if _is_ours(e)}
+    for i in sorted(drop):
+        j = i - 1  # the mode plumbing that called our handler
+        while j >= 0 and j not in drop and str(entries[j].tb_frame.f_code.co_filename).startswith(_MODE_PLUMBING):
+            drop.add(j)
+            j -= 1
+        k = i + 1  # and the plumbing our handler called back into
+        while (
+            k < len(entries)
+            and k not in drop
+            and str(entries[k].tb_frame.f_code.co_filename).startswith(_MODE_PLUMBING)
+        ):
+            drop.add(k)
+            k += 1
+    kept = [e for i, e in enumerate(entries) if i not in drop]
+    # A Python-level Tensor method runs twice under a mode (outer wrapper, then again from the handler):
+    # keep one of the two identical frames.
+    deduped: list[Any] = []
+    for entry in kept:
+        if (
+            deduped
+            and deduped[-1].tb_frame.f_code is entry.tb_frame.f_code
+            and deduped[-1].tb_frame is not entry.tb_frame
+        ):
+            deduped[-1] = entry
+            continue
+        deduped.append(entry)
+    if not deduped or deduped[0] is not entries[0]:
+        return  # never drop the head: callers hold it
+    for before, after in zip(deduped, deduped[1:], strict=False):
+        before.tb_next = after
+    deduped[-1].tb_next = None

@@ -18,7 +18,7 @@ from IPython.display import display
 
 from ..explanation import Explanation, safe_build
 from ..i18n import message, normalize_language
-from ..trace import Recorder, register_source
+from ..trace import Recorder, prune_traceback, register_source
 
 if TYPE_CHECKING:
     from . import TensorMagics
@@ -96,10 +96,25 @@ def run_explain_cell(magics: TensorMagics, line: str, cell: str) -> None:
         _warn(language, error)
         shell.run_cell(cell, store_history=False)
         return None
+    had_own = "showtraceback" in vars(shell)
+    saved = vars(shell).get("showtraceback")
+    original = shell.showtraceback
+
+    def showtraceback(exc_tuple: Any = None, *args: Any, **kwargs: Any) -> Any:
+        # Drop the frames recording added, so the user's traceback reads exactly as without the magic.
+        with contextlib.suppress(Exception):
+            prune_traceback(exc_tuple[2] if exc_tuple is not None else sys.exc_info()[2])
+        return original(exc_tuple, *args, **kwargs)
+
+    shell.showtraceback = showtraceback  # type: ignore[method-assign]
     try:
         result = shell.run_cell(cell, store_history=False)
     finally:
         recorder.__exit__(None, None, None)
+        if had_own:
+            shell.showtraceback = saved  # type: ignore[method-assign]
+        else:
+            vars(shell).pop("showtraceback", None)
 
     failure = result.error_before_exec or result.error_in_exec
     try:
@@ -113,6 +128,7 @@ def run_explain_cell(magics: TensorMagics, line: str, cell: str) -> None:
             error_text,
             display_lines=cell.splitlines(),
         )
+        magics.last_explanation = explanation  # type: ignore[attr-defined]
         if explanation.steps or explanation.warnings or failure is None:
             display(explanation)
     except Exception as error:  # noqa: BLE001

@@ -511,9 +511,10 @@ def broadcast_notes(ctx: CallContext) -> list[Note]:
     operands = [(i, v, t) for i, v, t in ctx.tensor_inputs() if v.kind == "tensor"][:2]
     if len(operands) == 1:
         _, value, text = operands[0]
-        scalar = ctx.param("other", 1) if operands[0][0] == 0 else ctx.param("input", 0)
+        first = operands[0][0] in (0, "input", "self")
+        scalar = ctx.param("other", 1) if first else ctx.param("input", 0)
         if scalar is not None and scalar.kind in ("number", "bool") and value.facts is not None:
-            other_text = ctx.text(1, "other") if operands[0][0] == 0 else ctx.text(0, "input")
+            other_text = ctx.text(1, "other") if first else ctx.text(0, "input")
             return [
                 ctx.note(
                     "broadcast",

@@ -1,0 +1,98 @@
+"""Overhead of ``%%explain``, measured against plain execution in the same run.
+
+Prints, each as the best of several repeats (seconds) and as a ratio to plain execution:
+
+- the loop cell ``x = torch.rand(3, 4); y = x @ x.T; z = y.sum(dim=0)`` 2,000 times: plain, under
+  ``%%explain`` (through a real ``InteractiveShell``), and under TorchSnooper (output to a null stream);
+- the chapter walk (every torch call of the course notes, sections 3-6) plain and under ``%%explain``.
+
+Run: ``.venv/bin/python benchmarks/explain.py`` (``--repeat N`` to change the number of repeats).
+"""
+
+from __future__ import annotations
+
+import argparse
+import contextlib
+import io
+import os
+import sys
+import time
+from collections.abc import Callable
+
+import torch
+
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), os.pardir))
+
+LOOP = """\
+for _ in range(2000):
+    x = torch.rand(3, 4); y = x @ x.T; z = y.sum(dim=0)
+"""
+
+SNOOPED = """\
+with torchsnooper.snoop(output=_null):
+    for _ in range(2000):
+        x = torch.rand(3, 4); y = x @ x.T; z = y.sum(dim=0)
+"""
+
+
+def chapter_source() -> str:
+    from tests.chapter_cells import CHAPTER_CELLS
+
+    return "\n".join(source for _, source in CHAPTER_CELLS)
+
+
+def best(run: Callable[[], object], repeat: int) -> float:
+    times = []
+    for _ in range(repeat):
+        start = time.perf_counter()
+        run()
+        times.append(time.perf_counter() - start)
+    return min(times)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--repeat", type=int, default=7)
+    options = parser.parse_args()
+
+    from IPython.core.interactiveshell import InteractiveShell
+
+    shell = InteractiveShell.instance()
+    shell.run_cell("%load_ext tensormagic")
+    shell.run_cell("import torch, numpy as np, torchsnooper")
+    shell.user_ns["_null"] = io.StringIO()
+    torch.set_num_threads(1)  # small ops: keep thread start-up noise out of the ratios
+
+    def cell(source: str) -> Callable[[], object]:
+        def run() -> object:
+            with contextlib.redirect_stdout(io.StringIO()):
+                return shell.run_cell(source, store_history=False)
+
+        return run
+
+    def snooped() -> object:
+        shell.user_ns["_null"] = io.StringIO()  # TorchSnooper writes a line per event: start empty each time
+        return cell(SNOOPED)()
+
+    rows = []
+    plain = best(cell(LOOP), options.repeat)
+    rows.append(("loop, plain", plain, 1.0))
+    explained = best(cell("%%explain\n" + LOOP), options.repeat)
+    rows.append(("loop, %%explain", explained, explained / plain))
+    snoop = best(snooped, max(2, options.repeat // 3))
+    rows.append(("loop, TorchSnooper", snoop, snoop / plain))
+
+    chapter = chapter_source()
+    chapter_plain = best(cell(chapter), options.repeat)
+    rows.append(("chapter walk, plain", chapter_plain, 1.0))
+    chapter_explained = best(cell("%%explain\n" + chapter), options.repeat)
+    rows.append(("chapter walk, %%explain", chapter_explained, chapter_explained / chapter_plain))
+
+    print(f"torch {torch.__version__}, 1 thread, best of {options.repeat}")
+    for name, seconds, ratio in rows:
+        print(f"{name:<28} {seconds * 1e3:9.2f} ms   {ratio:6.2f}x")
+    print(f"goal: loop under %%explain at most 3x plain -> {'met' if explained / plain <= 3 else 'NOT met'}")
+
+
+if __name__ == "__main__":
+    main()
