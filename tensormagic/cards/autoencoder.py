@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
+import math
+
 import ipywidgets as widgets
 import torch
-from torch import nn
 
 from ..widgets import svg
-from .base import Card, fresh, generator, train
+from .base import Card, generator, train
 
 SIDE = 6
 PIXELS = SIDE * SIDE
@@ -35,19 +36,46 @@ def stroke_images(count: int = SAMPLES, seed: int = 31) -> torch.Tensor:
     return pictures + 0.02 * torch.randn(count, PIXELS, generator=gen)
 
 
-def train_autoencoder(data: torch.Tensor, bottleneck: int, seed: int = 32) -> tuple[float, torch.Tensor]:
-    """Encoder 36 → 16 → k, decoder k → 16 → 36; full-batch Adam on the reconstruction MSE (no labels)."""
-    gen = generator(seed + bottleneck)
-    model = nn.Sequential(
-        fresh(nn.Linear, PIXELS, HIDDEN, gen=gen), nn.ReLU(), fresh(nn.Linear, HIDDEN, bottleneck, gen=gen),
-        fresh(nn.Linear, bottleneck, HIDDEN, gen=gen), nn.ReLU(), fresh(nn.Linear, HIDDEN, PIXELS, gen=gen),
-    )
-    loss_fn = nn.MSELoss()
-    train(list(model.parameters()), lambda: loss_fn(model(data), data), STEPS, lr=0.02)
+def _uniform(gen: torch.Generator, *shape: int) -> torch.Tensor:
+    """Glorot-uniform weights for ``shape[-2] -> shape[-1]`` layers, drawn from the card's own generator."""
+    bound = math.sqrt(6.0 / (shape[-2] + shape[-1]))
+    return ((torch.rand(*shape, generator=gen) * 2 - 1) * bound).requires_grad_(True)
+
+
+def train_autoencoders(data: torch.Tensor, sizes: list[int], seed: int = 32) -> dict[int, tuple[float, torch.Tensor]]:
+    """One autoencoder per bottleneck size in ``sizes``: encoder 36 → 16 → k, decoder k → 16 → 36.
+
+    The models are trained side by side as one batched computation (weights stacked along a leading model
+    axis, ``torch.bmm``): each model still has its own parameters, its own loss and — Adam being
+    element-wise — its own optimiser state, exactly as if trained alone, but the whole error curve costs
+    about one training run. A k-wide bottleneck is the widest one with the units past k multiplied by 0,
+    which removes them from the forward pass and from every gradient.
+    """
+    gen = generator(seed)
+    count, widest = len(sizes), max(sizes)
+    mask = (torch.arange(widest)[None, :] < torch.tensor(sizes)[:, None]).float()[:, None, :]
+    weights = [
+        _uniform(gen, count, PIXELS, HIDDEN), _uniform(gen, count, HIDDEN, widest),
+        _uniform(gen, count, widest, HIDDEN), _uniform(gen, count, HIDDEN, PIXELS),
+    ]
+    biases = [torch.zeros(count, 1, w.shape[-1], requires_grad=True) for w in weights]
+    batch = data.expand(count, *data.shape)
+
+    def forward() -> torch.Tensor:
+        hidden = torch.relu(torch.baddbmm(biases[0], batch, weights[0]))
+        code = torch.baddbmm(biases[1], hidden, weights[1]) * mask
+        hidden = torch.relu(torch.baddbmm(biases[2], code, weights[2]))
+        return torch.baddbmm(biases[3], hidden, weights[3])
+
+    def loss() -> torch.Tensor:
+        # Sum of the per-model mean squared errors: each model's gradient is that of its own MSE.
+        return ((forward() - batch) ** 2).mean(dim=(1, 2)).sum()
+
+    train([*weights, *biases], loss, STEPS, lr=0.02)
     with torch.no_grad():
-        reconstruction = model(data)
-        error = loss_fn(reconstruction, data).item()
-    return error, reconstruction[:SHOWN].clone()
+        reconstruction = forward()
+        errors = ((reconstruction - batch) ** 2).mean(dim=(1, 2))
+    return {k: (errors[i].item(), reconstruction[i, :SHOWN].clone()) for i, k in enumerate(sizes)}
 
 
 class AutoencoderCard(Card):
@@ -62,17 +90,11 @@ class AutoencoderCard(Card):
         self.controls["bottleneck"] = slider
         return [slider]
 
-    def _result(self, k: int) -> tuple[float, torch.Tensor]:
-        if k not in self.results:
-            self.results[k] = train_autoencoder(self.data, k)
-        return self.results[k]
-
     def refresh(self) -> None:
         k = self.controls["bottleneck"].value
-        error, reconstruction = self._result(k)
-        # The curve needs a neighbour on each side of the true factor count; sizes are trained once, on demand.
-        for size in sorted({1, FACTORS, MAX_BOTTLENECK, k}):
-            self._result(size)
+        if not self.results:  # every slider position is trained once, together (see train_autoencoders)
+            self.results = train_autoencoders(self.data, list(range(1, MAX_BOTTLENECK + 1)))
+        error, reconstruction = self.results[k]
         variance = self.data.var().item()
         known = sorted(self.results)
         curve = ", ".join(f"k={size}: {self.results[size][0]:.4f}" for size in known)

@@ -27,13 +27,27 @@ def generator(seed: int = SEED) -> torch.Generator:
     return torch.Generator().manual_seed(seed)
 
 
-def fresh(module_factory: Any, *args: Any, gen: torch.Generator, **kwargs: Any) -> nn.Module:
-    """Build ``module_factory(*args, **kwargs)`` and initialise it from ``gen``.
+def materialize(module: nn.Module) -> nn.Module:
+    """Give a module built on the meta device real (uninitialised) CPU parameters.
 
     Constructing on the meta device skips PyTorch's default initialisation, which would draw from the
-    global generator and change the numbers a student's next ``torch.rand`` returns.
+    global generator and change the numbers a student's next ``torch.rand`` returns. ``Module.to_empty``
+    would do this too, but its first call imports ``torch.fx``'s symbolic shapes and sympy (0.8 s measured,
+    most of a card's budget); replacing each parameter through ``setattr`` also keeps ``nn.RNN``'s flat
+    weight list in step.
     """
-    module: nn.Module = module_factory(*args, device="meta", **kwargs).to_empty(device="cpu")
+    for submodule in module.modules():
+        for name, parameter in list(submodule._parameters.items()):
+            if parameter is not None:
+                real = nn.Parameter(torch.empty(parameter.shape, dtype=parameter.dtype),
+                                    requires_grad=parameter.requires_grad)
+                setattr(submodule, name, real)
+    return module
+
+
+def fresh(module_factory: Any, *args: Any, gen: torch.Generator, **kwargs: Any) -> nn.Module:
+    """Build ``module_factory(*args, **kwargs)`` without touching the global RNG; initialise it from ``gen``."""
+    module = materialize(module_factory(*args, device="meta", **kwargs))
     with torch.no_grad():
         for name, parameter in module.named_parameters():
             if parameter.dim() >= 2:

@@ -10,6 +10,22 @@ from .base import shape_text
 from .live import LiveExampleCard
 
 
+def broadcast_shape(shapes: list[tuple[int, ...]]) -> tuple[int, ...] | None:
+    """The broadcast of ``shapes`` by the rule the card teaches, or None when they do not fit.
+
+    Written out rather than calling ``torch.broadcast_shapes``, whose first call imports torch's symbolic-shape
+    machinery (sympy, about 0.8 s) — and because the rule itself is the lesson.
+    """
+    width = max((len(s) for s in shapes), default=0)
+    result = []
+    for axis in range(-width, 0):
+        sizes = {s[axis] for s in shapes if len(s) >= -axis} - {1}
+        if len(sizes) > 1:
+            return None
+        result.append(sizes.pop() if sizes else 1)
+    return tuple(result)
+
+
 class BroadcastingCard(LiveExampleCard):
     topic = "broadcasting"
     code = """
@@ -27,8 +43,6 @@ c = a + b
             f"  {name:>6}: " + "  ".join(["·"] * (width - t.dim()) + [str(n) for n in t.shape])
             for name, t in tensors.items()
         ]
-        try:
-            result = shape_text(torch.broadcast_shapes(*(t.shape for t in tensors.values())))
-        except RuntimeError:
-            result = self.t("incompatible")
+        combined = broadcast_shape([tuple(t.shape) for t in tensors.values()])
+        result = self.t("incompatible") if combined is None else shape_text(combined)
         return [self.t("aligned"), *aligned, self.t("together", shape=result)]

@@ -8,7 +8,7 @@ import torch.nn.functional as F
 from torch import nn
 
 from ..widgets import svg
-from .base import Card, shape_text
+from .base import Card, materialize, shape_text
 
 OUT_CHANNELS = 8
 
@@ -52,8 +52,7 @@ class CnnCard(Card):
             self.controls[k].value for k in ("size", "channels", "kernel", "stride", "padding")
         )
         # Weights on the meta device then zero-filled: the shape computation is real, and no global RNG draw.
-        conv = nn.Conv2d(channels, OUT_CHANNELS, kernel, stride=stride, padding=padding, device="meta")
-        conv = conv.to_empty(device="cpu")
+        conv = materialize(nn.Conv2d(channels, OUT_CHANNELS, kernel, stride=stride, padding=padding, device="meta"))
         with torch.no_grad():
             for parameter in conv.parameters():
                 parameter.zero_()

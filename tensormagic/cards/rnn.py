@@ -9,7 +9,7 @@ import torch
 from torch import nn
 
 from ..widgets import svg
-from .base import Card, generator, shape_text
+from .base import Card, generator, materialize, shape_text
 
 INPUT_SIZE = 3
 HIDDEN_SIZE = 16
@@ -19,7 +19,7 @@ SHOWN_STEPS = 4
 
 def make_rnn(seed: int = 11) -> nn.RNN:
     """``nn.RNN`` with PyTorch's own default initialisation, U(-1/√hidden, 1/√hidden), from a private generator."""
-    rnn = nn.RNN(INPUT_SIZE, HIDDEN_SIZE, device="meta").to_empty(device="cpu")
+    rnn = materialize(nn.RNN(INPUT_SIZE, HIDDEN_SIZE, device="meta"))
     bound = 1 / math.sqrt(HIDDEN_SIZE)
     gen = generator(seed)
     with torch.no_grad():

@@ -258,7 +258,7 @@ EN.update({
     "If the bottleneck is too narrow, information is lost; once it is as wide as the number of real factors in "
     "the data, the error stops falling. Uses: dimensionality reduction, denoising, anomaly detection, "
     "generating similar data.\n"
-    "Move the slider: an autoencoder with that bottleneck is trained live on pictures generated in code.",
+    "Move the slider: one autoencoder per bottleneck size was trained live, on pictures generated in code.",
     "card.autoencoder.control.bottleneck": "bottleneck k",
     "card.autoencoder.data": "Data: {count} pictures of {side}×{side} = {pixels} pixels, each mixed from {factors} "
     "strokes (a row, a column, a diagonal) plus a little noise — generated in code.",
@@ -266,7 +266,7 @@ EN.update({
     "trained {steps} steps (Adam) to reproduce its own input.",
     "card.autoencoder.error": "Reconstruction error (MSE) with k = {k}: {error} ({percent} of the data's "
     "variance {variance})",
-    "card.autoencoder.curve": "Errors measured so far: {curve}",
+    "card.autoencoder.curve": "Measured error for every bottleneck size: {curve}",
     "card.autoencoder.why": "The pictures were made from {factors} numbers each, so a code of {factors} numbers is "
     "enough: beyond that, a wider bottleneck buys almost nothing.",
     "card.autoencoder.fig.curve": "reconstruction error by bottleneck size (orange = current)",
@@ -278,14 +278,14 @@ ZH.update({
     "训练不需要标签: 目标就是输入本身, 损失就是重构误差(无监督学习)。\n"
     "瓶颈太窄会丢失信息; 一旦它和数据中真实因素的个数一样宽, 误差就不再明显下降。"
     "用途: 降维/可视化、去噪、异常检测、生成相似数据。\n"
-    "拖动滑块: 会用代码生成的图片现场训练一个该瓶颈大小的自编码器。",
+    "拖动滑块: 每种瓶颈大小都有一个自编码器, 都是用代码生成的图片现场训练的。",
     "card.autoencoder.control.bottleneck": "瓶颈大小 k",
     "card.autoencoder.data": "数据: {count} 张 {side}×{side} = {pixels} 像素的图片, 每张由 {factors} 种笔画"
     "(一行、一列、一条对角线)混合而成, 再加一点噪声 —— 全部用代码生成。",
     "card.autoencoder.model": "模型: 编码器 {pixels} → {hidden} → {k}, 解码器 {k} → {hidden} → {pixels}; "
     "训练 {steps} 步(Adam), 目标是还原自己的输入。",
     "card.autoencoder.error": "k = {k} 时的重构误差(MSE): {error} (占数据方差 {variance} 的 {percent})",
-    "card.autoencoder.curve": "目前测得的误差: {curve}",
+    "card.autoencoder.curve": "每种瓶颈大小实测的误差: {curve}",
     "card.autoencoder.why": "每张图片本来就是由 {factors} 个数生成的, 所以 {factors} 个数的编码就足够了: "
     "再加宽瓶颈几乎没有收益。",
     "card.autoencoder.fig.curve": "不同瓶颈大小的重构误差(橙色 = 当前)",
