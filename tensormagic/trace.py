@@ -304,9 +304,10 @@ class _FunctionMode(TorchFunctionMode):
         flags = recorder.code_flags
         while frame is not None:
             code = frame.f_code
-            flag = flags.get(code)
+            # Keyed by id(): hashing a code object hashes its contents; the recorder keeps each code alive.
+            flag = flags.get(id(code))
             if flag is None:
-                flag = flags[code] = _flag(code, recorder.filenames)
+                flag = recorder.classify(code)
             if flag == _CELL:
                 break
             if flag == _BARRIER:
@@ -314,7 +315,7 @@ class _FunctionMode(TorchFunctionMode):
             frame = frame.f_back
         else:
             return func(*args, **kwargs)
-        site = recorder.sites.get((code, frame.f_lasti, func))
+        site = recorder.sites.get((id(code), frame.f_lasti, func))
         if site is None:
             return recorder.first_call(frame, func, args, kwargs)
         recorder.depth += 1
@@ -348,7 +349,7 @@ class _DispatchMode(TorchDispatchMode):
         frame = recorder.cell_frame(_getframe(1))
         if frame is None:
             return func(*args, **kwargs)
-        key = (frame.f_code, frame.f_lasti, "dispatch")
+        key = (id(frame.f_code), frame.f_lasti, "dispatch")
         site = recorder.sites.get(key)
         result = func(*args, **kwargs)
         if site is not None:
@@ -404,8 +405,9 @@ class Recorder:
 
     def __init__(self, filenames: set[str] | frozenset[str], source: str = "") -> None:
         self.filenames = frozenset(filenames)
-        self.sites: dict[tuple[Any, int, Any], Site] = {}
-        self.code_flags: dict[Any, int] = {}
+        self.sites: dict[tuple[int, int, Any], Site] = {}
+        self.code_flags: dict[int, int] = {}
+        self._codes: list[Any] = []
         self.skip: set[Any] = set()
         self.depth = 0
         self.order = 0
@@ -456,13 +458,18 @@ class Recorder:
         finally:
             self.depth -= 1
 
+    def classify(self, code: Any) -> int:
+        flag = self.code_flags[id(code)] = _flag(code, self.filenames)
+        self._codes.append(code)  # keeps the id() key valid for the recorder's lifetime
+        return flag
+
     def cell_frame(self, frame: Any) -> Any:
         flags = self.code_flags
         while frame is not None:
             code = frame.f_code
-            flag = flags.get(code)
+            flag = flags.get(id(code))
             if flag is None:
-                flag = flags[code] = _flag(code, self.filenames)
+                flag = self.classify(code)
             if flag == _CELL:
                 return frame
             if flag == _BARRIER:
@@ -470,7 +477,7 @@ class Recorder:
             frame = frame.f_back
         return None
 
-    def new_site(self, key: tuple[Any, int, Any], frame: Any, func: Any, kind: str) -> Site:
+    def new_site(self, key: tuple[int, int, Any], frame: Any, func: Any, kind: str) -> Site:
         self.order += 1
         site = Site(code=frame.f_code, lasti=frame.f_lasti, func=func, kind=kind, order=self.order, count=1)
         self.sites[key] = site
@@ -484,7 +491,7 @@ class Recorder:
         if name in _NOISE_NAMES or (is_descriptor and name not in _KEPT_DESCRIPTORS):
             self.skip.add(func)
             return func(*args, **kwargs)
-        key = (frame.f_code, frame.f_lasti, func)
+        key = (id(frame.f_code), frame.f_lasti, func)
         site: Site | None = None
         inplace = _is_inplace_name(name) or "out" in kwargs
         with self.guard():
@@ -554,7 +561,7 @@ class Recorder:
         if frame is None:
             return
         with self.guard():
-            key = (frame.f_code, frame.f_lasti, name)
+            key = (id(frame.f_code), frame.f_lasti, name)
             site = self.sites.get(key)
             if site is None:
                 site = self.new_site(key, frame, name, "seed")
@@ -664,7 +671,40 @@ def position(code: Any, lasti: int) -> Position:
     return Position(line, end_line, col, end_col, dis.opname[opcode], oparg)
 
 
-def _tree(filename: str) -> ast.AST | None:
+_PARSED: dict[str, tuple[ast.AST | None, dict[tuple[int, int, int, int], ast.AST]]] = {}
+
+
+def _parsed(source: str) -> tuple[ast.AST | None, dict[tuple[int, int, int, int], ast.AST]]:
+    """The source's AST (nodes know their parent) and an index from exact span to node, built once."""
+    if source not in _PARSED:
+        if len(_PARSED) > 64:
+            _PARSED.clear()
+        try:
+            tree: ast.AST | None = ast.parse(source)
+        except SyntaxError:
+            tree = None
+        index: dict[tuple[int, int, int, int], ast.AST] = {}
+        if tree is not None:
+            for parent in ast.walk(tree):
+                for child in ast.iter_child_nodes(parent):
+                    child._tm_parent = parent  # type: ignore[attr-defined]
+                span = (
+                    getattr(parent, "lineno", None),
+                    getattr(parent, "end_lineno", None),
+                    getattr(parent, "col_offset", None),
+                    getattr(parent, "end_col_offset", None),
+                )
+                if None in span:
+                    continue
+                known = index.get(span)  # type: ignore[arg-type]
+                # An expression wins over a statement with the same span (``t += 1`` keeps the statement).
+                if known is None or (isinstance(parent, ast.expr) and not isinstance(known, ast.expr)):
+                    index[span] = parent  # type: ignore[index]
+        _PARSED[source] = (tree, index)
+    return _PARSED[source]
+
+
+def _tree_index(filename: str) -> dict[tuple[int, int, int, int], ast.AST] | None:
     source = _SOURCES.get(filename)
     if source is None:
         import linecache
@@ -673,46 +713,16 @@ def _tree(filename: str) -> ast.AST | None:
         source = "".join(lines) if lines else None
     if source is None:
         return None
-    return _parsed(source)
-
-
-_PARSED: dict[str, ast.AST | None] = {}
-
-
-def _parsed(source: str) -> ast.AST | None:
-    if source not in _PARSED:
-        if len(_PARSED) > 64:
-            _PARSED.clear()
-        try:
-            tree: ast.AST | None = ast.parse(source)
-        except SyntaxError:
-            tree = None
-        if tree is not None:
-            for parent in ast.walk(tree):
-                for child in ast.iter_child_nodes(parent):
-                    child._tm_parent = parent  # type: ignore[attr-defined]
-        _PARSED[source] = tree
-    return _PARSED[source]
+    return _parsed(source)[1]
 
 
 def node_at(code: Any, lasti: int) -> tuple[ast.AST | None, Position]:
     """The AST node whose span is exactly the instruction's (the call, operator or subscript)."""
     pos = position(code, lasti)
-    tree = _tree(code.co_filename)
-    if tree is None or pos.col < 0:
+    index = _tree_index(code.co_filename)
+    if index is None or pos.col < 0:
         return None, pos
-    best: ast.AST | None = None
-    for node in ast.walk(tree):
-        if (
-            getattr(node, "lineno", None) == pos.line
-            and getattr(node, "end_lineno", None) == pos.end_line
-            and getattr(node, "col_offset", None) == pos.col
-            and getattr(node, "end_col_offset", None) == pos.end_col
-        ):
-            if isinstance(node, ast.expr):
-                return node, pos
-            best = best or node  # a statement (``t += 1``) when no expression has this exact span
-    return best, pos
+    return index.get((pos.line, pos.end_line, pos.col, pos.end_col)), pos
 
 
 def _node_at(code: Any, lasti: int) -> ast.AST | None:

@@ -114,8 +114,28 @@ def qualified_name(site: Site, node: ast.AST | None, pos: Position) -> str:
     return function_name(site.func)
 
 
+_LINES: dict[str, list[bytes]] = {}
+
+
+def _source_segment(source: str, node: ast.AST) -> str | None:
+    """``ast.get_source_segment`` without re-splitting the whole source for every node (offsets are UTF-8)."""
+    lines = _LINES.get(source)
+    if lines is None:
+        if len(_LINES) > 64:
+            _LINES.clear()
+        lines = _LINES[source] = [line.encode("utf-8") for line in source.splitlines(keepends=True)]
+    start, end = getattr(node, "lineno", None), getattr(node, "end_lineno", None)
+    col, end_col = getattr(node, "col_offset", None), getattr(node, "end_col_offset", None)
+    if start is None or end is None or col is None or end_col is None or end > len(lines):
+        return None
+    if start == end:
+        return lines[start - 1][col:end_col].decode("utf-8", "replace")
+    parts = [lines[start - 1][col:], *lines[start : end - 1], lines[end - 1][:end_col]]
+    return b"".join(parts).decode("utf-8", "replace")
+
+
 def _segment(source: str | None, node: ast.AST) -> str:
-    text = ast.get_source_segment(source, node) if source else None
+    text = _source_segment(source, node) if source else None
     if not text:
         try:
             text = ast.unparse(node)
