@@ -1,11 +1,22 @@
 """Exact statistics in bounded memory.
 
-A tensor is walked in cache-sized chunks. A chunk whose ``aminmax`` is finite has no NaN or Inf, so
-it takes the fast path (``aminmax``, ``sum``, then the squared deviations from the chunk mean written
-into one reused buffer and summed with ``dot``); only chunks that contain NaN/Inf pay for masks. Chunk
-means and squared-deviation sums are combined with Chan et al.'s parallel formula, which stays
-accurate where a one-pass sum of squares does not. Every temporary is at most ``CHUNK_BYTES``, and at
-most three are alive at once, so the extra memory is bounded whatever the tensor's size.
+A tensor is walked in cache-sized chunks, and every number is exact over all elements (nothing is
+sampled). On the host, a chunk is first probed with ``aminmax``: that single pass over main memory
+gives its extremes and, because NaN propagates through ``aminmax`` and ±Inf would be an extreme, also
+says whether the chunk holds any non-finite value. Only such chunks pay for masks. A finite chunk is
+then still in cache for the passes that follow:
+
+* ``sum`` gives its mean;
+* when ``min <= 0 <= max`` the magnitudes ``|x|`` are written to one reused buffer; ``amin`` of it says
+  whether the chunk holds a zero (only then are zeros counted exactly), and ``dot`` of it gives
+  ``Σx²``, which yields the squared deviations ``Σx² - (Σx)²/n`` when the chunk is centred (its mean no
+  larger than its spread, so that the subtraction cannot cancel the rounding away);
+* otherwise the deviations from the chunk mean go through the buffer and ``dot`` sums their squares,
+  the textbook two-pass algorithm.
+
+Chunk means and squared-deviation sums are combined in float64 with Chan et al.'s parallel formula,
+which stays accurate where a one-pass float32 sum of squares does not. Every temporary is at most one
+chunk and there are at most three, so the extra memory is bounded whatever the tensor's size.
 
 On an accelerator the same walk runs branch-free (masks everywhere) and keeps every partial result on
 the device; one transfer of a small table at the end is the only synchronisation.
@@ -21,7 +32,18 @@ from dataclasses import dataclass
 import numpy as np
 import torch
 
-CHUNK_BYTES = 1 << 20  # per temporary: fits the L2 cache of one core here, so later passes hit cache
+CHUNK_BYTES = 1 << 20
+"""Bytes per temporary on the general path (masks, conversions, copies of non-contiguous pieces)."""
+
+FAST_CHUNK_BYTES = 1 << 22
+"""Bytes per chunk of a contiguous float32/float64 tensor, which needs one temporary only. Larger
+chunks mean fewer calls (each costs microseconds of dispatch); 4 MiB still sits in the shared L3 cache
+here, so the passes after the first read cache, not main memory."""
+
+_CENTRED = 4.0
+"""Use ``Σx² - (Σx)²/n`` only when ``Σx²`` is at most this multiple of the result: the rounding error of
+``Σx²`` then grows the variance's relative error at most this many times (float32 ``dot`` over a chunk
+errs by about 1e-6, so std stays well inside 1e-5)."""
 
 
 @dataclass(frozen=True)
@@ -32,6 +54,7 @@ class Stats:
     ``stored`` (sparse: stored values plus the implicit zeros), ``dequantized``, or ``bool``.
     ``min``/``max``/``mean``/``std`` are over the finite values (``None`` when there are none).
     ``correction`` is the one the object's own library uses by default (torch ``std``: 1, NumPy: 0).
+    ``method`` names how they were computed (``chunked`` on the host, ``masked`` on an accelerator).
     """
 
     of: str
@@ -50,6 +73,7 @@ class Stats:
     chunks: int
     chunk_elements: int
     repeat: int  # >1 when an expanded (stride-0) view was summarised through its distinct elements
+    method: str = "chunked"
 
     @property
     def has_nonfinite(self) -> bool:
@@ -58,7 +82,10 @@ class Stats:
 
 @dataclass
 class _Accumulator:
-    """Running totals; ``merge`` applies Chan et al.'s pairwise update."""
+    """Running totals; ``merge`` applies Chan et al.'s pairwise update.
+
+    ``int_low``/``int_high`` keep integer extremes as Python ints: float64 rounds beyond 2**53.
+    """
 
     count: int = 0
     mean: float = 0.0
@@ -70,24 +97,39 @@ class _Accumulator:
     neginf: int = 0
     zeros: int = 0
     chunks: int = 0
+    int_low: int | None = None
+    int_high: int | None = None
+    m2_exp: int = 0  # ``m2`` is in units of 4**m2_exp: float64 data beyond 1e154 would overflow it
 
-    def merge(self, count: int, mean: float, m2: float, low: float, high: float) -> None:
+    def merge(self, count: int, mean: float, m2: float, low: float, high: float, exp: int = 0) -> None:
+        """Add a group's count, mean and squared-deviation sum (``m2`` in units of ``4**exp``)."""
         if count == 0:
             return
+        if self.count == 0:
+            self.m2_exp = exp
+        elif exp != self.m2_exp:  # keep both sums in the larger unit so that neither overflows
+            top = max(exp, self.m2_exp)
+            self.m2 = math.ldexp(self.m2, 2 * (self.m2_exp - top))
+            m2 = math.ldexp(m2, 2 * (exp - top))
+            self.m2_exp = top
         total = self.count + count
-        delta = mean - self.mean
-        self.mean += delta * count / total
+        delta = math.ldexp(mean, -self.m2_exp) - math.ldexp(self.mean, -self.m2_exp)
+        self.mean += (mean - self.mean) * count / total
         self.m2 += m2 + delta * delta * self.count * count / total
         self.count = total
-        self.low = min(self.low, low)
-        self.high = max(self.high, high)
+        if low < self.low:
+            self.low = low
+        if high > self.high:
+            self.high = high
+
+    def merge_ints(self, low: int, high: int) -> None:
+        self.int_low = low if self.int_low is None else min(self.int_low, low)
+        self.int_high = high if self.int_high is None else max(self.int_high, high)
 
 
 def _work_dtype(dtype: torch.dtype) -> torch.dtype:
-    """The dtype arithmetic runs in: float32 for ≤32-bit floats (cheap, enough for a summary)."""
-    if dtype in (torch.float32, torch.float16, torch.bfloat16) or (
-        dtype.is_floating_point and torch.finfo(dtype).bits <= 16
-    ):
+    """The dtype arithmetic runs in: float32 for ≤32-bit floats (exact conversion, fast), else float64."""
+    if dtype.is_floating_point and torch.finfo(dtype).bits <= 32:
         return torch.float32
     return torch.float64
 
@@ -108,9 +150,8 @@ def _chunks(tensor: torch.Tensor, limit: int) -> Iterator[torch.Tensor]:
         yield tensor.reshape(1)
         return
     if tensor.is_contiguous():
-        flat = tensor.view(-1)
-        for start in range(0, flat.numel(), limit):
-            yield flat[start : start + limit]
+        # ``split`` makes every view in one call: cheaper than slicing in a Python loop.
+        yield from tensor.view(-1).split(limit)
         return
     rows = tensor.shape[0]
     per_row = tensor[0].numel() if rows else 0
@@ -133,16 +174,97 @@ def _as_values(chunk: torch.Tensor, work: torch.dtype) -> torch.Tensor:
     return chunk if chunk.dtype == work else chunk.to(work)
 
 
-def _clean_chunk(values: torch.Tensor, low: float, high: float, buffer: torch.Tensor, acc: _Accumulator) -> None:
-    """A chunk with no NaN/Inf: sum, then squared deviations through the reused buffer."""
-    count = values.numel()
-    mean = values.sum().item() / count
-    scratch = buffer[:count]
-    torch.sub(values, mean, out=scratch)
-    m2 = torch.dot(scratch, scratch).item()
-    acc.merge(count, mean, m2, low, high)
-    if low <= 0.0 <= high:
-        acc.zeros += count - int(torch.count_nonzero(values))
+def _safe_range(dtype: torch.dtype) -> tuple[float, float]:
+    """Largest magnitudes (lower, upper) whose squares, and sums of a chunk of them, stay normal in ``dtype``.
+
+    Squares of deviations down to 2**-24 of the largest magnitude then stay far above the underflow
+    threshold, and a sum of up to 2**24 squares stays below overflow.
+    """
+    info = torch.finfo(dtype)
+    return math.sqrt(info.tiny) * 2.0**30, math.sqrt(info.max) * 2.0**-14
+
+
+_NUMPY_TWIN = {torch.float32: np.float32, torch.float64: np.float64}
+
+
+class _HostWalker:
+    """Moments, extremes and counts of float chunks on the host, one chunk at a time.
+
+    Per chunk: ``aminmax`` (the one pass over main memory; it also proves the chunk finite, since NaN
+    propagates and ±Inf would be an extreme), then, with the chunk in cache, ``sum`` and the sum of
+    squares written to one reused buffer and summed by ``sum`` (torch's cascaded sum: a BLAS ``dot``
+    accumulates in float32 and drifts by 1e-4 on data with many equal values). A mixed-sign chunk
+    sums ``x²`` and tests for zeros with ``amin`` of the same buffer; zeros are counted, exactly, only
+    when that finds one. A chunk with NaN/Inf is summarised through masks in small pieces.
+    """
+
+    def __init__(self, dtype: torch.dtype, limit: int, mask_limit: int, acc: _Accumulator) -> None:
+        self.buffer = torch.empty(limit, dtype=dtype)
+        self.small, self.large = _safe_range(dtype)
+        self.twin = _NUMPY_TWIN[dtype]
+        self.mask_limit = mask_limit
+        self.acc = acc
+
+    def add(self, values: torch.Tensor, low: float | None = None, high: float | None = None) -> None:
+        """Accumulate a 1-D chunk; ``low``/``high``, when given, are its exact (finite) extremes."""
+        if low is None or high is None:
+            low_t, high_t = torch.aminmax(values)
+            low, high = low_t.item(), high_t.item()
+            if not -math.inf < low <= high < math.inf:  # NaN fails every comparison
+                _masked_on_host(values, self.mask_limit, self.acc)
+                return
+        count = values.numel()
+        scratch = self.buffer[:count]
+        scale = max(-low, high)
+        in_range = self.small <= scale <= self.large or scale == 0.0
+        if in_range:
+            total = values.sum().item()
+        else:  # a sum of huge values may overflow the dtype: sum scaled values in float64
+            total = torch.div(values, scale, out=scratch).sum(dtype=torch.float64).item() * scale
+        mean = total / count
+        m2: float | None = None
+        if low <= 0.0 <= high:
+            zero_seen = low == 0.0 or high == 0.0
+            if in_range:
+                torch.mul(values, values, out=scratch)
+                squares = scratch.sum().item()
+                centred = squares - total * mean
+                # Σx² - (Σx)²/n cannot cancel much on a centred chunk: the squares give the deviations.
+                if 0.0 <= squares <= _CENTRED * centred:
+                    m2 = centred
+                # x² is 0 for x = 0 (and for |x| < 1e-19, which the exact count below sorts out).
+                zero_seen = zero_seen or scratch.amin().item() == 0.0
+            else:
+                zero_seen = True
+            if zero_seen:
+                torch.sign(values, out=scratch)
+                # The signs' squares are 1 or 0 and their partial sums integers below 2**24: exact.
+                self.acc.zeros += count - int(torch.dot(scratch, scratch).item())
+        exp = 0
+        if m2 is None:
+            # Out of range, work in a power-of-two unit at least ``scale``: scaling by it is exact.
+            exp = 0 if in_range else math.frexp(scale)[1]
+            m2 = self._deviations(values, scratch, count, mean, exp)
+        self.acc.merge(count, mean, m2, low, high, exp)
+
+    def _deviations(self, values: torch.Tensor, scratch: torch.Tensor, count: int, mean: float, exp: int) -> float:
+        """Σ(x - mean)² in units of ``4**exp``, two-pass.
+
+        The mean is rounded to the dtype first so that the subtraction is the only rounding (the rounded
+        mean's own offset is corrected exactly); values are divided by ``2**exp`` when their squares
+        would overflow or underflow.
+        """
+        centre = math.ldexp(mean, -exp)
+        shift = float(self.twin(centre))
+        if exp == 0:
+            torch.sub(values, shift, out=scratch)
+        else:
+            # Two factors: 2**-exp alone may not fit the dtype (float32 ends at 2**±127).
+            half = exp // 2
+            torch.mul(values, math.ldexp(1.0, -half), out=scratch).mul_(math.ldexp(1.0, half - exp)).sub_(shift)
+        scratch.mul_(scratch)
+        m2 = scratch.sum().item()
+        return max(m2 - count * (centre - shift) ** 2, 0.0)
 
 
 def _masked_summary(values: torch.Tensor) -> torch.Tensor:
@@ -150,10 +272,10 @@ def _masked_summary(values: torch.Tensor) -> torch.Tensor:
     finite = torch.isfinite(values)
     count = finite.sum()
     safe_count = count.clamp(min=1).to(values.dtype)
-    kept = torch.where(finite, values, 0)
-    mean = kept.sum() / safe_count
+    mean = torch.where(finite, values, 0).sum() / safe_count
     deviation = torch.where(finite, values - mean, 0)
     m2 = (deviation * deviation).sum()
+    del deviation  # keep at most two chunk-sized temporaries alive
     low = torch.where(finite, values, math.inf).amin()
     high = torch.where(finite, values, -math.inf).amax()
     parts = [
@@ -179,31 +301,52 @@ def _merge_summaries(rows: list[list[float]], acc: _Accumulator) -> None:
         acc.zeros += int(zeros)
 
 
-def _walk(tensor: torch.Tensor, of: str, acc: _Accumulator) -> int:
+def _masked_on_host(values: torch.Tensor, limit: int, acc: _Accumulator) -> None:
+    """A chunk with NaN/Inf: masks, in pieces of ``limit`` elements so the masks stay small."""
+    for piece in values.split(limit):
+        _merge_summaries([_masked_summary(piece).tolist()], acc)
+
+
+def _integer_probe(chunk: torch.Tensor) -> tuple[int, int]:
+    """Exact extremes of an integer chunk as Python ints (unsigned types torch cannot reduce included)."""
+    if chunk.dtype == torch.uint64:
+        # Unsigned order is signed order with the top bit flipped.
+        flipped = torch.bitwise_xor(chunk.view(torch.int64), torch.iinfo(torch.int64).min)
+        low_t, high_t = torch.aminmax(flipped)
+        return int(low_t.item()) + 2**63, int(high_t.item()) + 2**63
+    if chunk.dtype in (torch.uint16, torch.uint32):
+        chunk = chunk.to(torch.int64)
+    low_t, high_t = torch.aminmax(chunk)
+    return int(low_t.item()), int(high_t.item())
+
+
+def _walk(tensor: torch.Tensor, acc: _Accumulator) -> int:
     """Accumulate every element of a dense tensor into ``acc``; returns the chunk size used."""
-    work = _work_dtype(tensor.dtype if not tensor.is_quantized else torch.float32)
-    if tensor.is_complex():
+    quantized, complex_ = tensor.is_quantized, tensor.is_complex()
+    if complex_:
         work = torch.float64 if tensor.dtype == torch.complex128 else torch.float32
-    limit = max(1024, CHUNK_BYTES // torch.empty((), dtype=work).element_size())
+    else:
+        work = _work_dtype(torch.float32 if quantized else tensor.dtype)
+    item_bytes = torch.empty((), dtype=work).element_size()
     on_host = tensor.device.type == "cpu"
-    buffer = torch.empty(min(limit, tensor.numel()), dtype=work) if on_host else None
+    floating = tensor.dtype.is_floating_point and not quantized
+    fast = on_host and floating and tensor.dtype == work and tensor.is_contiguous()
+    limit = max(1024, (FAST_CHUNK_BYTES if fast else CHUNK_BYTES) // item_bytes)
+    mask_limit = max(1024, CHUNK_BYTES // item_bytes)
+    walker = _HostWalker(work, min(limit, tensor.numel()), mask_limit, acc) if on_host else None
     pending: list[torch.Tensor] = []
-    exact_ints = not tensor.dtype.is_floating_point and not tensor.is_complex() and not tensor.is_quantized
+    integral = not floating and not complex_ and not quantized
     for chunk in _chunks(tensor, limit):
         acc.chunks += 1
         values = _as_values(chunk, work)
-        if not on_host:
+        if walker is None:
             pending.append(_masked_summary(values))
-            continue
-        low_t, high_t = torch.aminmax(chunk if exact_ints else values)
-        low, high = low_t.item(), high_t.item()
-        if math.isfinite(low) and math.isfinite(high):
-            assert buffer is not None
-            _clean_chunk(values, float(low), float(high), buffer, acc)
-            if exact_ints:  # float64 may round integers beyond 2**53; keep the exact extremes
-                acc.low, acc.high = min(acc.low, low), max(acc.high, high)
+        elif integral:
+            low, high = _integer_probe(chunk)
+            acc.merge_ints(low, high)
+            walker.add(values, float(low), float(high))
         else:
-            _merge_summaries([_masked_summary(values).tolist()], acc)
+            walker.add(values)
     if pending:
         _merge_summaries(torch.stack(pending).cpu().tolist(), acc)
     return limit
@@ -211,15 +354,20 @@ def _walk(tensor: torch.Tensor, of: str, acc: _Accumulator) -> int:
 
 def _finish(
     acc: _Accumulator, of: str, total: int, correction: int, chunk_elements: int, repeat: int,
-    true_count: int | None = None, integral: bool = False,
+    true_count: int | None = None, integral: bool = False, method: str = "chunked",
 ) -> Stats:
     finite = acc.count
     has_values = finite > 0
     variance = acc.m2 / (finite - correction) if finite - correction > 0 else (0.0 if has_values else None)
+    if variance is not None:
+        variance = max(variance, 0.0)
     low: float | None = acc.low if has_values else None
     high: float | None = acc.high if has_values else None
     if integral and has_values:
-        low, high = int(acc.low), int(acc.high)  # type: ignore[assignment]
+        if acc.int_low is not None and acc.int_high is not None:
+            low, high = acc.int_low, acc.int_high  # type: ignore[assignment]
+        else:
+            low, high = int(acc.low), int(acc.high)  # type: ignore[assignment]
     return Stats(
         of=of,
         count=total,
@@ -227,7 +375,7 @@ def _finish(
         min=low,
         max=high,
         mean=acc.mean if has_values else None,
-        std=math.sqrt(max(variance, 0.0)) if variance is not None else None,
+        std=math.ldexp(math.sqrt(variance), acc.m2_exp) if variance is not None else None,
         nan=acc.nan,
         posinf=acc.posinf,
         neginf=acc.neginf,
@@ -237,6 +385,7 @@ def _finish(
         chunks=acc.chunks,
         chunk_elements=chunk_elements,
         repeat=repeat,
+        method=method,
     )
 
 
@@ -247,8 +396,13 @@ def _scaled(acc: _Accumulator, repeat: int) -> _Accumulator:
     return _Accumulator(
         count=acc.count * repeat, mean=acc.mean, m2=acc.m2 * repeat, low=acc.low, high=acc.high,
         nan=acc.nan * repeat, posinf=acc.posinf * repeat, neginf=acc.neginf * repeat,
-        zeros=acc.zeros * repeat, chunks=acc.chunks,
+        zeros=acc.zeros * repeat, chunks=acc.chunks, int_low=acc.int_low, int_high=acc.int_high,
+        m2_exp=acc.m2_exp,
     )
+
+
+def _method(tensor: torch.Tensor) -> str:
+    return "chunked" if tensor.device.type == "cpu" else "masked"
 
 
 def tensor_stats(tensor: torch.Tensor, correction: int = 1) -> Stats:
@@ -263,9 +417,11 @@ def tensor_stats(tensor: torch.Tensor, correction: int = 1) -> Stats:
             return _bool_stats(tensor, total, repeat, correction)
         of = "abs" if tensor.is_complex() else ("dequantized" if tensor.is_quantized else "values")
         acc = _Accumulator()
-        limit = _walk(tensor, of, acc)
+        limit = _walk(tensor, acc)
         integral = not tensor.dtype.is_floating_point and of == "values"
-        return _finish(_scaled(acc, repeat), of, total, correction, limit, repeat, integral=integral)
+        return _finish(
+            _scaled(acc, repeat), of, total, correction, limit, repeat, integral=integral, method=_method(tensor)
+        )
 
 
 def _bool_stats(tensor: torch.Tensor, total: int, repeat: int, correction: int) -> Stats:
@@ -279,7 +435,7 @@ def _bool_stats(tensor: torch.Tensor, total: int, repeat: int, correction: int) 
     if pending:
         true_count = int(torch.stack(pending).sum().item()) * repeat
     acc = _Accumulator(zeros=total - true_count, chunks=chunks)
-    return _finish(acc, "bool", total, correction, limit, repeat, true_count=true_count)
+    return _finish(acc, "bool", total, correction, limit, repeat, true_count=true_count, method=_method(tensor))
 
 
 def _sparse_stats(tensor: torch.Tensor, correction: int) -> Stats:
@@ -290,17 +446,23 @@ def _sparse_stats(tensor: torch.Tensor, correction: int) -> Stats:
         stored = tensor.values()
     total = tensor.numel()
     implicit = total - stored.numel()
+    method = _method(tensor)
     if stored.dtype == torch.bool:
         inner = _bool_stats(stored, stored.numel(), 1, correction)
         true_count = inner.true_count or 0
         acc = _Accumulator(zeros=total - true_count, chunks=inner.chunks)
-        return _finish(acc, "stored", total, correction, inner.chunk_elements, 1, true_count=true_count)
+        return _finish(
+            acc, "stored", total, correction, inner.chunk_elements, 1, true_count=true_count, method=method
+        )
     acc = _Accumulator()
-    limit = _walk(stored, "stored", acc) if stored.numel() else CHUNK_BYTES
-    acc.merge(implicit, 0.0, 0.0, 0.0, 0.0)
-    acc.zeros += implicit
+    limit = _walk(stored, acc) if stored.numel() else CHUNK_BYTES
+    if implicit:
+        acc.merge(implicit, 0.0, 0.0, 0.0, 0.0)
+        acc.zeros += implicit
+        if acc.int_low is not None:
+            acc.merge_ints(0, 0)
     integral = not stored.dtype.is_floating_point and not stored.is_complex()
-    return _finish(acc, "stored", total, correction, limit, 1, integral=integral)
+    return _finish(acc, "stored", total, correction, limit, 1, integral=integral, method=method)
 
 
 def array_stats(array: np.ndarray) -> Stats | None:
