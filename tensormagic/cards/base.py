@@ -98,6 +98,8 @@ class Card:
         self.numbers: dict[str, Any] = {}
         self.lines: list[str] = []
         self.figures: list[tuple[str, str]] = []
+        #: Plain-text versions of the figures that carry numbers or shapes (regions, matrices, feature maps).
+        self.text_figures: list[tuple[str, list[str]]] = []
         self.controls: dict[str, widgets.Widget] = {}
         self.output = widgets.HTML()
         self.output.add_class("tm-card-output")
@@ -168,7 +170,11 @@ class Card:
         out.extend(f"• {p}" for p in self.teaching_points())
         out.append("")
         out.extend(self.lines)
-        if self.figures:
+        for caption, rows in self.text_figures:
+            out.append("")
+            out.append(caption + ":")
+            out.extend("    " + row for row in rows)
+        if len(self.figures) > len(self.text_figures):
             out.append("")
             out.append(self.common("figures_note", count=len(self.figures)))
         return "\n".join(out)

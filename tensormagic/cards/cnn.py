@@ -90,6 +90,7 @@ class CnnCard(Card):
         self.figures = self._feature_figures
 
     def _feature_map(self) -> tuple[list[str], list[tuple[str, str]]]:
+        """The edge-detection demo; also sets ``self.text_figures`` (it does not depend on the sliders)."""
         picture = toy_image()
         features = F.conv2d(picture[None, None], SOBEL_X[None, None])[0, 0]
         pooled = F.max_pool2d(features.relu()[None, None], 2)[0, 0]
@@ -108,5 +109,9 @@ class CnnCard(Card):
             (self.t("fig.image"), svg.image(picture.tolist(), cell=8)),
             (self.t("fig.feature"), svg.image(features.tolist(), cell=8, signed=True)),
             (self.t("fig.pooled"), svg.image(pooled.tolist(), cell=16)),
+        ]
+        self.text_figures = [
+            (self.t("fig.image"), svg.text_image(picture.tolist())),
+            (self.t("fig.feature_text"), svg.text_image(features.tolist(), signed=True)),
         ]
         return lines, figures

@@ -53,6 +53,10 @@ class DeepLearningCard(Card):
             deep_regions = self.model(grid).argmax(1).reshape(GRID, GRID).tolist()
             linear_regions = self.linear(grid).argmax(1).reshape(GRID, GRID).tolist()
         dots = [(x, y, int(c)) for (x, y), c in zip(self.points.tolist(), self.labels.tolist(), strict=True)]
+        self.text_figures = [
+            (self.t("fig.deep"), svg.text_regions(deep_regions, [], extent=EXTENT)),
+            (self.t("fig.linear"), svg.text_regions(linear_regions, [], extent=EXTENT)),
+        ]
         self.region_figures = [
             (self.t("fig.deep"), svg.regions(deep_regions, dots, extent=EXTENT, radius=2.2)),
             (self.t("fig.linear"), svg.regions(linear_regions, dots, extent=EXTENT, radius=2.2)),

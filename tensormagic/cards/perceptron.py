@@ -82,13 +82,13 @@ class PerceptronCard(Card):
     topic = "perceptron"
 
     def build_controls(self) -> list[widgets.Widget]:
-        self._cache: dict[str, tuple[PerceptronResult, MlpResult, str, str]] = {}
+        self._cache: dict[str, tuple[PerceptronResult, MlpResult, str, str, list[str], list[str]]] = {}
         toggle = widgets.ToggleButtons(options=list(TARGETS), value="XOR", description=self.t("control.data"))
         toggle.add_class("tm-perceptron-data")
         self.controls["data"] = toggle
         return [toggle]
 
-    def _compute(self, name: str) -> tuple[PerceptronResult, MlpResult, str, str]:
+    def _compute(self, name: str) -> tuple[PerceptronResult, MlpResult, str, str, list[str], list[str]]:
         if name not in self._cache:
             targets = TARGETS[name]
             perceptron, wb = train_perceptron(targets)
@@ -98,12 +98,15 @@ class PerceptronCard(Card):
                 linear = (grid @ wb[:2] + wb[2] > 0).int().reshape(GRID, GRID).tolist()
                 hidden = (model(grid).squeeze(1) > 0).int().reshape(GRID, GRID).tolist()
             points = [(x.item(), y.item(), int(t)) for (x, y), t in zip(INPUTS, targets.tolist(), strict=True)]
-            self._cache[name] = (perceptron, mlp, svg.regions(linear, points), svg.regions(hidden, points))
+            self._cache[name] = (
+                perceptron, mlp, svg.regions(linear, points), svg.regions(hidden, points),
+                svg.text_regions(linear, points), svg.text_regions(hidden, points),
+            )
         return self._cache[name]
 
     def refresh(self) -> None:
         name = self.controls["data"].value
-        perceptron, mlp, linear_svg, mlp_svg = self._compute(name)
+        perceptron, mlp, linear_svg, mlp_svg, linear_text, mlp_text = self._compute(name)
         targets = TARGETS[name]
         table = ", ".join(
             f"({int(x)}, {int(y)})→{int(t)}" for (x, y), t in zip(INPUTS.tolist(), targets.tolist(), strict=True)
@@ -125,3 +128,5 @@ class PerceptronCard(Card):
         }
         self.lines = lines
         self.figures = [(self.t("fig.perceptron"), linear_svg), (self.t("fig.mlp", hidden=HIDDEN), mlp_svg)]
+        side_by_side = [f"{a}   {b}" for a, b in zip(linear_text, mlp_text, strict=True)]
+        self.text_figures = [(self.t("fig.text", hidden=HIDDEN), side_by_side)]

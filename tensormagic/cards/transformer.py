@@ -77,3 +77,4 @@ class TransformerCard(Card):
         ]
         heat = svg.heatmap(matrix.tolist(), row_labels=words, column_labels=words, cell=30, low=0.0)
         self.figures = [(self.t("fig.heat"), heat)]
+        self.text_figures = [(self.t("fig.heat"), svg.text_matrix(matrix.tolist(), words, words))]

@@ -79,6 +79,7 @@ EN.update({
     "card.cnn.fig.image": "input picture (built in code)",
     "card.cnn.fig.feature": "feature map: blue = dark→bright edge, orange = bright→dark",
     "card.cnn.fig.pooled": "after ReLU + 2×2 max pooling",
+    "card.cnn.fig.feature_text": "feature map (+ strong dark→bright edge, - strong bright→dark, , weak, · zero)",
 })
 ZH.update({
     "card.cnn.title": "CNN —— 卷积神经网络",
@@ -109,6 +110,7 @@ ZH.update({
     "card.cnn.fig.image": "输入图片(用代码生成)",
     "card.cnn.fig.feature": "特征图: 蓝色 = 由暗变亮的边缘, 橙色 = 由亮变暗",
     "card.cnn.fig.pooled": "ReLU + 2×2 最大池化之后",
+    "card.cnn.fig.feature_text": "特征图(+ 强的由暗变亮边缘, - 强的由亮变暗, , 较弱, · 为零)",
 })
 
 # -- perceptron / ANN ---------------------------------------------------------------------------------
@@ -132,6 +134,8 @@ EN.update({
     "separate them — that is what 'non-linear transform' buys.",
     "card.perceptron.fig.perceptron": "perceptron: one straight boundary (blue region = predicts 1)",
     "card.perceptron.fig.mlp": "MLP with {hidden} hidden units: a bent boundary",
+    "card.perceptron.fig.text": "Decision regions over [-0.5, 1.5]² (# predicts 1, · predicts 0, digits are the "
+    "data points): perceptron left, MLP with {hidden} hidden units right",
 })
 ZH.update({
     "card.perceptron.title": "感知机与 ANN(多层感知机)",
@@ -150,6 +154,8 @@ ZH.update({
     "card.perceptron.why": "隐藏层把四个点映射到一个新空间, 在那里一条直线就能把它们分开 —— 这就是“非线性变换”的作用。",
     "card.perceptron.fig.perceptron": "感知机: 只有一条直线边界(蓝色区域 = 预测为 1)",
     "card.perceptron.fig.mlp": "有 {hidden} 个隐藏单元的多层感知机: 弯曲的边界",
+    "card.perceptron.fig.text": "[-0.5, 1.5]² 上的决策区域(# 预测为 1, · 预测为 0, 数字是数据点): "
+    "左边是感知机, 右边是有 {hidden} 个隐藏单元的多层感知机",
 })
 
 # -- rnn ----------------------------------------------------------------------------------------------

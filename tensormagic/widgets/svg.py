@@ -217,3 +217,72 @@ def storage_strip(
             )
     width = min(cells, per_row) * cell
     return _svg(max(width, cell), rows * (cell + 14), "".join(parts), title)
+
+
+# -- plain-text counterparts, for terminal IPython and other front ends without HTML --------------------------
+def text_regions(
+    grid: Sequence[Sequence[int]],
+    points: Sequence[tuple[float, float, int]] = (),
+    *,
+    extent: tuple[float, float] = (-0.5, 1.5),
+    row_step: int = 2,
+) -> list[str]:
+    """Decision regions as characters: ``#`` predicts 1, ``·`` predicts 0; data points as their label digit.
+
+    Every ``row_step``-th row is kept because a terminal character is about twice as tall as it is wide.
+    """
+    rows = [["#" if label else "·" for label in row] for row in grid]
+    size = len(rows)
+    if not size:
+        return []
+    columns = len(rows[0])
+    low, high = extent
+    for x, y, label in points:
+        column = min(columns - 1, max(0, round((x - low) / (high - low) * (columns - 1))))
+        row = min(size - 1, max(0, round((1 - (y - low) / (high - low)) * (size - 1))))
+        row -= row % row_step  # land on a row that is kept
+        rows[row][column] = str(label)
+    return ["".join(row) for row in rows[::row_step]]
+
+
+def text_image(pixels: Sequence[Sequence[float]], *, signed: bool = False) -> list[str]:
+    """A small 2-D array as characters: a grey ramp, or ``+``/``-`` strength around zero when ``signed``."""
+    flat = [v for row in pixels for v in row]
+    low, high = min(flat, default=0.0), max(flat, default=1.0)
+    limit = max(abs(low), abs(high)) or 1.0
+    ramp = " .:-=+*#%@"
+    out = []
+    for row in pixels:
+        if signed:
+            cells = ["+" if v > limit / 2 else "-" if v < -limit / 2 else "·" if v == 0 else "," for v in row]
+        else:
+            span = (high - low) or 1.0
+            cells = [ramp[min(len(ramp) - 1, int((v - low) / span * (len(ramp) - 1) + 0.5))] for v in row]
+        out.append("".join(c * 2 for c in cells))  # doubled: square-ish pixels in a terminal
+    return out
+
+
+def text_matrix(
+    matrix: Sequence[Sequence[float]], row_labels: Sequence[str], column_labels: Sequence[str], digits: int = 2
+) -> list[str]:
+    """A labelled matrix of numbers, columns right-aligned."""
+    width = max([_display_width(c) for c in column_labels] + [digits + 2])
+    label_width = max((_display_width(r) for r in row_labels), default=0)
+    header = " " * (label_width + 1) + " ".join(_rjust(c, width) for c in column_labels)
+    lines = [header]
+    for label, row in zip(row_labels, matrix, strict=True):
+        cells = " ".join(f"{v:>{width}.{digits}f}" for v in row)
+        lines.append(_ljust(label, label_width) + " " + cells)
+    return lines
+
+
+def _display_width(text: str) -> int:
+    return sum(2 if ord(ch) > 0x2E80 else 1 for ch in text)
+
+
+def _rjust(text: str, width: int) -> str:
+    return " " * max(0, width - _display_width(text)) + text
+
+
+def _ljust(text: str, width: int) -> str:
+    return text + " " * max(0, width - _display_width(text))
