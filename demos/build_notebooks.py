@@ -1046,17 +1046,23 @@ NB05 = Notebook("05_models", [
     ),
     Code("%explain perceptron"),
     Md(
-        en="A perceptron in torch is one `nn.Linear` layer followed by an activation. Four inputs of two features "
-        "each give four outputs:",
-        zh="在 torch 中,一个感知机就是一个 `nn.Linear` 层加一个激活函数。4 个样本、每个 2 个特征,得到 4 个输出:",
+        en="A perceptron in torch is one `nn.Linear` layer followed by an activation. The layer holds a weight "
+        "matrix and a bias; on four inputs of two features each it computes `x @ weight.T + bias`, one output per "
+        "input:",
+        zh="在 torch 中,一个感知机就是一个 `nn.Linear` 层加一个激活函数。这个层保存一个权重矩阵和一个偏置;"
+        "对 4 个样本(每个 2 个特征)计算 `x @ weight.T + bias`,每个样本得到一个输出:",
+    ),
+    Code(
+        "torch.manual_seed(0)\n"
+        "layer = torch.nn.Linear(in_features=2, out_features=1)\n"
+        "print(layer.weight.shape, layer.bias.shape)"
     ),
     Code(
         "%%explain\n"
-        "torch.manual_seed(0)\n"
-        "layer = torch.nn.Linear(in_features=2, out_features=1)\n"
         "x = torch.tensor(data=[[0., 0.], [0., 1.], [1., 0.], [1., 1.]])\n"
-        "y = torch.sigmoid(layer(x))\n"
-        "print(y.shape)"
+        "z = x @ layer.weight.T + layer.bias\n"
+        "y = torch.sigmoid(z)\n"
+        "print(y.shape, torch.allclose(y, torch.sigmoid(layer(x))))"
     ),
     Md(
         en=(
@@ -1076,11 +1082,14 @@ NB05 = Notebook("05_models", [
     ),
     Code("%explain cnn"),
     Code(
-        "%%explain\n"
         "conv = torch.nn.Conv2d(in_channels=1, out_channels=4, kernel_size=3, padding=1)\n"
+        "print('parameters:', sum(p.numel() for p in conv.parameters()))"
+    ),
+    Code(
+        "%%explain\n"
         "image = torch.rand(1, 1, 8, 8)\n"
         "features = conv(image)\n"
-        "print(features.shape, sum(p.numel() for p in conv.parameters()))"
+        "print(features.shape)"
     ),
     Md(
         en=(

@@ -37,7 +37,7 @@ EXPECTED_CODES: dict[str, tuple[str, ...]] = {
     "02_numpy": ("shares-memory", "copy", "in-place", "item"),
     "03_arithmetic": ("in-place", "broadcast", "matmul-shape", "dtype-change"),
     "04_reductions": ("reduce-dim",),
-    "05_models": ("rng",),
+    "05_models": ("matmul-shape", "broadcast", "rng"),
 }
 
 CARD_TOPICS = ("deep-learning", "perceptron", "cnn", "rnn", "transformer", "autoencoder")
