@@ -248,3 +248,22 @@ def test_parse_explain_line() -> None:
     assert parse_explain_line("--lang zh cnn") == ("zh", "cnn")
     assert parse_explain_line("deep learning -l en") == ("en", "deep learning")
     assert parse_explain_line("") == (None, "")
+
+
+def test_cards_stay_on_the_cpu_whatever_the_default_device() -> None:
+    torch.set_default_device("meta")  # a stand-in for "cuda" that exists on every machine
+    try:
+        for topic in ("perceptron", "cnn", "rnn", "transformer", "autoencoder", "deep-learning", "matmul"):
+            shown = card(topic)
+            assert shown.lines and "Error" not in shown.text()
+        assert torch.get_default_device().type == "meta"
+    finally:
+        torch.set_default_device(None)
+
+
+def test_text_fallback_carries_the_figures() -> None:
+    perceptron = card("perceptron").text()
+    assert "Decision regions" in perceptron and "####" in perceptron
+    transformer = card("transformer")
+    assert transformer.text().count("0.") >= 36  # the 6×6 attention matrix, written out
+    assert "+" in card("cnn").text().split("feature map (")[-1]

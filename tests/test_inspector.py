@@ -136,3 +136,28 @@ def test_close_releases_the_tensor() -> None:
     shown.close()
     gc.collect()
     assert ref() is None
+
+
+@pytest.mark.skipif(not torch.cuda.is_available(), reason="no CUDA device on this machine")
+def test_cuda_tensor_inspector() -> None:
+    gen = torch.Generator(device="cuda").manual_seed(0)
+    base = torch.randn(4, 5, 6, device="cuda", generator=gen)
+    view = base[1:, :, ::2]
+    shown = tm.inspect(view, {"base": base, "view": view}, name="view")
+    window, _, _, _ = shown.current_slice()
+    assert window.device.type == "cpu" and torch.equal(window, view[0].cpu())
+    assert sum(shown.histogram()["counts"]) == view.numel()
+    text = shown.text()
+    assert "cuda" in text and "a view of base" in text
+    assert "storage box 30 + i0·30 + i1·6 + i2·2" in text
+    shown._repr_mimebundle_()
+    big = torch.zeros(3_000_000, device="cuda")
+    assert tm.inspect(big).histogram()["step"] == 3
+    torch.set_default_device("cuda")
+    try:
+        from tensormagic.cards import card
+
+        assert card("cnn").numbers["output_shape"] == (1, 8, 26, 26)
+        assert card("perceptron").numbers["mlp_accuracy"] == 1.0
+    finally:
+        torch.set_default_device(None)
