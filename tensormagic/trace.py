@@ -751,9 +751,9 @@ def prune_traceback(tb: Any) -> None:
     while tb is not None:
         entries.append(tb)
         tb = tb.tb_next
-    if not any(_is_ours(e) for e in entries):
+    if not any(_is_ours(e) for e in entries[1:]):
         return
-    drop = {i for i, e in enumerate(entries) if _is_ours(e)}
+    drop = {i for i, e in enumerate(entries) if _is_ours(e) and i > 0}  # the head is the caller's own frame
     for i in sorted(drop):
         j = i - 1  # the mode plumbing that called our handler
         while j >= 0 and j not in drop and str(entries[j].tb_frame.f_code.co_filename).startswith(_MODE_PLUMBING):
