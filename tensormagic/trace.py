@@ -300,7 +300,7 @@ class _FunctionMode(TorchFunctionMode):
         recorder = self.recorder
         if func in recorder.skip:
             return func(*args, **kwargs)
-        frame = _getframe(1)
+        frame: Any = _getframe(1)
         flags = recorder.code_flags
         while frame is not None:
             code = frame.f_code

@@ -112,7 +112,7 @@ def run_explain_cell(magics: TensorMagics, line: str, cell: str) -> None:
     finally:
         recorder.__exit__(None, None, None)
         if had_own:
-            shell.showtraceback = saved  # type: ignore[method-assign]
+            shell.showtraceback = saved  # type: ignore[method-assign,assignment]
         else:
             vars(shell).pop("showtraceback", None)
 

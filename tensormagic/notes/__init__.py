@@ -155,12 +155,13 @@ def _source_context(ctx: CallContext, node: ast.AST | None, source: str | None) 
         return ""
     seg = lambda n: _segment(source, n)  # noqa: E731
     if isinstance(node, ast.Call):
+        receiver = node.func.value if isinstance(node.func, ast.Attribute) else None
         method = (
             ctx.is_method
-            and isinstance(node.func, ast.Attribute)
-            and seg(node.func.value) not in ("torch.Tensor", "Tensor", "torch._C.TensorBase")
+            and receiver is not None
+            and seg(receiver) not in ("torch.Tensor", "Tensor", "torch._C.TensorBase")
         )
-        ctx.texts = ([seg(node.func.value)] if method else []) + [seg(a) for a in node.args]  # type: ignore[union-attr]
+        ctx.texts = ([seg(receiver)] if method and receiver is not None else []) + [seg(a) for a in node.args]
         ctx.kw_texts = {k.arg: seg(k.value) for k in node.keywords if k.arg}
     elif isinstance(node, ast.BinOp):
         ctx.binary_symbol = _AST_SYMBOLS.get(type(node.op))

@@ -874,14 +874,14 @@ def range_notes(ctx: CallContext) -> list[Note]:
     if op == "randint":
         low = _number(ctx.kwargs.get("low"))
         high = _number(ctx.kwargs.get("high"))
-        positional = [v for v in ctx.args[:2] if v.kind == "number"]
+        given = [v for v in ctx.args[:2] if v.kind == "number"]
         if high is None:
-            if low is None and len(positional) == 1:
-                low, high = 0, positional[0].value
-            elif len(positional) >= 2:
-                low, high = positional[0].value, positional[1].value
-            elif low is not None and positional:
-                high = positional[0].value
+            if low is None and len(given) == 1:
+                low, high = 0, given[0].value
+            elif len(given) >= 2:
+                low, high = given[0].value, given[1].value
+            elif low is not None and given:
+                high = given[0].value
         low = 0 if low is None else low
         if high is None:
             return []
