@@ -13,7 +13,7 @@ from .base import Card, materialize, shape_text
 OUT_CHANNELS = 8
 
 #: A Sobel kernel: responds to left-to-right brightness changes (vertical edges).
-SOBEL_X = torch.tensor([[1.0, 0.0, -1.0], [2.0, 0.0, -2.0], [1.0, 0.0, -1.0]])
+SOBEL_X = torch.tensor([[1.0, 0.0, -1.0], [2.0, 0.0, -2.0], [1.0, 0.0, -1.0]], device="cpu")
 
 
 def toy_image(size: int = 16) -> torch.Tensor:

@@ -11,11 +11,12 @@ from torch import nn
 from ..widgets import svg
 from .base import Card, fresh, generator, train
 
-INPUTS = torch.tensor([[0.0, 0.0], [0.0, 1.0], [1.0, 0.0], [1.0, 1.0]])
+# device="cpu" explicitly: these are made at import time, possibly under a user's torch.set_default_device.
+INPUTS = torch.tensor([[0.0, 0.0], [0.0, 1.0], [1.0, 0.0], [1.0, 1.0]], device="cpu")
 TARGETS = {
-    "AND": torch.tensor([0.0, 0.0, 0.0, 1.0]),
-    "OR": torch.tensor([0.0, 1.0, 1.0, 1.0]),
-    "XOR": torch.tensor([0.0, 1.0, 1.0, 0.0]),
+    "AND": torch.tensor([0.0, 0.0, 0.0, 1.0], device="cpu"),
+    "OR": torch.tensor([0.0, 1.0, 1.0, 1.0], device="cpu"),
+    "XOR": torch.tensor([0.0, 1.0, 1.0, 0.0], device="cpu"),
 }
 EPOCHS = 20
 HIDDEN = 4
