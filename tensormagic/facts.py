@@ -87,17 +87,18 @@ def _tensor_facts(tensor: torch.Tensor) -> dict[str, Any]:
         except (RuntimeError, NotImplementedError, TypeError):
             storage_nbytes = None
     nnz = None
-    if tensor.layout == torch.sparse_coo:
-        nnz = tensor._nnz()
-    elif tensor.layout in (torch.sparse_csr, torch.sparse_csc, torch.sparse_bsr, torch.sparse_bsc):
+    if tensor.layout in (torch.sparse_coo, torch.sparse_csr, torch.sparse_csc, torch.sparse_bsr, torch.sparse_bsc):
         nnz = tensor._nnz()
     quantization = None
     if tensor.is_quantized:
-        scheme = tensor.qscheme()
-        if scheme in (torch.per_tensor_affine, torch.per_tensor_symmetric):
-            quantization = f"{scheme}: scale={tensor.q_scale():.6g}, zero_point={tensor.q_zero_point()}"
-        else:
-            quantization = str(scheme)
+        try:
+            scheme = tensor.qscheme()
+            if scheme in (torch.per_tensor_affine, torch.per_tensor_symmetric):
+                quantization = f"{scheme}: scale={tensor.q_scale():.6g}, zero_point={tensor.q_zero_point()}"
+            else:
+                quantization = str(scheme)
+        except (RuntimeError, NotImplementedError):  # a quantized meta tensor has no quantizer to ask
+            quantization = "unknown"
     return dict(
         kind="tensor",
         type_name=f"{type(tensor).__module__}.{type(tensor).__qualname__}".replace("torch.nn.parameter.", "torch.nn."),

@@ -211,7 +211,7 @@ class _HostWalker:
             low_t, high_t = torch.aminmax(values)
             low, high = low_t.item(), high_t.item()
             if not -math.inf < low <= high < math.inf:  # NaN fails every comparison
-                _masked_on_host(values, self.mask_limit, self.acc)
+                self._nonfinite(values)
                 return
         count = values.numel()
         scratch = self.buffer[:count]
@@ -246,6 +246,18 @@ class _HostWalker:
             exp = 0 if in_range else math.frexp(scale)[1]
             m2 = self._deviations(values, scratch, count, mean, exp)
         self.acc.merge(count, mean, m2, low, high, exp)
+
+    def _nonfinite(self, values: torch.Tensor) -> None:
+        """A chunk holding NaN/Inf: count those with masks, in small pieces, and add the finite rest."""
+        for piece in values.split(self.mask_limit):
+            nan = int(torch.isnan(piece).sum())
+            posinf = int((piece == math.inf).sum())
+            neginf = int((piece == -math.inf).sum())
+            self.acc.nan += nan
+            self.acc.posinf += posinf
+            self.acc.neginf += neginf
+            if nan + posinf + neginf < piece.numel():
+                self.add(piece[torch.isfinite(piece)] if nan + posinf + neginf else piece)
 
     def _deviations(self, values: torch.Tensor, scratch: torch.Tensor, count: int, mean: float, exp: int) -> float:
         """Σ(x - mean)² in units of ``4**exp``, two-pass.
@@ -301,12 +313,6 @@ def _merge_summaries(rows: list[list[float]], acc: _Accumulator) -> None:
         acc.zeros += int(zeros)
 
 
-def _masked_on_host(values: torch.Tensor, limit: int, acc: _Accumulator) -> None:
-    """A chunk with NaN/Inf: masks, in pieces of ``limit`` elements so the masks stay small."""
-    for piece in values.split(limit):
-        _merge_summaries([_masked_summary(piece).tolist()], acc)
-
-
 def _integer_probe(chunk: torch.Tensor) -> tuple[int, int]:
     """Exact extremes of an integer chunk as Python ints (unsigned types torch cannot reduce included)."""
     if chunk.dtype == torch.uint64:
@@ -353,8 +359,15 @@ def _walk(tensor: torch.Tensor, acc: _Accumulator) -> int:
 
 
 def _finish(
-    acc: _Accumulator, of: str, total: int, correction: int, chunk_elements: int, repeat: int,
-    true_count: int | None = None, integral: bool = False, method: str = "chunked",
+    acc: _Accumulator,
+    of: str,
+    total: int,
+    correction: int,
+    chunk_elements: int,
+    repeat: int,
+    true_count: int | None = None,
+    integral: bool = False,
+    method: str = "chunked",
 ) -> Stats:
     finite = acc.count
     has_values = finite > 0
@@ -394,9 +407,18 @@ def _scaled(acc: _Accumulator, repeat: int) -> _Accumulator:
     if repeat == 1:
         return acc
     return _Accumulator(
-        count=acc.count * repeat, mean=acc.mean, m2=acc.m2 * repeat, low=acc.low, high=acc.high,
-        nan=acc.nan * repeat, posinf=acc.posinf * repeat, neginf=acc.neginf * repeat,
-        zeros=acc.zeros * repeat, chunks=acc.chunks, int_low=acc.int_low, int_high=acc.int_high,
+        count=acc.count * repeat,
+        mean=acc.mean,
+        m2=acc.m2 * repeat,
+        low=acc.low,
+        high=acc.high,
+        nan=acc.nan * repeat,
+        posinf=acc.posinf * repeat,
+        neginf=acc.neginf * repeat,
+        zeros=acc.zeros * repeat,
+        chunks=acc.chunks,
+        int_low=acc.int_low,
+        int_high=acc.int_high,
         m2_exp=acc.m2_exp,
     )
 
@@ -451,9 +473,7 @@ def _sparse_stats(tensor: torch.Tensor, correction: int) -> Stats:
         inner = _bool_stats(stored, stored.numel(), 1, correction)
         true_count = inner.true_count or 0
         acc = _Accumulator(zeros=total - true_count, chunks=inner.chunks)
-        return _finish(
-            acc, "stored", total, correction, inner.chunk_elements, 1, true_count=true_count, method=method
-        )
+        return _finish(acc, "stored", total, correction, inner.chunk_elements, 1, true_count=true_count, method=method)
     acc = _Accumulator()
     limit = _walk(stored, acc) if stored.numel() else CHUNK_BYTES
     if implicit:

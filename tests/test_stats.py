@@ -1,0 +1,476 @@
+"""Statistics: exact against float64 references, sound on shifted data, honest for every dtype and layout."""
+
+from __future__ import annotations
+
+import math
+import resource
+import subprocess
+import sys
+import textwrap
+import time
+import warnings
+from fractions import Fraction
+from pathlib import Path
+
+import numpy as np
+import pytest
+import torch
+from hypothesis import HealthCheck, assume, given, settings
+from hypothesis import strategies as st
+
+import tensormagic as tm
+import tensormagic.stats as stats_module
+from tensormagic.stats import Stats, array_stats, tensor_stats
+
+ROOT = Path(__file__).resolve().parents[1]
+
+
+def reference(values: torch.Tensor, correction: int = 1) -> dict[str, float | int]:
+    """What the statistics must say, computed the slow, obvious way: float64, or exact for integers."""
+    flat = values.reshape(-1)
+    if not flat.dtype.is_floating_point and not flat.dtype.is_complex and flat.dtype != torch.bool:
+        ints = flat.tolist()  # Python ints: exact for every integer dtype, uint64 included
+        n, s1, s2 = len(ints), sum(ints), sum(v * v for v in ints)
+        m2 = Fraction(n * s2 - s1 * s1, n)
+        return {
+            "count": n, "finite": n, "nan": 0, "posinf": 0, "neginf": 0,
+            "zeros": ints.count(0), "min": min(ints), "max": max(ints), "mean": float(Fraction(s1, n)),
+            "std": math.sqrt(float(m2 / (n - correction))) if n > correction else 0.0,
+        }  # fmt: skip
+    wide = flat.to(torch.float64)
+    finite = wide[torch.isfinite(wide)]
+    out: dict[str, float | int] = {
+        "count": flat.numel(),
+        "finite": finite.numel(),
+        "nan": int(torch.isnan(wide).sum()),
+        "posinf": int((wide == math.inf).sum()),
+        "neginf": int((wide == -math.inf).sum()),
+        "zeros": int((flat == 0).sum()),
+    }
+    if finite.numel():
+        out["min"], out["max"] = finite.min().item(), finite.max().item()
+        out["mean"] = finite.mean().item()
+        out["std"] = finite.std(correction=correction).item() if finite.numel() > correction else 0.0
+    return out
+
+
+def assert_matches(stats: Stats, values: torch.Tensor, rel_std: float = 1e-5, correction: int = 1) -> None:
+    ref = reference(values, correction)
+    for key in ("count", "finite", "nan", "posinf", "neginf", "zeros"):
+        assert getattr(stats, key) == ref[key], key
+    if ref["finite"]:
+        assert stats.min == ref["min"] and stats.max == ref["max"]  # exact, not approximately
+        spread = max(float(ref["std"]), 1e-300)
+        assert stats.mean is not None and stats.std is not None
+        # The mean is a float32 sum for float32 data: as precise as the data's own dtype, no more.
+        assert abs(stats.mean - float(ref["mean"])) <= 1e-6 * spread + 2e-7 * abs(float(ref["mean"]))
+        assert stats.std == pytest.approx(ref["std"], rel=rel_std, abs=1e-300)
+    else:
+        assert stats.min is None and stats.mean is None
+
+
+pytestmark = [
+    pytest.mark.filterwarnings("ignore:Sparse CSR tensor support is in beta state"),
+    pytest.mark.filterwarnings("ignore:torch.quantize_per_tensor, torch.quantize_per_channel"),
+]
+
+
+@pytest.fixture
+def small_chunks(monkeypatch: pytest.MonkeyPatch) -> int:
+    """Force many chunks on small tensors: 1024 elements per chunk on every path."""
+    monkeypatch.setattr(stats_module, "CHUNK_BYTES", 1024)
+    monkeypatch.setattr(stats_module, "FAST_CHUNK_BYTES", 1024)
+    return 1024
+
+
+# --- exactness and numerical soundness -------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "make",
+    [
+        lambda g: torch.randn(3_000_000, generator=g),
+        lambda g: torch.randn(3_000_000, generator=g) * 3 + 1000,  # shifted: a float32 Σx² fails here
+        lambda g: torch.randn(3_000_000, generator=g) * 1e-3 + 1e4,
+        lambda g: torch.relu(torch.randn(3_000_000, generator=g)),  # half zeros, many equal squares
+        lambda g: torch.arange(3_000_000, dtype=torch.float32),  # drifts from chunk to chunk
+        lambda g: torch.rand(3_000_000, generator=g, dtype=torch.float64) * 1e6 - 5e5,
+    ],
+    ids=["randn", "shifted", "tiny-spread", "relu", "arange", "float64"],
+)
+def test_large_tensors_match_float64_reference(make) -> None:  # type: ignore[no-untyped-def]
+    values = make(torch.Generator().manual_seed(0))
+    stats = tensor_stats(values)
+    assert stats.chunks > 1 and stats.method == "chunked"
+    assert_matches(stats, values, rel_std=1e-6)
+
+
+def test_one_pass_float32_sum_of_squares_would_be_wrong_but_ours_is_not() -> None:
+    values = torch.randn(2_000_000, generator=torch.Generator().manual_seed(1)) * 3 + 1000
+    n = values.numel()
+    naive_var = ((values * values).sum() / n - (values.sum() / n) ** 2).item() * n / (n - 1)
+    truth = values.double().std().item()
+    assert abs(math.sqrt(max(naive_var, 0.0)) - truth) / truth > 1e-5  # the trap is real at our tolerance
+    assert tensor_stats(values).std == pytest.approx(truth, rel=1e-6)
+
+
+def test_nan_inf_and_zero_counts_across_chunks(small_chunks: int) -> None:
+    values = torch.randn(20_000, generator=torch.Generator().manual_seed(2))
+    values[[0, 1023, 1024, 5000, 19_999]] = math.nan
+    values[[7, 2048, 2049]] = math.inf
+    values[[3000, 3001, 3002, 3003]] = -math.inf
+    values[[11, 12, 4096, 15_000]] = 0.0
+    values[[13, 9000]] = -0.0
+    stats = tensor_stats(values)
+    assert stats.chunks == math.ceil(20_000 / small_chunks)
+    assert (stats.nan, stats.posinf, stats.neginf, stats.zeros) == (5, 3, 4, 6)
+    assert_matches(stats, values)
+
+
+@pytest.mark.parametrize("size", [1023, 1024, 1025, 2047, 2048, 2049, 10 * 1024 + 1])
+def test_chunk_boundaries(small_chunks: int, size: int) -> None:
+    values = torch.randn(size, generator=torch.Generator().manual_seed(size)) + 5
+    values[-1] = 0.0
+    values[0] = -1e3
+    stats = tensor_stats(values)
+    assert stats.chunks == math.ceil(size / small_chunks)
+    assert_matches(stats, values)
+
+
+def test_zeros_in_every_chunk_and_only_some(small_chunks: int) -> None:
+    values = torch.relu(torch.randn(10_000, generator=torch.Generator().manual_seed(3)))
+    values[5000:6000] = torch.rand(1000) + 1  # one chunk with no zeros among chunks full of them
+    assert_matches(tensor_stats(values), values)
+    mixed = torch.randn(10_000, generator=torch.Generator().manual_seed(4))
+    mixed[9999] = 0.0  # a lone zero in the last chunk of mixed-sign data
+    assert tensor_stats(mixed).zeros == 1
+
+
+def test_tiny_values_are_not_zeros(small_chunks: int) -> None:
+    values = torch.randn(4096, generator=torch.Generator().manual_seed(5)) * 1e-30
+    values[10] = 1e-45  # the smallest float32 subnormal: its square underflows, it is still not zero
+    values[20] = 0.0
+    stats = tensor_stats(values)
+    assert stats.zeros == 1
+    assert_matches(stats, values)
+
+
+def test_all_nonfinite_chunk_and_all_nan() -> None:
+    stats = tensor_stats(torch.full((3000,), math.nan))
+    assert stats.nan == 3000 and stats.finite == 0 and stats.min is None and stats.std is None
+    stats = tensor_stats(torch.tensor([math.inf, -math.inf, 1.0]))
+    assert (stats.posinf, stats.neginf, stats.finite, stats.min, stats.max) == (1, 1, 1, 1.0, 1.0)
+
+
+@pytest.mark.parametrize("dtype", [torch.float32, torch.float64])
+def test_extreme_magnitudes_do_not_overflow(dtype: torch.dtype) -> None:
+    big = torch.finfo(dtype).max / 2
+    values = torch.tensor([big, -big, big / 3, 0.0], dtype=dtype)
+    stats = tensor_stats(values)
+    exact = np.array([big, -big, big / 3, 0.0], dtype=np.float64)
+    scaled = exact / big
+    assert stats.std == pytest.approx(np.std(scaled, ddof=1) * big, rel=1e-6)
+    assert stats.mean == pytest.approx(np.mean(scaled) * big, rel=1e-6)
+    tiny = torch.tensor([1e-45, 0.0, 3e-45], dtype=torch.float32)
+    assert tensor_stats(tiny).std == pytest.approx(1.401298464324817e-45, rel=1e-6)
+    assert tensor_stats(tiny).zeros == 1
+
+
+# --- every dtype -------------------------------------------------------------------------------------
+
+
+def test_bool_counts_true_and_false(small_chunks: int) -> None:
+    values = torch.rand(5000, generator=torch.Generator().manual_seed(6)) > 0.3
+    stats = tensor_stats(values)
+    assert stats.of == "bool" and stats.true_count == int(values.sum()) and stats.zeros == 5000 - stats.true_count
+
+
+@pytest.mark.parametrize(
+    "dtype", [torch.uint8, torch.int8, torch.int16, torch.int32, torch.int64, torch.uint16, torch.uint32]
+)
+def test_integers(dtype: torch.dtype, small_chunks: int) -> None:
+    info = torch.iinfo(dtype)
+    low, high = max(info.min, -(2**31)), min(info.max, 2**31 - 1)
+    values = torch.randint(low, high, (5000,), generator=torch.Generator().manual_seed(7)).to(dtype)
+    values[17] = 0
+    stats = tensor_stats(values)
+    assert isinstance(stats.min, int) and isinstance(stats.max, int)
+    assert_matches(stats, values)
+
+
+def test_integers_beyond_2_53_keep_exact_extremes(small_chunks: int) -> None:
+    values = torch.full((3000,), 2**62, dtype=torch.int64)
+    values[5] = 2**62 + 1  # float64 cannot tell this from 2**62
+    values[2500] = -(2**62) - 3
+    stats = tensor_stats(values)
+    assert stats.max == 2**62 + 1 and stats.min == -(2**62) - 3
+    top = torch.tensor([2**63 + 1, 5, 2**64 - 1], dtype=torch.uint64)
+    assert (tensor_stats(top).min, tensor_stats(top).max) == (5, 2**64 - 1)
+
+
+@pytest.mark.parametrize("dtype", [torch.float16, torch.bfloat16])
+def test_half_precision(dtype: torch.dtype, small_chunks: int) -> None:
+    values = (torch.randn(5000, generator=torch.Generator().manual_seed(8)) * 30 + 100).to(dtype)
+    values[3] = math.nan
+    values[4] = -math.inf
+    values[9] = 0
+    stats = tensor_stats(values)
+    assert_matches(stats, values, rel_std=1e-6)
+
+
+def test_complex_describes_magnitudes() -> None:
+    values = torch.complex(torch.randn(3000), torch.randn(3000))
+    values[0] = 0
+    values[1] = complex(math.nan, 1)
+    stats = tensor_stats(values)
+    assert stats.of == "abs"
+    assert_matches(stats, values.abs())
+
+
+def test_quantized_describes_dequantized_values() -> None:
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")  # quantized constructors are deprecated in torch 2.13
+        q = torch.quantize_per_tensor(torch.linspace(-2, 2, 3001), 0.01, 10, torch.qint8)
+    stats = tensor_stats(q)
+    assert stats.of == "dequantized"
+    assert_matches(stats, q.dequantize())
+
+
+def test_sparse_coo_uncoalesced_and_csr_count_implicit_zeros() -> None:
+    indices = torch.tensor([[0, 1, 1, 3], [2, 0, 0, 4]])
+    values = torch.tensor([5.0, -1.0, 3.0, 0.0])  # (1, 0) is stored twice: 2.0 once coalesced
+    coo = torch.sparse_coo_tensor(indices, values, (4, 5), check_invariants=True)
+    assert not coo.is_coalesced()
+    stats = tensor_stats(coo)
+    dense = coo.to_dense()
+    assert stats.of == "stored"
+    assert_matches(stats, dense)
+    assert not coo.is_coalesced()  # describing it did not change it
+    csr = dense.to_sparse_csr()
+    assert_matches(tensor_stats(csr), dense)
+    assert tensor_stats(torch.zeros(3, 3).to_sparse()).zeros == 9
+
+
+def test_sparse_integer_and_bool() -> None:
+    dense = torch.tensor([[0, 2**60 + 1, 0], [-7, 0, 0]])
+    stats = tensor_stats(dense.to_sparse())
+    assert (stats.min, stats.max, stats.zeros) == (-7, 2**60 + 1, 4)
+    flags = torch.tensor([[True, False], [False, True]]).to_sparse()
+    assert tensor_stats(flags).true_count == 2
+
+
+# --- layouts ---------------------------------------------------------------------------------------------
+
+
+def test_non_contiguous_views(small_chunks: int) -> None:
+    base = torch.randn(300, 70, generator=torch.Generator().manual_seed(9))
+    base[5, 5] = 0.0
+    for view in (base.T, base[::3, 1::2], base[:, 10], base.T[3:40]):
+        assert not view.is_contiguous()
+        assert_matches(tensor_stats(view), view.contiguous())
+
+
+def test_expanded_views_are_summarised_through_distinct_elements() -> None:
+    row = torch.tensor([1.0, 0.0, math.nan, 4.0])
+    grid = row.expand(1000, 4)
+    stats = tensor_stats(grid)
+    assert stats.repeat == 1000 and stats.count == 4000
+    assert_matches(stats, grid.contiguous())
+    big = torch.tensor(2.5).expand(10**6, 10**6)  # 1e12 elements, one distinct value: no copy
+    stats = tensor_stats(big)
+    assert stats.count == 10**12 and stats.mean == 2.5 and stats.std == 0.0
+
+
+def test_zero_dim_and_single_element() -> None:
+    stats = tensor_stats(torch.tensor(-3.5))
+    assert (stats.count, stats.min, stats.max, stats.mean, stats.std) == (1, -3.5, -3.5, -3.5, 0.0)
+    assert tensor_stats(torch.tensor(0)).zeros == 1
+
+
+def test_empty_and_meta_are_described_without_statistics() -> None:
+    for empty in (torch.empty(0), torch.empty(3, 0, 2), torch.empty(0, dtype=torch.bool)):
+        facts = tm.describe(empty)
+        assert facts.stats is None and facts.stats_skipped == "empty" and facts.numel == 0
+    before = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+    started = time.perf_counter()
+    meta = torch.empty(10**12, device="meta")
+    facts = tm.describe(meta)
+    assert facts.numel == 10**12 and facts.nbytes == 4 * 10**12 and facts.device == "meta"
+    assert facts.stats is None and facts.stats_skipped == "meta"
+    assert time.perf_counter() - started < 1.0
+    assert resource.getrusage(resource.RUSAGE_SELF).ru_maxrss - before < 50 * 1024  # KiB: nothing allocated
+
+
+def test_requires_grad_leaves_autograd_untouched() -> None:
+    leaf = torch.randn(5000, requires_grad=True)
+    leaf.grad = torch.full((5000,), 7.0)
+    grad_before, version_before = leaf.grad, leaf._version
+    product = leaf * 2
+    grad_fn_before = product.grad_fn
+    for tensor in (leaf, product):
+        facts = tm.describe(tensor)
+        assert facts.requires_grad and facts.stats is not None
+    assert leaf.grad is grad_before and torch.equal(leaf.grad, torch.full((5000,), 7.0))
+    assert leaf._version == version_before and leaf.grad_fn is None and leaf.is_leaf
+    assert product.grad_fn is grad_fn_before
+    assert tm.describe(product).grad_fn == "MulBackward0"
+    product.sum().backward()  # the graph still works, and describing added nothing to it
+    assert torch.equal(leaf.grad, torch.full((5000,), 9.0))
+
+
+# --- ndarrays ----------------------------------------------------------------------------------------------
+
+
+def test_ndarray_statistics_use_numpy_conventions() -> None:
+    array = np.random.default_rng(10).normal(50, 4, size=(400, 30))
+    array[3, 3] = np.nan
+    stats = array_stats(array)
+    assert stats is not None and stats.correction == 0
+    finite = array[np.isfinite(array)]
+    assert stats.std == pytest.approx(np.std(finite), rel=1e-9)
+    assert stats.nan == 1 and stats.min == finite.min()
+    flipped = array[::-1, ::-2]
+    assert array_stats(flipped).mean == pytest.approx(np.nanmean(flipped), rel=1e-9)  # type: ignore[union-attr]
+    assert array_stats(np.array(["a", "b"])) is None
+    swapped = np.arange(4, dtype=">i4" if np.little_endian else "<i4")
+    assert array_stats(swapped) is None  # non-native byte order: said unsupported, not misread
+    facts = tm.describe(np.arange(10, dtype=np.uint64))
+    assert facts.stats is not None and facts.stats.max == 9
+
+
+# --- bounded memory ----------------------------------------------------------------------------------------
+
+PEAK_SCRIPT = textwrap.dedent(
+    """
+    import sys, torch, tensormagic as tm
+    torch.manual_seed(0)
+    t = torch.randn(int(sys.argv[1]))
+    tm.describe(torch.randn(5000))  # first-call costs (lazy imports, kernel set-up) are not per-tensor costs
+
+    def status(key):
+        for line in open("/proc/self/status"):
+            if line.startswith(key):
+                return int(line.split()[1]) * 1024
+        raise KeyError(key)
+
+    with open("/proc/self/clear_refs", "w") as f:
+        f.write("5")  # reset the RSS high-water mark (VmHWM) to the current RSS
+    before = status("VmRSS:")
+    facts = tm.describe(t)
+    print(status("VmHWM:") - before, facts.stats.chunks)
+    """
+)
+
+
+@pytest.mark.skipif(not Path("/proc/self/clear_refs").exists(), reason="needs Linux /proc to read peak RSS")
+def test_large_tensor_statistics_stay_within_8_mb() -> None:
+    result = subprocess.run(
+        [sys.executable, "-c", PEAK_SCRIPT, str(50_000_000)], capture_output=True, text=True, check=True, cwd=ROOT
+    )
+    extra, chunks = (int(x) for x in result.stdout.split())
+    assert chunks > 10
+    assert extra <= 8 * 10**6, f"describe used {extra / 1e6:.1f} MB beyond the 200 MB tensor"
+
+
+# --- property: describe never raises, and says what the object is ----------------------------------------
+
+DTYPES = [
+    torch.bool,
+    torch.uint8,
+    torch.int8,
+    torch.int16,
+    torch.int32,
+    torch.int64,
+    torch.uint16,
+    torch.uint32,
+    torch.uint64,
+    torch.float16,
+    torch.bfloat16,
+    torch.float32,
+    torch.float64,
+    torch.complex64,
+    torch.complex128,
+    torch.quint8,
+    torch.qint8,
+    torch.qint32,
+]
+LAYOUTS = ["strided", "transposed", "expanded", "stepped", "sparse_coo", "sparse_csr"]
+SPECIALS = [math.nan, math.inf, -math.inf, 0.0, -0.0, 1e30, -1e-30, 65504.0]
+
+
+def _filled(shape: tuple[int, ...], dtype: torch.dtype, seed: int, specials: list[float]) -> torch.Tensor:
+    generator = torch.Generator().manual_seed(seed)
+    if dtype == torch.bool:
+        return torch.rand(shape, generator=generator) > 0.5
+    if dtype in (torch.quint8, torch.qint8, torch.qint32):
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            zero_point = 100 if dtype == torch.quint8 else 0
+            return torch.quantize_per_tensor(torch.randn(shape, generator=generator), 0.1, zero_point, dtype)
+    if not dtype.is_floating_point and not dtype.is_complex:
+        if dtype == torch.uint64:
+            return torch.randint(-(2**63), 2**63 - 1, shape, generator=generator, dtype=torch.int64).view(torch.uint64)
+        info = torch.iinfo(dtype)
+        return torch.randint(info.min, info.max, shape, generator=generator, dtype=torch.int64).to(dtype)
+    values = torch.randn(shape, generator=generator, dtype=torch.float64) * 100
+    flat = values.view(-1)
+    for position, special in zip(range(0, flat.numel(), 3), specials, strict=False):
+        flat[position] = special
+    if dtype.is_complex:
+        return torch.complex(values, values.flip(-1) if values.dim() else values).to(dtype)
+    return values.to(dtype)
+
+
+@st.composite
+def described_objects(draw: st.DrawFn) -> torch.Tensor:
+    dtype = draw(st.sampled_from(DTYPES))
+    shape = tuple(draw(st.lists(st.integers(0, 6), max_size=3)))
+    layout = draw(st.sampled_from(LAYOUTS))
+    device = draw(st.sampled_from(["cpu", "meta"]))
+    specials = draw(st.lists(st.sampled_from(SPECIALS), max_size=4))
+    seed = draw(st.integers(0, 2**16))
+    try:
+        if device == "meta":
+            obj = torch.empty(shape, dtype=dtype, device="meta")
+        else:
+            obj = _filled(shape, dtype, seed, specials)
+        if layout == "transposed" and obj.dim() >= 2:
+            obj = obj.transpose(0, -1)
+        elif layout == "expanded":
+            obj = obj.unsqueeze(0).expand(3, *obj.shape)
+        elif layout == "stepped" and obj.dim() >= 1:
+            obj = obj[::2]
+        elif layout == "sparse_coo":
+            obj = obj.to_sparse()
+        elif layout == "sparse_csr":
+            obj = obj.to_sparse_csr()
+    except (RuntimeError, NotImplementedError, TypeError, ValueError, IndexError):
+        assume(False)  # torch itself cannot build this combination; nothing to describe
+    return obj
+
+
+@settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow, HealthCheck.filter_too_much])
+@given(described_objects())
+def test_describe_never_raises_and_states_the_object(obj: torch.Tensor) -> None:
+    facts = tm.describe(obj, {"obj": obj})
+    assert facts.shape == tuple(obj.shape)
+    assert facts.dtype == str(obj.dtype)
+    assert facts.numel == obj.numel()
+    if obj.device.type == "meta" or obj.numel() == 0:
+        assert facts.stats is None and facts.stats_skipped in ("meta", "empty")
+        return
+    stats = facts.stats
+    assert stats is not None, facts.stats_error
+    assert stats.count == obj.numel()
+    dense = obj
+    if obj.layout != torch.strided:  # stored values plus implicit zeros (to_dense would add 0 to NaN+Inf·j)
+        stored = (obj.coalesce().values() if obj.layout == torch.sparse_coo else obj.values()).reshape(-1)
+        dense = torch.cat([stored, torch.zeros(obj.numel() - stored.numel(), dtype=stored.dtype)])
+    if obj.is_quantized:
+        dense = dense.dequantize()
+    if dense.dtype == torch.bool:
+        assert stats.true_count == int(dense.sum())
+        return
+    if dense.is_complex():
+        dense = dense.abs()
+    assert_matches(stats, dense, rel_std=1e-5)
