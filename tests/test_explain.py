@@ -358,3 +358,23 @@ def test_in_place_through_a_view_names_the_base(shell: InteractiveShell) -> None
     (iadd,) = e.find("Tensor.__iadd__")
     assert any(n.code == "in-place" for n in iadd.notes)
     assert torch.equal(shell.user_ns["a"], torch.tensor([0.0, 2.0, 2.0, 2.0]))
+
+
+def test_catalog_en_zh_complete_and_every_used_key_exists() -> None:
+    import string
+    from pathlib import Path
+
+    from tensormagic.i18n import explain as catalog
+
+    assert catalog.EN.keys() == catalog.ZH.keys()
+    for key in catalog.EN:
+        fields = {f for _, f, _, _ in string.Formatter().parse(catalog.EN[key]) if f}
+        zh_fields = {f for _, f, _, _ in string.Formatter().parse(catalog.ZH[key]) if f}
+        assert fields == zh_fields, key
+    package = Path(tm.__file__).parent
+    sources = [package / "notes" / "rules.py", package / "notes" / "__init__.py", package / "render" / "explanation.py"]
+    used = set()
+    for path in sources:
+        used |= set(re.findall(r'"((?:note|explain)\.[a-z0-9_.]+)"', path.read_text()))
+    missing = sorted(key for key in used if key not in catalog.EN)
+    assert not missing, missing

@@ -310,7 +310,7 @@ def test_3_2_basic_creation(shell: InteractiveShell, language: str) -> None:
     note(t2, "default-dtype", "note.default.int")
     t3 = call(e, s, "torch.tensor(data=n1)", "torch.tensor")
     assert note(t3, "copy", "note.copy.from")["name"] == "n1"
-    assert note(t3, "default-dtype", "note.default.numpy")["dtype"] == "float64"
+    assert note(t3, "default-dtype", "note.default.numpy_float64")["dtype"] == "float64"
     legacy = call(e, s, "torch.Tensor(data=", "torch.Tensor")
     note(legacy, "default-dtype", "note.default.legacy")
     assert "uninitialized" not in legacy.codes

@@ -56,6 +56,14 @@ _AST_SYMBOLS = {
 _TORCH_MODULES = frozenset(
     {"torch", "torch.functional", "torch._C._VariableFunctions", "torch.random", "torch._tensor", "torch.serialization"}
 )
+#: C extension modules behind public namespaces (``nn.Linear`` calls ``torch._C._nn.linear``).
+_PUBLIC_MODULES = {
+    "torch._C._nn": "torch.nn.functional",
+    "torch._C._linalg": "torch.linalg",
+    "torch._C._fft": "torch.fft",
+    "torch._C._special": "torch.special",
+    "torch._C._nested": "torch.nested",
+}
 _TEXT_LIMIT = 48
 
 
@@ -68,7 +76,7 @@ def function_name(func: Any) -> str:
     module = str(getattr(func, "__module__", "") or "")
     if module in _TORCH_MODULES or not module:
         return f"torch.{short}"
-    return f"{module}.{short}"
+    return f"{_PUBLIC_MODULES.get(module, module)}.{short}"
 
 
 def _callee_last(node: ast.expr) -> str:

@@ -775,7 +775,8 @@ def default_dtype_notes(ctx: CallContext) -> list[Note]:
         if data is None:
             return []
         if data.kind == "ndarray" and data.facts is not None:
-            return [ctx.note("default-dtype", "note.default.numpy", dtype=data.facts.dtype)]
+            key = "note.default.numpy_float64" if data.facts.dtype == "float64" else "note.default.numpy"
+            return [ctx.note("default-dtype", key, dtype=data.facts.dtype)]
         if data.kind == "tensor" and data.facts is not None:
             return [
                 ctx.note(
