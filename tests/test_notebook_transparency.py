@@ -2,7 +2,7 @@
 
 Each notebook runs twice in a real IPython ``InteractiveShell``, each time in its own process started from the same
 seeds: once with every cell plain (``%%explain`` cells without their first line), once with ``%%explain`` on every
-cell that is not only magics. After each cell the two runs must agree on stdout, on the exception raised (if any),
+cell that is not only magics. After each cell the two runs must agree on stdout and stderr, on the exception raised,
 on the namespace (same names; tensors equal including dtype; arrays equal; modules' parameters equal) and on the
 torch, NumPy and Python random states. Variables a cell marks ``volatile`` (uninitialised memory) are compared by
 shape and dtype only.
@@ -29,38 +29,44 @@ def explain_available() -> bool:
     return magics_available()["%%explain"]
 
 
-def run_both(notebook: Path, tmp_path: Path) -> tuple[list[dict], list[dict]]:
-    """The plain and the explained run, side by side in two processes (one per core)."""
-    outs = {mode: tmp_path / f"{mode}.pt" for mode in ("plain", "explain")}
+@pytest.fixture(scope="module")
+def runs(explain_available: bool, tmp_path_factory: pytest.TempPathFactory) -> dict[Path, tuple[list, list]]:
+    """Every notebook run plainly and under %%explain: two processes side by side (one per core)."""
+    if not explain_available:
+        return {}
+    base = tmp_path_factory.mktemp("transparency")
     procs = {
         mode: subprocess.Popen(
-            [sys.executable, str(WORKER), str(notebook), "--mode", mode, "--out", str(out)],
+            [sys.executable, str(WORKER), "--mode", mode, "--out", str(base / mode), *map(str, NOTEBOOKS)],
             stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
         )
-        for mode, out in outs.items()
+        for mode in ("plain", "explain")
     }
     for mode, proc in procs.items():
-        output, _ = proc.communicate(timeout=600)
-        assert proc.returncode == 0, f"{mode} run of {notebook.name} crashed:\n{output[-4000:]}"
-    plain, explained = (torch.load(outs[m], weights_only=False) for m in ("plain", "explain"))
-    return plain, explained
+        output, _ = proc.communicate(timeout=1200)
+        assert proc.returncode == 0, f"the {mode} run crashed:\n{output[-4000:]}"
+    return {
+        notebook: tuple(torch.load(base / mode / f"{i}.pt", weights_only=False) for mode in ("plain", "explain"))
+        for i, notebook in enumerate(NOTEBOOKS)
+    }
 
 
 @pytest.mark.parametrize("notebook", NOTEBOOKS, ids=[relative_name(p) for p in NOTEBOOKS])
-def test_explain_is_transparent(notebook: Path, tmp_path: Path, explain_available: bool) -> None:
+def test_explain_is_transparent(notebook: Path, explain_available: bool,
+                                runs: dict[Path, tuple[list, list]]) -> None:
     if not explain_available:
         pytest.skip("tensormagic does not provide the %%explain cell magic yet (issue 3): nothing to compare")
     cells = plan(nbformat.read(notebook, as_version=4))
     assert any(c.compared_under_explain for c in cells), "no cell would run under %%explain"
 
-    plain, explained = run_both(notebook, tmp_path)
+    plain, explained = runs[notebook]
 
     problems = differences(plain, explained)
     assert not problems, "\n\n".join(problems)
     # The plain run itself must be healthy, or the comparison proves little.
     errors = [(r["index"], r["error"]) for r in plain if r["error"]]
     assert not errors, f"cells raised when run plainly: {errors}"
-    assert sum(r["explained"] for r in explained) >= len([c for c in cells if c.compared_under_explain])
+    assert sum(r["explained"] for r in explained) == len([c for c in cells if c.compared_under_explain])
 
 
 def test_plan_strips_and_prepends_explain() -> None:
@@ -88,7 +94,7 @@ def test_differences_are_reported() -> None:
     from transparency import rng_state, snapshot_value
 
     def record(stdout: str, names: dict, rng: dict) -> dict:
-        return {"index": 0, "source": "x", "stdout": stdout, "error": None, "explained": True,
+        return {"index": 0, "source": "x", "stdout": stdout, "stderr": "", "error": None, "explained": True,
                 "names": {k: snapshot_value(v) for k, v in names.items()}, "rng": rng}
 
     state = rng_state()

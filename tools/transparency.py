@@ -1,10 +1,11 @@
 """Run a notebook's code cells in a real IPython shell, plainly or under ``%%explain``, and record what they did.
 
-``tests/test_notebook_transparency.py`` runs this once per mode, each in its own process (so torch's and NumPy's
-global random state, the shell singleton and leftover memory cannot leak from one mode into the other), then
-compares the records cell by cell: stdout, exception type, the namespace, and the random state.
+``tests/test_notebook_transparency.py`` runs this once per mode, each mode in its own process (so torch's and
+NumPy's global random state and leftover memory cannot leak from one mode into the other), then compares the records
+cell by cell: stdout, stderr, exception type, the namespace, and the random state. One process runs all notebooks,
+each in a fresh shell started from the same seeds, so torch is imported once per mode rather than once per notebook.
 
-    python tools/transparency.py NOTEBOOK --mode plain|explain --out RECORDS.pt
+    python tools/transparency.py --mode plain|explain --out DIR NOTEBOOK...    # writes DIR/0.pt, DIR/1.pt, ...
 """
 
 from __future__ import annotations
@@ -129,6 +130,8 @@ def run(notebook: Path, mode: str) -> list[dict[str, Any]]:
 
     config = Config()
     config.HistoryManager.enabled = False  # no sqlite file, no history thread
+    # A fresh shell per notebook, as a fresh kernel would be: nothing from the previous notebook survives.
+    InteractiveShell.clear_instance()
     shell = InteractiveShell.instance(config=config)
     os.chdir(notebook.parent)  # the kernel's working directory, as nbclient and JupyterLab use it
 
@@ -201,6 +204,8 @@ def differences(plain: list[dict[str, Any]], explained: list[dict[str, Any]]) ->
         where = f"cell {p['index']} ({p['source'].strip().splitlines()[0] if p['source'].strip() else ''!r})"
         if p["stdout"] != e["stdout"]:
             out.append(f"{where}: stdout differs\n--- plain ---\n{p['stdout']}\n--- %%explain ---\n{e['stdout']}")
+        if p["stderr"] != e["stderr"]:
+            out.append(f"{where}: stderr differs\n--- plain ---\n{p['stderr']}\n--- %%explain ---\n{e['stderr']}")
         if p["error"] != e["error"]:
             out.append(f"{where}: exception {p['error']} plainly, {e['error']} under %%explain")
         if p["names"].keys() != e["names"].keys():
@@ -218,16 +223,18 @@ def differences(plain: list[dict[str, Any]], explained: list[dict[str, Any]]) ->
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("notebook", type=Path)
+    parser.add_argument("notebooks", type=Path, nargs="+")
     parser.add_argument("--mode", choices=["plain", "explain"], required=True)
-    parser.add_argument("--out", type=Path, required=True)
+    parser.add_argument("--out", type=Path, required=True, help="folder for one records file per notebook")
     args = parser.parse_args(argv)
 
     import torch
 
     out = args.out.resolve()  # run() changes the working directory
-    records = run(args.notebook.resolve(), args.mode)
-    torch.save(records, out)
+    out.mkdir(parents=True, exist_ok=True)
+    for index, notebook in enumerate(args.notebooks):
+        records = run(notebook.resolve(), args.mode)
+        torch.save(records, out / f"{index}.pt")
     return 0
 
 
