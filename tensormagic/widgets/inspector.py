@@ -23,10 +23,10 @@ import ipywidgets as widgets
 import numpy as np
 import torch
 
-from ..annotate import annotate
+from ..annotate import values_text
 from ..facts import Facts, describe
 from ..i18n import message, normalize_language
-from ..render.annotation import header_parts, layout_parts, sharing_sentences
+from ..render.annotation import Annotation, header_parts, layout_parts, sharing_sentences
 from ..render.common import BADGE_STYLE, BOX_STYLE, MUTED_STYLE, escape, format_bytes, format_number
 from . import svg
 
@@ -99,8 +99,11 @@ class Inspector:
         self.language = normalize_language(language)
         self.precision = precision
         self.facts: Facts = describe(obj, namespace, name=name)
-        self._annotation_text = str(annotate(obj, namespace, name=self.facts.name, language=self.language,
-                                             precision=precision))
+        # Built from the same facts (statistics are computed once, even for a 400 MB tensor).
+        self._annotation_text = str(
+            Annotation(facts=self.facts, values_text=values_text(obj, precision), language=self.language,
+                       precision=precision)
+        )
         self._object: torch.Tensor | np.ndarray | None = obj
         self._values, self._no_values = _values_tensor(obj)
         self.controls: dict[str, widgets.Widget] = {}
@@ -430,6 +433,8 @@ class Inspector:
         parts = [self._annotation_text, "", f"[{self.m('tab.memory')}]", *self.memory_lines()]
         if self._values is not None and self._values.dim() >= 2:
             parts += ["", f"[{self.m('tab.values')}]", *self.values_lines()]
+        if self._values is not None:
+            parts += ["", f"[{self.m('tab.histogram')}]", *self.histogram_lines()]
         return "\n".join(parts)
 
     def html(self) -> str:
