@@ -10,6 +10,7 @@ answered exactly with :func:`numpy.shares_memory` over address-only views (no me
 from __future__ import annotations
 
 import ctypes
+import math
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from typing import Any, Literal
@@ -123,12 +124,22 @@ def _address_view(obj: torch.Tensor | np.ndarray, span: MemorySpan) -> np.ndarra
     )
 
 
+def _dense(obj: object, span: MemorySpan) -> bool:
+    """Every byte of ``span`` belongs to exactly one element of ``obj`` (no gaps, no repeats)."""
+    _, shape, strides, itemsize = _byte_layout(obj)  # type: ignore[arg-type]
+    repeats = any(stride == 0 and size > 1 for size, stride in zip(shape, strides, strict=True))
+    return not repeats and span.stop - span.start == itemsize * math.prod(shape)
+
+
 def element_overlap(a: object, b: object) -> ElementOverlap:
     """Whether ``a`` and ``b`` have at least one element's bytes in common, exactly."""
     span_a, span_b = element_span(a), element_span(b)
     if span_a is None or span_b is None or not span_a.overlaps(span_b):
         return "none"
-    if span_a == span_b and _byte_layout(a)[1:] == _byte_layout(b)[1:]:  # type: ignore[arg-type]
+    if span_a == span_b and (
+        _byte_layout(a)[1:] == _byte_layout(b)[1:]  # type: ignore[arg-type]
+        or (_dense(a, span_a) and _dense(b, span_b))  # ``t.view(4, 3)``, ``t.T``: same elements, new shape
+    ):
         return "all"
     try:
         view_a = _address_view(a, span_a)  # type: ignore[arg-type]

@@ -1,0 +1,158 @@
+"""Facts: every field, for representative tensors and ndarrays; a clear TypeError for anything else."""
+
+from __future__ import annotations
+
+import warnings
+
+import numpy as np
+import pytest
+import torch
+
+import tensormagic as tm
+from tensormagic.facts import Facts
+from tensormagic.sharing import MemorySpan
+
+
+def test_contiguous_float_tensor_every_field() -> None:
+    t = torch.arange(12.0).view(3, 4).clone()  # owns its memory: not a view
+    facts = tm.describe(t)
+    assert isinstance(facts, Facts)
+    assert (facts.kind, facts.type_name) == ("tensor", "torch.Tensor")
+    assert (facts.shape, facts.ndim, facts.dtype, facts.device) == ((3, 4), 2, "torch.float32", "cpu")
+    assert (facts.numel, facts.itemsize, facts.nbytes) == (12, 4, 48)
+    assert (facts.strides, facts.storage_offset, facts.contiguous, facts.layout) == ((4, 1), 0, True, "strided")
+    assert (facts.requires_grad, facts.grad_fn, facts.is_leaf) == (False, None, True)
+    assert (facts.is_view, facts.expanded, facts.storage_nbytes) == (False, False, 48)
+    assert facts.storage == MemorySpan("cpu", t.data_ptr(), t.data_ptr() + 48)
+    assert (facts.nnz, facts.quantization) == (None, None)
+    assert facts.stats is not None and facts.stats_skipped is None and facts.stats_error is None
+    assert (facts.stats.min, facts.stats.max, facts.stats.mean, facts.stats.zeros) == (0.0, 11.0, 5.5, 1)
+    assert facts.stats.std == pytest.approx(np.std(np.arange(12.0), ddof=1))
+    assert (facts.shares_with, facts.copies_of, facts.name, facts.extra) == ((), (), None, {})
+    assert not facts.sharing_checked and not facts.is_empty
+
+
+def test_view_with_offset_and_strides() -> None:
+    t = torch.arange(12.0).view(3, 4)
+    column = t[:, 1]
+    facts = tm.describe(column, {"t": t, "column": column})
+    assert (facts.shape, facts.strides, facts.storage_offset) == ((3,), (4,), 1)
+    assert (facts.contiguous, facts.is_view, facts.storage_nbytes, facts.nbytes) == (False, True, 48, 12)
+    assert facts.name == "column" and facts.sharing_checked
+    assert {s.name for s in facts.shares_with} == {"t", "column"}
+
+
+def test_expanded_view() -> None:
+    facts = tm.describe(torch.ones(3).expand(4, 3))
+    assert facts.expanded and facts.strides == (0, 1) and facts.numel == 12
+    assert facts.storage_nbytes == 12 and facts.nbytes == 48  # 12 elements over 3 stored ones
+    assert facts.stats is not None and facts.stats.repeat == 4
+
+
+def test_autograd_fields() -> None:
+    leaf = torch.ones(2, requires_grad=True)
+    product = leaf * 3
+    parameter = torch.nn.Parameter(torch.zeros(2))
+    assert (tm.describe(leaf).requires_grad, tm.describe(leaf).grad_fn, tm.describe(leaf).is_leaf) == (
+        True,
+        None,
+        True,
+    )
+    facts = tm.describe(product)
+    assert (facts.requires_grad, facts.grad_fn, facts.is_leaf) == (True, "MulBackward0", False)
+    assert tm.describe(parameter).type_name == "torch.nn.Parameter"
+
+
+def test_sparse_quantized_and_meta() -> None:
+    coo = torch.tensor([[0.0, 2.0], [3.0, 0.0]]).to_sparse()
+    facts = tm.describe(coo)
+    assert (facts.layout, facts.nnz, facts.strides, facts.storage, facts.contiguous) == (
+        "sparse_coo",
+        2,
+        None,
+        None,
+        False,
+    )
+    assert facts.stats is not None and facts.stats.of == "stored" and facts.stats.zeros == 2
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        csr = torch.tensor([[0.0, 2.0], [3.0, 0.0]]).to_sparse_csr()
+        quantized = torch.quantize_per_tensor(torch.tensor([1.0, 2.0]), 0.5, 2, torch.quint8)
+        quantized_meta = torch.empty(4, dtype=torch.qint8, device="meta")
+    assert (tm.describe(csr).layout, tm.describe(csr).nnz) == ("sparse_csr", 2)
+    facts = tm.describe(quantized)
+    assert (facts.layout, facts.dtype, facts.itemsize) == ("quantized", "torch.quint8", 1)
+    assert facts.quantization == "torch.per_tensor_affine: scale=0.5, zero_point=2"
+    assert facts.stats is not None and facts.stats.of == "dequantized" and facts.stats.max == 2.0
+    facts = tm.describe(quantized_meta)  # no quantizer to ask: said, not raised
+    assert facts.quantization == "unknown" and facts.stats_skipped == "meta"
+    meta = tm.describe(torch.empty(10**12, device="meta"))
+    assert (meta.device, meta.numel, meta.nbytes, meta.storage, meta.storage_nbytes) == (
+        "meta",
+        10**12,
+        4 * 10**12,
+        None,
+        None,
+    )
+    assert meta.stats is None and meta.stats_skipped == "meta"
+
+
+def test_empty_zero_dim_bool_and_disabled_statistics() -> None:
+    empty = tm.describe(torch.empty(3, 0))
+    assert empty.is_empty and empty.stats is None and empty.stats_skipped == "empty" and empty.storage is None
+    scalar = tm.describe(torch.tensor(7))
+    assert (scalar.shape, scalar.ndim, scalar.strides, scalar.dtype) == ((), 0, (), "torch.int64")
+    assert scalar.stats is not None and (scalar.stats.min, scalar.stats.max) == (7, 7)
+    flags = tm.describe(torch.tensor([True, False, True]))
+    assert flags.stats is not None and flags.stats.true_count == 2
+    skipped = tm.describe(torch.ones(3), stats=False)
+    assert skipped.stats is None and skipped.stats_skipped == "disabled"
+
+
+def test_ndarray_every_field() -> None:
+    base = np.array([[0, 1, 2], [3, 4, 5]], dtype=np.int32)  # owns its memory
+    facts = tm.describe(base)
+    assert (facts.kind, facts.type_name, facts.shape, facts.dtype, facts.device) == (
+        "ndarray",
+        "numpy.ndarray",
+        (2, 3),
+        "int32",
+        "cpu",
+    )
+    assert (facts.numel, facts.itemsize, facts.nbytes, facts.strides) == (6, 4, 24, (3, 1))
+    assert (facts.storage_offset, facts.contiguous, facts.layout, facts.is_view, facts.expanded) == (
+        0,
+        True,
+        "strided",
+        False,
+        False,
+    )
+    assert (facts.requires_grad, facts.grad_fn, facts.is_leaf, facts.nnz, facts.quantization) == (
+        False,
+        None,
+        None,
+        None,
+        None,
+    )
+    start = base.__array_interface__["data"][0]
+    assert facts.storage == MemorySpan("cpu", start, start + 24)
+    assert facts.stats is not None and facts.stats.correction == 0 and facts.stats.std == pytest.approx(np.std(base))
+    assert tm.describe(np.arange(6).reshape(2, 3)).is_view  # reshape's result is a view of arange's array
+    transposed = tm.describe(base.T)
+    assert (transposed.strides, transposed.contiguous, transposed.is_view) == ((1, 3), False, True)
+    broadcast = tm.describe(np.broadcast_to(np.arange(3.0), (4, 3)))
+    assert broadcast.expanded and broadcast.stats is not None and broadcast.stats.repeat == 4
+
+
+def test_ndarray_without_numeric_statistics() -> None:
+    strings = tm.describe(np.array(["a", "bc"]))
+    assert strings.stats is None and strings.stats_skipped == "unsupported"
+    objects = tm.describe(np.array([object(), None]))
+    assert objects.stats is None and objects.storage is None
+    assert tm.describe(np.zeros((0, 4))).stats_skipped == "empty"
+
+
+@pytest.mark.parametrize("value", [3, 2.5, [1, 2], "text", None, {"t": torch.ones(1)}])
+def test_non_tensors_raise_a_clear_type_error(value: object) -> None:
+    with pytest.raises(TypeError, match=r"takes a torch\.Tensor or a numpy\.ndarray, not"):
+        tm.describe(value)
