@@ -152,7 +152,13 @@ class Card:
         self.output.value = self.output_html()
 
     def output_html(self) -> str:
-        lines = "".join(f"<div>{escape(line)}</div>" for line in self.lines)
+        # pre-wrap keeps the indentation of multi-line values (tensor reprs, aligned shapes); blank lines
+        # become small gaps instead of collapsing away.
+        lines = "".join(
+            f'<div style="white-space:pre-wrap">{escape(line)}</div>' if line.strip()
+            else '<div style="height:6px"></div>'
+            for line in self.lines
+        )
         figures = "".join(
             f'<figure style="display:inline-block;margin:6px 14px 4px 0;vertical-align:top">{svg}'
             f'<figcaption style="{MUTED_STYLE};font-size:11px;max-width:340px">{escape(caption)}</figcaption></figure>'

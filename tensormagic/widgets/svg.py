@@ -81,6 +81,8 @@ def heatmap(
             y = top + i * cell + cell / 2 + 3
             parts.append(f'<text x="{left - 4}" y="{y:.1f}" text-anchor="end">{escape(row_labels[i])}</text>')
         for j, value in enumerate(row):
+            if math.isnan(value):  # a ragged matrix: nothing to draw here
+                continue
             x, y = left + j * cell, top + i * cell
             fill = sequential(value, low, high)
             parts.append(f'<rect x="{x}" y="{y}" width="{cell}" height="{cell}" fill="{fill}" stroke="#ccc"/>')

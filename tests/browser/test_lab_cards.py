@@ -142,6 +142,8 @@ def test_cards_render_and_react_in_jupyterlab(lab: str) -> None:
                 box = card.bounding_box()
                 assert box is not None and box["height"] > 120 and box["width"] > 300
                 assert card.locator(".tm-card-output").inner_text().strip()
+                if os.environ.get("TM_SCREENSHOT_ALL"):  # for reviewing every card by eye
+                    card.screenshot(path=str(Path(os.environ["TM_SCREENSHOT_ALL"]) / f"card-{k:02d}.png"))
             stderr = page.locator(".jp-OutputArea-output[data-mime-type='application/vnd.jupyter.stderr']")
             assert stderr.count() == 0, stderr.all_inner_texts()
             errors = page.locator(".jp-OutputArea-output[data-mime-type='application/vnd.jupyter.error']")
