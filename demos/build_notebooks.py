@@ -328,6 +328,20 @@ NB01 = Notebook("01_tensors", [
     Code("%tensor"),
     Md(
         en=(
+            "## Try it live\n\n"
+            "`%explain TOPIC` opens a concept card: a short explanation with an example you can change and "
+            "re-run. These two sum up this notebook."
+        ),
+        zh=(
+            "## 动手试一试\n\n"
+            "`%explain 主题` 会打开一张概念卡片:简短的讲解,加上一个可以修改、重新运行的例子。"
+            "下面两张卡片总结了本笔记本的内容。主题也可以用中文写,例如 `%explain 创建张量`、`%explain 元素类型`。"
+        ),
+    ),
+    Code("%explain tensor-creation"),
+    Code("%explain dtypes"),
+    Md(
+        en=(
             "## Exercises\n\n"
             "Each exercise cell already holds one correct answer so the notebook runs from top to bottom. "
             "Replace it with your own and run the check cell below it.\n\n"
@@ -504,6 +518,12 @@ NB02 = Notebook("02_numpy", [
         "except RuntimeError as err:\n"
         "    print('RuntimeError:', err)"
     ),
+    Md(
+        en="The concept card on NumPy sharing lets you try each conversion and see which ones follow a write:",
+        zh="关于 NumPy 共享内存的概念卡片可以逐一尝试各种转换,看哪些会跟着写入一起变化"
+        "(也可以写 `%explain 共享内存`):",
+    ),
+    Code("%explain numpy-sharing"),
     Md(
         en=(
             "## Exercises\n\n"
@@ -735,6 +755,13 @@ NB03 = Notebook("03_arithmetic", [
     ),
     Code("%tensor C"),
     Md(
+        en="Two concept cards to experiment with shapes: which pairs broadcast, and which pairs can be multiplied.",
+        zh="两张概念卡片,用来试验形状:哪些形状可以广播,哪些可以做矩阵乘法(也可以写 `%explain 广播`、"
+        "`%explain 矩阵乘法`)。",
+    ),
+    Code("%explain broadcasting"),
+    Code("%explain matmul"),
+    Md(
         en=(
             "## Exercises\n\n"
             "Each exercise cell already holds one correct answer; replace it with your own and run the check.\n\n"
@@ -918,6 +945,11 @@ NB04 = Notebook("04_reductions", [
         ),
     ),
     Code("%tensor torch.log(torch.tensor([0., 1., -1.]))"),
+    Md(
+        en="The reductions card lets you pick the axis and watch which one disappears:",
+        zh="聚合运算的概念卡片可以选择不同的轴,观察哪一个轴被压缩掉(也可以写 `%explain 按维度`):",
+    ),
+    Code("%explain reductions"),
     Md(
         en=(
             "## Exercises\n\n"
