@@ -43,7 +43,12 @@ from .sharing import Sharing, element_overlap, find_sharing, storage_span
 _getframe = sys._getframe
 
 # Code classification for the frame walk (cached per code object).
-_PASS, _CELL, _BARRIER = 0, 1, 2
+# _CELL: the cell's own code. _WRAPPER: torch's thin public layers a user call passes through
+# (``Tensor.__rsub__``, ``torch.nn.functional``): still the user's call. _PASS: the user's other code
+# (functions from other cells, their own modules): walk on, the call maps to the cell line running it.
+# _LIBRARY: torch/NumPy/stdlib internals (``opt.step()``'s own tensor maths): not the user's call.
+# _BARRIER: IPython and tensormagic themselves (display, our own work): never recorded.
+_PASS, _CELL, _BARRIER, _WRAPPER, _LIBRARY = 0, 1, 2, 3, 4
 
 #: Calls that only print, hash or inspect a tensor: never worth a step (``print(t)`` calls ``__format__``).
 _NOISE_NAMES = frozenset(
@@ -156,6 +161,7 @@ class Site:
     kind: str  # "function" | "descriptor" | "dispatch" | "seed"
     order: int
     count: int = 0
+    direct: bool = True  # made by the cell's own expression (not inside a function it called)
     args: tuple[Value, ...] = ()
     kwargs: dict[str, Value] = field(default_factory=dict)
     result: Value | None = None
@@ -172,12 +178,47 @@ class Site:
     linked_relation: str = ""
 
 
+_TORCH_DIR = os.path.dirname(os.path.abspath(torch.__file__))
+_WRAPPER_FILES = frozenset(
+    os.path.join(_TORCH_DIR, *parts)
+    for parts in (
+        ("__init__.py",),
+        ("_tensor.py",),
+        ("functional.py",),
+        ("overrides.py",),
+        ("random.py",),
+        ("_ops.py",),
+        ("_compile.py",),
+        ("_jit_internal.py",),
+        ("nn", "functional.py"),
+        ("_dynamo", "eval_frame.py"),
+        ("utils", "_python_dispatch.py"),
+    )
+)
+
+
+def _library_dirs() -> tuple[str, ...]:
+    import sysconfig
+
+    paths = sysconfig.get_paths()
+    dirs = {_TORCH_DIR, os.path.dirname(os.path.abspath(np.__file__)), os.path.dirname(os.__file__)}
+    dirs.update(paths[key] for key in ("stdlib", "platstdlib", "purelib", "platlib") if paths.get(key))
+    return tuple(sorted(os.path.abspath(d) + os.sep for d in dirs)) + ("<frozen ",)
+
+
+_LIBRARY_DIRS = _library_dirs()
+
+
 def _flag(code: Any, filenames: frozenset[str]) -> int:
     filename = code.co_filename
     if filename in filenames:
         return _CELL
     if filename.startswith(_BARRIER_DIRS):
         return _BARRIER
+    if filename in _WRAPPER_FILES:
+        return _WRAPPER
+    if filename.startswith(_LIBRARY_DIRS):
+        return _LIBRARY
     return _PASS
 
 
@@ -302,6 +343,7 @@ class _FunctionMode(TorchFunctionMode):
             return func(*args, **kwargs)
         frame: Any = _getframe(1)
         flags = recorder.code_flags
+        direct = True
         while frame is not None:
             code = frame.f_code
             # Keyed by id(): hashing a code object hashes its contents; the recorder keeps each code alive.
@@ -310,14 +352,16 @@ class _FunctionMode(TorchFunctionMode):
                 flag = recorder.classify(code)
             if flag == _CELL:
                 break
-            if flag == _BARRIER:
+            if flag >= _BARRIER and flag != _WRAPPER:
                 return func(*args, **kwargs)
+            if flag == _PASS:
+                direct = False
             frame = frame.f_back
         else:
             return func(*args, **kwargs)
         site = recorder.sites.get((id(code), frame.f_lasti, func))
         if site is None:
-            return recorder.first_call(frame, func, args, kwargs)
+            return recorder.first_call(frame, func, args, kwargs, direct)
         recorder.depth += 1
         try:
             result = func(*args, **kwargs)
@@ -346,7 +390,7 @@ class _DispatchMode(TorchDispatchMode):
         recorder = self.recorder
         if recorder.depth or func not in recorder.dispatch_ops:
             return func(*args, **kwargs)
-        frame = recorder.cell_frame(_getframe(1))
+        frame, direct = recorder.cell_frame(_getframe(1))
         if frame is None:
             return func(*args, **kwargs)
         key = (id(frame.f_code), frame.f_lasti, "dispatch")
@@ -359,11 +403,13 @@ class _DispatchMode(TorchDispatchMode):
             return result
         with recorder.guard():
             site = recorder.new_site(key, frame, "dispatch", "dispatch")
+            site.direct = direct
             site.op = str(func)
             site.result = summarize(result)
             site.last_shape = tuple(result.shape) if isinstance(result, torch.Tensor) else None
             site.result_ref = _weak(result)
-            recorder.link_named_array(site, frame, result)
+            if direct:
+                recorder.link_named_array(site, frame, result)
         return result
 
 
@@ -463,19 +509,23 @@ class Recorder:
         self._codes.append(code)  # keeps the id() key valid for the recorder's lifetime
         return flag
 
-    def cell_frame(self, frame: Any) -> Any:
+    def cell_frame(self, frame: Any) -> tuple[Any, bool]:
+        """The innermost cell frame above ``frame``, and whether the call came straight from it."""
         flags = self.code_flags
+        direct = True
         while frame is not None:
             code = frame.f_code
             flag = flags.get(id(code))
             if flag is None:
                 flag = self.classify(code)
             if flag == _CELL:
-                return frame
-            if flag == _BARRIER:
-                return None
+                return frame, direct
+            if flag >= _BARRIER and flag != _WRAPPER:
+                return None, False
+            if flag == _PASS:
+                direct = False
             frame = frame.f_back
-        return None
+        return None, False
 
     def new_site(self, key: tuple[int, int, Any], frame: Any, func: Any, kind: str) -> Site:
         self.order += 1
@@ -483,12 +533,15 @@ class Recorder:
         self.sites[key] = site
         return site
 
-    def first_call(self, frame: Any, func: Any, args: tuple[Any, ...], kwargs: dict[str, Any]) -> Any:
+    def first_call(
+        self, frame: Any, func: Any, args: tuple[Any, ...], kwargs: dict[str, Any], direct: bool = True
+    ) -> Any:
         """The first call at a site: the one looked at closely (inputs before, result after)."""
         __tracebackhide__ = True  # noqa: F841
         name = func_short_name(func)
-        is_descriptor = getattr(func, "__name__", None) == "__get__"
-        if name in _NOISE_NAMES or (is_descriptor and name not in _KEPT_DESCRIPTORS):
+        kind = getattr(func, "__name__", None)
+        is_descriptor = kind in ("__get__", "__set__", "__delete__")
+        if name in _NOISE_NAMES or (is_descriptor and (kind != "__get__" or name not in _KEPT_DESCRIPTORS)):
             self.skip.add(func)
             return func(*args, **kwargs)
         key = (id(frame.f_code), frame.f_lasti, func)
@@ -496,6 +549,7 @@ class Recorder:
         inplace = _is_inplace_name(name) or "out" in kwargs
         with self.guard():
             site = self.new_site(key, frame, func, "descriptor" if is_descriptor else "function")
+            site.direct = direct
             site.args = tuple(summarize(a) for a in args[:8])
             site.kwargs = {k: summarize(v) for k, v in list(kwargs.items())[:8]}
             if inplace and args and isinstance(args[0], torch.Tensor):
@@ -557,7 +611,7 @@ class Recorder:
     def seed_call(self, name: str, frame: Any, value: int) -> None:
         if self.depth:
             return
-        frame = self.cell_frame(frame)
+        frame, direct = self.cell_frame(frame)
         if frame is None:
             return
         with self.guard():
@@ -565,6 +619,7 @@ class Recorder:
             site = self.sites.get(key)
             if site is None:
                 site = self.new_site(key, frame, name, "seed")
+                site.direct = direct
             else:
                 site.count += 1
             site.seed = value

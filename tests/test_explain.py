@@ -378,3 +378,9 @@ def test_catalog_en_zh_complete_and_every_used_key_exists() -> None:
         used |= set(re.findall(r'"((?:note|explain)\.[a-z0-9_.]+)"', path.read_text()))
     missing = sorted(key for key in used if key not in catalog.EN)
     assert not missing, missing
+
+
+def test_leading_blank_lines_keep_line_numbers_right(shell: InteractiveShell) -> None:
+    run(shell, "%%explain\n\n\nx = torch.ones(2)\ny = x * 3\n")
+    e = last(shell)
+    assert [(s.line, s.source) for s in e.steps] == [(1, "x = torch.ones(2)"), (2, "y = x * 3")]

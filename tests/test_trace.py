@@ -161,3 +161,36 @@ def test_prune_traceback_removes_only_our_frames() -> None:
     assert "__torch_function__" not in names and "first_call" not in names
     assert names[0] == "test_prune_traceback_removes_only_our_frames" and "user_code" in names
     prune_traceback(None)  # harmless on nothing
+
+
+def test_library_internals_are_not_steps_but_user_functions_are() -> None:
+    source = (
+        "model = torch.nn.Linear(3, 1)\n"  # 1: nn.Linear's own init maths is torch's business
+        "opt = torch.optim.SGD(model.parameters(), lr=0.1)\n"  # 2
+        "loss = model(torch.ones(2, 3)).sum()\n"  # 3
+        "loss.backward()\n"  # 4
+        "opt.step()\n"  # 5: the optimizer's add_ calls are internals
+        "class Box:\n"
+        "    def __init__(self, t):\n"
+        "        self.t = t\n"
+        "    def __add__(self, other):\n"
+        "        return Box(self.t.add(other.t))\n"  # 10: a cell function: its own line
+        "b = Box(torch.ones(2)) + Box(torch.ones(2))\n"  # 11
+    )
+    lines = names_by_line(source)
+    assert lines == {
+        3: ["torch.ones", "Tensor.sum"],
+        4: ["Tensor.backward"],
+        10: ["Tensor.add"],
+        11: ["torch.ones"],
+    }
+
+
+def test_user_function_from_elsewhere_is_named_by_function_not_by_operator() -> None:
+    helper: dict[str, Any] = {"torch": torch}
+    exec("class Wrapped:\n    def __add__(self, other):\n        return torch.mul(torch.ones(2), 2)\n", helper)
+    e = tm.explain("w = Wrapped() + Wrapped()\n", {"torch": torch, "Wrapped": helper["Wrapped"]})
+    assert [c.name for c in e.calls] == ["torch.ones", "torch.mul"]  # not Tensor.__add__: the cell's + is user code
+    (mul,) = e.find("torch.mul")
+    scalar = next(n for n in mul.notes if n.key == "note.broadcast.scalar")
+    assert scalar.params["name"] == "tensor (2,)" and scalar.params["scalar"] == "2"

@@ -64,6 +64,20 @@ def _warn(language: str, error: BaseException) -> None:
     print(message("explain.incomplete", language, error=text), file=sys.stderr)
 
 
+def _display_lines(raw: str, transformed: str) -> list[str]:
+    """The raw cell's lines, numbered like the compiled (transformed) cell.
+
+    IPython drops a cell's leading blank lines before compiling it, so line N of the code objects is
+    line N of the transformed source; the raw lines are shown (``!ls`` rather than ``get_ipython()...``).
+    """
+    raw_lines = raw.splitlines()
+    wanted = len(transformed.splitlines())
+    drop = 0
+    while drop < len(raw_lines) and not raw_lines[drop].strip() and len(raw_lines) - drop > wanted:
+        drop += 1
+    return raw_lines[drop:]
+
+
 def run_explain_cell(magics: TensorMagics, line: str, cell: str) -> None:
     """Run ``cell`` once through the shell under the recorder, then display its explanation."""
     __tracebackhide__ = True  # noqa: F841
@@ -126,7 +140,7 @@ def run_explain_cell(magics: TensorMagics, line: str, cell: str) -> None:
             language,
             max_lines,
             error_text,
-            display_lines=cell.splitlines(),
+            display_lines=_display_lines(cell, transformed),
         )
         magics.last_explanation = explanation  # type: ignore[attr-defined]
         if explanation.steps or explanation.warnings or failure is None:

@@ -92,7 +92,7 @@ def qualified_name(site: Site, node: ast.AST | None, pos: Position) -> str:
     if site.kind == "seed":
         return str(site.func)
     if site.kind == "dispatch":
-        if isinstance(node, ast.Call):
+        if isinstance(node, ast.Call) and site.direct:
             last = _callee_last(node.func)
             if last == "from_numpy" or last in LEGACY_CONSTRUCTORS:
                 return f"torch.{last}"
@@ -100,6 +100,8 @@ def qualified_name(site: Site, node: ast.AST | None, pos: Position) -> str:
     short = func_short_name(site.func)
     if site.kind == "descriptor":
         return f"Tensor.{short}"
+    if not site.direct:  # made inside a function the cell called: the cell's instruction is that call
+        return function_name(site.func)
     opname = pos.opname
     if opname == "BINARY_OP" and pos.oparg < len(dis._nb_ops):  # type: ignore[attr-defined]
         if short.startswith("__r") and short.endswith("__"):
@@ -263,7 +265,8 @@ def build_explanation(
         errors = sum(m[0].errors for m in members)
         ctx = CallContext(name=name, op=canonical_op(name), site=first, count=count, language=language)
         try:
-            expression = _source_context(ctx, node, _SOURCES.get(first.code.co_filename))
+            # Texts from the cell's AST only describe calls the cell's expression made itself.
+            expression = _source_context(ctx, node, _SOURCES.get(first.code.co_filename)) if first.direct else ""
             if ctx.op in SHARE_OPS:
                 ctx.end_names, ctx.end_sharing = _end_names(first, namespace)
             notes: list[Note] = notes_for(ctx)

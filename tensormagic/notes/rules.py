@@ -311,10 +311,19 @@ class CallContext:
         return None
 
     def text(self, position: int, keyword: str | None = None) -> str:
+        """How the source wrote this argument; for calls made inside functions, what it was."""
         if keyword and keyword in self.kw_texts:
             return self.kw_texts[keyword]
         if position < len(self.texts):
             return self.texts[position]
+        value = self.kwargs.get(keyword) if keyword else None
+        if value is None and position < len(self.args):
+            value = self.args[position]
+        if value is not None and value.facts is not None:
+            kind = message(f"kind.{value.facts.kind}", self.language)
+            return f"{kind} {format_shape(value.facts.shape)}"
+        if value is not None and value.kind in ("number", "bool"):
+            return repr(value.value)
         return "?"
 
     def tensor_inputs(self) -> list[tuple[int | str, Value, str]]:
