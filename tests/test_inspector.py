@@ -126,6 +126,22 @@ def test_chinese_inspector() -> None:
     assert "存储" in shown.text()
 
 
+def test_a_namespace_variable_is_not_kept_alive() -> None:
+    namespace = {"x": torch.arange(12.0).reshape(3, 4)}
+    ref = weakref.ref(namespace["x"])
+    shown = tm.inspect(namespace["x"], namespace)
+    assert not shown.holds_strongly and shown.facts.name == "x"
+    shown.controls["column_start"].value = 0  # still sliceable while the variable exists
+    assert "slice [:, :]" in shown.values_view.value
+    del namespace["x"]
+    gc.collect()
+    assert ref() is None
+    assert "no longer exists" in "\n".join(shown.values_lines())
+    assert "no longer exists" in shown.text()
+    shown.update_values()  # a slider moved after the variable was deleted: a sentence, not an exception
+    shown.update_histogram()
+
+
 def test_close_releases_the_tensor() -> None:
     t = torch.ones(1000)
     ref = weakref.ref(t)

@@ -8,15 +8,23 @@ A header (the same facts and sharing sentences as ``%tensor``), then three tabs:
 * **memory** — the storage as numbered boxes, the ones this view covers filled in, with the offset and
   strides that map an index to a box, and the variables that share the storage.
 
-Unlike the model objects (``Facts``, ``Annotation``) the inspector *does* hold the tensor it shows, because
-its sliders slice it on demand. Call :meth:`Inspector.close` (or drop the inspector and its output) to
-release it; nothing else keeps a reference.
+Memory: the sliders slice the tensor on demand, so the inspector needs the tensor while it is open — but
+it must not be the reason a large tensor outlives the variable that named it. Widgets stay registered in
+the kernel until closed, so whatever an inspector references lives as long as the kernel. Hence:
+
+* a tensor that is a variable of the given namespace (``%tensor -w x``) is held only through a weak
+  reference: after ``del x`` its memory is freed and the inspector says so;
+* a tensor nobody else holds (``%tensor -w x.T``, ``tm.inspect(torch.rand(3))``) is held strongly, or
+  there would be nothing to show; :meth:`Inspector.close` releases it and closes the widgets;
+* converted copies made for display (a densified sparse tensor, a dequantized one, a NumPy array with
+  negative strides) are made only up to ``COPY_LIMIT`` elements.
 """
 
 from __future__ import annotations
 
 import math
-from collections.abc import Mapping
+import weakref
+from collections.abc import Callable, Mapping
 from typing import Any
 
 import ipywidgets as widgets
@@ -33,32 +41,33 @@ from . import svg
 WINDOW_ROWS = 12
 WINDOW_COLUMNS = 10
 HISTOGRAM_SAMPLE = 1_000_000
-DENSIFY_LIMIT = 1_000_000
+COPY_LIMIT = 1_000_000
 DRAW_CELLS = 256
 ORDER_LIMIT = 64
 
 
-def _values_tensor(obj: torch.Tensor | np.ndarray) -> tuple[torch.Tensor | None, str | None]:
-    """A strided CPU-readable tensor to take slices from, or None and the reason there are no values."""
+def _values_tensor(obj: torch.Tensor | np.ndarray) -> tuple[torch.Tensor | None, str | None, bool]:
+    """(tensor to take slices from, or None; the reason there are no values; whether it is a copy)."""
     if isinstance(obj, np.ndarray):
         if obj.dtype.hasobject or obj.dtype.kind in "USVMm":
-            return None, "no_values_dtype"
+            return None, "no_values_dtype", False
+        negative = any(s < 0 for s in obj.strides)  # torch.from_numpy refuses negative strides
+        if negative and obj.size > COPY_LIMIT:
+            return None, "no_values_copy", False
         try:
-            return torch.from_numpy(np.ascontiguousarray(obj) if any(s < 0 for s in obj.strides) else obj), None
+            return torch.from_numpy(np.ascontiguousarray(obj) if negative else obj), None, negative
         except TypeError:
-            return None, "no_values_dtype"
+            return None, "no_values_dtype", False
     tensor = obj.detach()
     if tensor.device.type == "meta":
-        return None, "no_values_meta"
+        return None, "no_values_meta", False
     if tensor.numel() == 0:
-        return None, "no_values_empty"
-    if tensor.is_quantized:
-        return tensor.dequantize(), None
-    if tensor.layout != torch.strided:
-        if tensor.numel() > DENSIFY_LIMIT:
-            return None, "no_values_sparse"
-        return tensor.to_dense(), None
-    return tensor, None
+        return None, "no_values_empty", False
+    if tensor.is_quantized or tensor.layout != torch.strided:
+        if tensor.numel() > COPY_LIMIT:
+            return None, "no_values_copy", False
+        return (tensor.dequantize() if tensor.is_quantized else tensor.to_dense()), None, True
+    return tensor, None, False
 
 
 def _cell(value: Any, precision: int) -> str:
@@ -104,8 +113,11 @@ class Inspector:
             Annotation(facts=self.facts, values_text=values_text(obj, precision), language=self.language,
                        precision=precision)
         )
-        self._object: torch.Tensor | np.ndarray | None = obj
-        self._values, self._no_values = _values_tensor(obj)
+        owned = namespace is not None and any(value is obj for value in list(namespace.values()))
+        self._strong: torch.Tensor | np.ndarray | None = None if owned else obj
+        self._weak: Callable[[], torch.Tensor | np.ndarray | None] = weakref.ref(obj)
+        self._copy: tuple[torch.Tensor | None, str | None] | None = None
+        self.holds_strongly = not owned
         self.controls: dict[str, widgets.Widget] = {}
         self.values_view = widgets.HTML()
         self.values_view.add_class("tm-inspector-values")
@@ -125,10 +137,34 @@ class Inspector:
     def m(self, key: str, **values: object) -> str:
         return message(f"inspector.{key}", self.language, **values)
 
+    @property
+    def _object(self) -> torch.Tensor | np.ndarray | None:
+        return self._strong if self._strong is not None else self._weak()
+
+    def _values_state(self) -> tuple[torch.Tensor | None, str | None]:
+        obj = self._object
+        if obj is None:
+            return None, "released"
+        if self._copy is not None:
+            return self._copy
+        values, reason, copied = _values_tensor(obj)
+        if copied:  # a bounded conversion (COPY_LIMIT): keep it rather than redo it on every slider move
+            self._copy = (values, reason)
+        return values, reason
+
+    @property
+    def _values(self) -> torch.Tensor | None:
+        return self._values_state()[0]
+
+    @property
+    def _no_values(self) -> str | None:
+        return self._values_state()[1]
+
     def close(self) -> None:
         """Release the inspected object and close the widgets (the front end removes the view)."""
-        self._object = None
-        self._values = None
+        self._strong = None
+        self._weak = lambda: None
+        self._copy = None
         for control in [*self.controls.values(), self.values_view, self.histogram_view, self.memory_view,
                         self.tabs, self.header, self.widget]:
             control.close()
@@ -386,7 +422,9 @@ class Inspector:
             lines.append(self.m("memory_sparse", layout=facts.layout, nnz=nnz))
         layout = self.memory_layout()
         if layout is None:
-            if facts.device == "meta":
+            if self._object is None:
+                lines.append(self.m("released"))
+            elif facts.device == "meta":
                 lines.append(self.m("memory_meta"))
             elif facts.numel == 0:
                 lines.append(self.m("memory_empty"))
