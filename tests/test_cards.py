@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import string
 import time
 
 import pytest
@@ -79,9 +80,13 @@ def test_public_api_exports_card() -> None:
     assert "card" in tm.__all__ and "inspect" in tm.__all__
 
 
-def test_catalog_languages_have_identical_keys() -> None:
+def test_catalog_languages_have_identical_keys_and_placeholders() -> None:
     assert catalog.EN.keys() == catalog.ZH.keys()
     assert all(k.startswith(("card.", "inspector.")) for k in catalog.EN)
+    formatter = string.Formatter()
+    for key, english in catalog.EN.items():
+        fields = {f for _, f, _, _ in formatter.parse(english) if f}
+        assert fields == {f for _, f, _, _ in formatter.parse(catalog.ZH[key]) if f}, key
 
 
 # -- cnn --------------------------------------------------------------------------------------------------
