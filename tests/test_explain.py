@@ -384,3 +384,10 @@ def test_leading_blank_lines_keep_line_numbers_right(shell: InteractiveShell) ->
     run(shell, "%%explain\n\n\nx = torch.ones(2)\ny = x * 3\n")
     e = last(shell)
     assert [(s.line, s.source) for s in e.steps] == [(1, "x = torch.ones(2)"), (2, "y = x * 3")]
+
+
+def test_silent_failing_run_does_not_fail_the_next_cell(shell: InteractiveShell) -> None:
+    with capture_output():
+        shell.run_cell("%%explain\nraise ValueError('quiet')", silent=True)
+        after = shell.run_cell("x = torch.ones(1)")
+    assert after.error_in_exec is None and after.success

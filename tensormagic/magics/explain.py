@@ -34,11 +34,20 @@ class _FailureRelay:
 
     def __init__(self, shell: Any) -> None:
         self.shell = shell
-        self.pending: BaseException | None = None
+        self.pending: tuple[BaseException, str] | None = None
+
+    def arm(self, error: BaseException, cell: str) -> None:
+        self.pending = (error, cell)
 
     def __call__(self, result: Any) -> None:
-        error, self.pending = self.pending, None
-        if error is not None and result is not None and getattr(result, "error_in_exec", None) is None:
+        pending, self.pending = self.pending, None
+        if pending is None or result is None or getattr(result, "error_in_exec", None) is not None:
+            return
+        error, cell = pending
+        # Only the cell that ran %%explain: a silent run triggers no post_run_cell, and the next cell's
+        # event must not inherit the failure.
+        raw = str(getattr(getattr(result, "info", None), "raw_cell", "") or "")
+        if cell.strip() in raw:
             result.error_in_exec = error
             self.shell.last_execution_succeeded = False
 
@@ -148,5 +157,5 @@ def run_explain_cell(magics: TensorMagics, line: str, cell: str) -> None:
     except Exception as error:  # noqa: BLE001
         _warn(language, error)
     if failure is not None:
-        relay.pending = failure
+        relay.arm(failure, cell)
     return None
