@@ -8,9 +8,9 @@ are three renderings of those same values, so a terminal user reads exactly what
 from __future__ import annotations
 
 import math
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager, nullcontext
-from typing import Any, ClassVar
+from typing import Any, ClassVar, TypeVar
 
 import ipywidgets as widgets
 import torch
@@ -27,7 +27,10 @@ def generator(seed: int = SEED) -> torch.Generator:
     return torch.Generator().manual_seed(seed)
 
 
-def materialize(module: nn.Module) -> nn.Module:
+ModuleT = TypeVar("ModuleT", bound=nn.Module)
+
+
+def materialize(module: ModuleT) -> ModuleT:
     """Give a module built on the meta device real (uninitialised) CPU parameters.
 
     Constructing on the meta device skips PyTorch's default initialisation, which would draw from the
@@ -45,7 +48,7 @@ def materialize(module: nn.Module) -> nn.Module:
     return module
 
 
-def fresh(module_factory: Any, *args: Any, gen: torch.Generator, **kwargs: Any) -> nn.Module:
+def fresh(module_factory: Callable[..., ModuleT], *args: Any, gen: torch.Generator, **kwargs: Any) -> ModuleT:
     """Build ``module_factory(*args, **kwargs)`` without touching the global RNG; initialise it from ``gen``."""
     module = materialize(module_factory(*args, device="meta", **kwargs))
     with torch.no_grad():

@@ -60,7 +60,9 @@ def run_example(code: str) -> tuple[dict[str, Any], Any, list[str]]:
     check(tree)
     last_expression = None
     if tree.body and isinstance(tree.body[-1], ast.Expr):
-        last_expression = ast.Expression(tree.body.pop().value)
+        final = tree.body.pop()
+        assert isinstance(final, ast.Expr)
+        last_expression = ast.Expression(final.value)
     # ``__import__`` stays available because torch's C++ code imports modules through the calling frame's
     # builtins (without it ``torch.tensor`` fails an internal assert); the AST check already keeps the
     # example itself from naming it.

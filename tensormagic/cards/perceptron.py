@@ -69,9 +69,10 @@ def _grid() -> torch.Tensor:
 def train_mlp(targets: torch.Tensor, seed: int) -> tuple[MlpResult, nn.Module]:
     """2 → HIDDEN (tanh) → 1, full-batch Adam on the four points."""
     gen = generator(seed)
-    model = nn.Sequential(fresh(nn.Linear, 2, HIDDEN, gen=gen), nn.Tanh(), fresh(nn.Linear, HIDDEN, 1, gen=gen))
+    hidden = fresh(nn.Linear, 2, HIDDEN, gen=gen)
+    model = nn.Sequential(hidden, nn.Tanh(), fresh(nn.Linear, HIDDEN, 1, gen=gen))
     with torch.no_grad():  # small random biases break the symmetry of the four points
-        model[0].bias.uniform_(-0.5, 0.5, generator=gen)
+        hidden.bias.uniform_(-0.5, 0.5, generator=gen)
     loss_fn = nn.BCEWithLogitsLoss()
     loss = train(list(model.parameters()), lambda: loss_fn(model(INPUTS).squeeze(1), targets), MLP_STEPS, lr=0.1)
     with torch.no_grad():

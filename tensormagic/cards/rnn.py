@@ -19,7 +19,8 @@ SHOWN_STEPS = 4
 
 def make_rnn(seed: int = 11) -> nn.RNN:
     """``nn.RNN`` with PyTorch's own default initialisation, U(-1/√hidden, 1/√hidden), from a private generator."""
-    rnn = materialize(nn.RNN(INPUT_SIZE, HIDDEN_SIZE, device="meta"))
+    rnn = nn.RNN(INPUT_SIZE, HIDDEN_SIZE, device="meta")
+    materialize(rnn)
     bound = 1 / math.sqrt(HIDDEN_SIZE)
     gen = generator(seed)
     with torch.no_grad():
