@@ -49,7 +49,9 @@ def _svg(width: float, height: float, body: str, title: str = "") -> str:
     label = f"<title>{escape(title)}</title>" if title else ""
     return (
         f'<svg xmlns="http://www.w3.org/2000/svg" width="{width:.0f}" height="{height:.0f}" '
-        f'viewBox="0 0 {width:.0f} {height:.0f}" style="font-family:sans-serif;font-size:10px">{label}{body}</svg>'
+        # fill:currentColor: labels follow the front end's text colour, so they stay readable in dark themes.
+        f'viewBox="0 0 {width:.0f} {height:.0f}" style="font-family:sans-serif;font-size:10px;fill:currentColor">'
+        f"{label}{body}</svg>"
     )
 
 
