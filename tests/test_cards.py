@@ -276,4 +276,5 @@ def test_text_fallback_carries_the_figures() -> None:
     assert "Decision regions" in perceptron and "####" in perceptron
     transformer = card("transformer")
     assert transformer.text().count("0.") >= 36  # the 6×6 attention matrix, written out
-    assert "+" in card("cnn").text().split("feature map (")[-1]
+    feature = card("cnn").text().split("feature map, left to right")[-1]
+    assert "++" in feature and "--" in feature

@@ -77,9 +77,10 @@ EN.update({
     "card.cnn.pool": "Max pooling 2×2 after ReLU: {feature} → {pooled}, {before} numbers → {after}; the edges "
     "are still there.",
     "card.cnn.fig.image": "input picture (built in code)",
-    "card.cnn.fig.feature": "feature map: blue = dark→bright edge, orange = bright→dark",
+    "card.cnn.fig.feature": "feature map (left to right): orange = dark→bright edge, blue = bright→dark",
     "card.cnn.fig.pooled": "after ReLU + 2×2 max pooling",
-    "card.cnn.fig.feature_text": "feature map (+ strong dark→bright edge, - strong bright→dark, , weak, · zero)",
+    "card.cnn.fig.feature_text": "feature map, left to right (- strong dark→bright edge, + strong bright→dark, "
+    "\",\" weak, · zero)",
 })
 ZH.update({
     "card.cnn.title": "CNN —— 卷积神经网络",
@@ -108,9 +109,9 @@ ZH.update({
     "最强的响应(±{peak})正好落在竖直边缘上。",
     "card.cnn.pool": "ReLU 之后做 2×2 最大池化: {feature} → {pooled}, {before} 个数 → {after} 个数; 边缘依然保留。",
     "card.cnn.fig.image": "输入图片(用代码生成)",
-    "card.cnn.fig.feature": "特征图: 蓝色 = 由暗变亮的边缘, 橙色 = 由亮变暗",
+    "card.cnn.fig.feature": "特征图(从左到右): 橙色 = 由暗变亮的边缘, 蓝色 = 由亮变暗",
     "card.cnn.fig.pooled": "ReLU + 2×2 最大池化之后",
-    "card.cnn.fig.feature_text": "特征图(+ 强的由暗变亮边缘, - 强的由亮变暗, , 较弱, · 为零)",
+    "card.cnn.fig.feature_text": "特征图, 从左到右(- 强的由暗变亮边缘, + 强的由亮变暗, \",\" 较弱, · 为零)",
 })
 
 # -- perceptron / ANN ---------------------------------------------------------------------------------
