@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import ast
 import dis
+import sys
 from collections.abc import Iterable, Mapping
 from typing import Any
 
@@ -115,8 +116,10 @@ def qualified_name(site: Site, node: ast.AST | None, pos: Position) -> str:
         return "Tensor.__getitem__"
     if opname == "STORE_SUBSCR":
         return "Tensor.__setitem__"
-    if opname == "COMPARE_OP" and pos.oparg < len(dis.cmp_op):
-        dunder = _CMP_DUNDER.get(dis.cmp_op[pos.oparg])
+    # COMPARE_OP's argument: the comparison index (3.11), shifted left by 4 (3.12) or 5 (3.13+).
+    compare = pos.oparg >> (0 if sys.version_info < (3, 12) else 4 if sys.version_info < (3, 13) else 5)
+    if opname == "COMPARE_OP" and compare < len(dis.cmp_op):
+        dunder = _CMP_DUNDER.get(dis.cmp_op[compare])
         if dunder:
             return f"Tensor.__{dunder}__"
     if opname in _UNARY_DUNDER:
