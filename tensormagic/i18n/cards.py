@@ -174,8 +174,8 @@ EN.update({
     "card.rnn.shapes": "nn.RNN(input_size={size}, hidden_size={hidden}): input {input} (length, batch, features) → "
     "output {output} (one hidden state per step), h_n {last}",
     "card.rnn.steps": "{length} sequential step(s), each waiting for the previous one: {steps}",
-    "card.rnn.gradient": "Gradient reaching the first input from the last hidden state: ‖∂h_{length}/∂x_1‖ = {norm} "
-    "(length 1: {first}; ratio {ratio})",
+    "card.rnn.gradient": "Gradient reaching the first input from the last hidden state: "
+    "‖∂(sum of h_{length})/∂x_1‖ = {norm} (length 1: {first}; ratio {ratio})",
     "card.rnn.table": "Measured gradient norm at step 1, by sequence length: {values}",
     "card.rnn.why": "The first inputs barely influence the training signal of a long sequence: this is the "
     "vanishing gradient (LSTM/GRU gates and Transformers were designed around it).",
@@ -193,7 +193,7 @@ ZH.update({
     "card.rnn.shapes": "nn.RNN(input_size={size}, hidden_size={hidden}): 输入 {input} (长度, 批量, 特征) → "
     "输出 {output} (每一步一个隐藏状态), h_n {last}",
     "card.rnn.steps": "{length} 个依次执行的时间步, 每一步都要等上一步: {steps}",
-    "card.rnn.gradient": "从最后一个隐藏状态传回第一个输入的梯度: ‖∂h_{length}/∂x_1‖ = {norm} "
+    "card.rnn.gradient": "从最后一个隐藏状态传回第一个输入的梯度: ‖∂(h_{length} 各元素之和)/∂x_1‖ = {norm} "
     "(长度为 1 时: {first}; 比值 {ratio})",
     "card.rnn.table": "实测第 1 步的梯度范数(按序列长度): {values}",
     "card.rnn.why": "序列一长, 最早的输入几乎影响不到训练信号: 这就是梯度消失"
