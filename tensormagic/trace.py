@@ -339,7 +339,7 @@ class _FunctionMode(TorchFunctionMode):
         if kwargs is None:
             kwargs = {}
         recorder = self.recorder
-        if func in recorder.skip:
+        if func in recorder.skip or recorder.closed:  # closed: a mode the user's code left on the stack
             return func(*args, **kwargs)
         frame: Any = _getframe(1)
         flags = recorder.code_flags
@@ -388,7 +388,7 @@ class _DispatchMode(TorchDispatchMode):
         if kwargs is None:
             kwargs = {}
         recorder = self.recorder
-        if recorder.depth or func not in recorder.dispatch_ops:
+        if recorder.depth or recorder.closed or func not in recorder.dispatch_ops:
             return func(*args, **kwargs)
         frame, direct = recorder.cell_frame(_getframe(1))
         if frame is None:
@@ -456,6 +456,7 @@ class Recorder:
         self._codes: list[Any] = []
         self.skip: set[Any] = set()
         self.depth = 0
+        self.closed = False
         self.order = 0
         self.internal_errors: list[str] = []
         self.seeded_at: int | None = None
@@ -483,6 +484,7 @@ class Recorder:
         return self
 
     def __exit__(self, *exc: object) -> None:
+        self.closed = True
         if self._stack is not None:
             self._stack.close()
             self._stack = None

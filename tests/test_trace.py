@@ -194,3 +194,21 @@ def test_user_function_from_elsewhere_is_named_by_function_not_by_operator() -> 
     (mul,) = e.find("torch.mul")
     scalar = next(n for n in mul.notes if n.key == "note.broadcast.scalar")
     assert scalar.params["name"] == "tensor (2,)" and scalar.params["scalar"] == "2"
+
+
+def test_default_dtype_notes_follow_the_dtype_torch_chose() -> None:
+    previous = torch.get_default_dtype()
+    torch.set_default_dtype(torch.float64)
+    try:
+        e = tm.explain("a = torch.tensor([1.5, 2])\nb = torch.ones(2)\nc = torch.arange(0.5, 3)\n", {"torch": torch})
+    finally:
+        torch.set_default_dtype(previous)
+    params = {step.line: step.calls[0].notes[0].params for step in e.steps}
+    assert params == {1: {"dtype": "float64"}, 2: {"dtype": "float64"}, 3: {"dtype": "float64"}}
+
+
+def test_out_argument_is_an_in_place_write() -> None:
+    e = tm.explain("a = torch.ones(3)\nbuf = torch.empty(3)\ntorch.add(a, 1, out=buf)\n", {"torch": torch})
+    (add,) = e.find("torch.add")
+    note = next(n for n in add.notes if n.code == "in-place")
+    assert note.params == {"target": "buf", "method": "add"}

@@ -476,6 +476,8 @@ def _now_sharing(ctx: CallContext) -> list[Note]:
 
 
 def inplace_notes(ctx: CallContext) -> list[Note]:
+    if "out" in ctx.kwargs and ctx.kwargs["out"].facts is not None:
+        return [ctx.note("in-place", "note.inplace.out", target=ctx.text(99, "out"), method=ctx.op)]
     if not is_inplace(ctx.name):
         if ctx.unused and ctx.is_method and ctx.op in _BINARY_SYMBOLS | dict.fromkeys(UNARY_ELEMENTWISE):
             return [ctx.note("not-in-place", "note.not_inplace", target=ctx.text(0), method=ctx.op)]
@@ -760,8 +762,8 @@ def default_dtype_notes(ctx: CallContext) -> list[Note]:
         ctor = ctx.name.rsplit(".", 1)[-1]
         if ctor == "from_numpy" and result is not None:
             return [ctx.note("default-dtype", "note.default.keeps", name=ctx.text(0), dtype=dtype_label(result.dtype))]
-        if ctor == "Tensor":
-            return [ctx.note("default-dtype", "note.default.legacy")]
+        if ctor == "Tensor" and result is not None:
+            return [ctx.note("default-dtype", "note.default.legacy", dtype=dtype_label(result.dtype))]
         if ctor in _LEGACY_DTYPES:
             return [
                 ctx.note(
@@ -801,22 +803,26 @@ def default_dtype_notes(ctx: CallContext) -> list[Note]:
             kinds = data.data.kinds
         else:
             return []
-        if "float" in kinds and "int" in kinds:
-            return [ctx.note("default-dtype", "note.default.mixed")]
-        if "float" in kinds:
-            return [ctx.note("default-dtype", "note.default.float")]
-        if kinds == {"int"}:
+        # Each claim is checked against the dtype torch actually chose (the data walk is bounded, and
+        # torch.set_default_dtype can change the default), so a note is never wrong, at worst absent.
+        dtype = dtype_label(result.dtype)
+        if kinds <= {"float", "int", "bool"} and "float" in kinds and _is_float(result.dtype):
+            key = "note.default.mixed" if "int" in kinds else "note.default.float"
+            return [ctx.note("default-dtype", key, dtype=dtype)]
+        if kinds == {"int"} and result.dtype == "torch.int64":
             return [ctx.note("default-dtype", "note.default.int")]
-        if kinds == {"bool"}:
+        if kinds == {"bool"} and result.dtype == "torch.bool":
             return [ctx.note("default-dtype", "note.default.bool")]
         return []
     if op == "arange":
         numbers = [v for v in (*ctx.args[:3], *(ctx.kwargs.get(k) for k in ("start", "end", "step"))) if v is not None]
-        if any(v.kind == "number" and isinstance(v.value, float) for v in numbers):
-            return [ctx.note("default-dtype", "note.default.arange_float")]
-        return [ctx.note("default-dtype", "note.default.arange_int")]
+        if any(v.kind == "number" and isinstance(v.value, float) for v in numbers) and _is_float(result.dtype):
+            return [ctx.note("default-dtype", "note.default.arange_float", dtype=dtype_label(result.dtype))]
+        if result.dtype == "torch.int64":
+            return [ctx.note("default-dtype", "note.default.arange_int")]
+        return []
     if op in _DEFAULT_FLOAT_FACTORIES and _is_float(result.dtype):
-        return [ctx.note("default-dtype", "note.default.factory_float")]
+        return [ctx.note("default-dtype", "note.default.factory_float", dtype=dtype_label(result.dtype))]
     if op == "full":
         fill = ctx.param("fill_value", 1)
         if fill is not None and fill.kind in ("number", "bool"):
