@@ -163,6 +163,8 @@ def test_explain_note_codes_appear(path: Path, executed: dict[str, Executed], av
         # Every %%explain cell shows an explanation after the cell's own output.
         assert any(o.get("output_type") == "display_data" for o in cell.outputs), cell.source
     html = "\n".join(html_outputs(cell) for cell in explain_cells)
+    # The explanation speaks the notebook's language (the zh set-up cell switches it).
+    assert html.count(f">{message('explain.what', path.parent.name)}</th>") == len(explain_cells)
     for code in EXPECTED_CODES[path.stem]:
         # The HTML explanation shows each note's code as a badge right before the note's text.
         assert f">{code}</span>" in html, f"note code {code!r} missing from %%explain in {relative_name(path)}"
