@@ -38,7 +38,7 @@ from torch.overrides import TorchFunctionMode
 from torch.utils._python_dispatch import TorchDispatchMode
 
 from .facts import Facts, describe
-from .sharing import Sharing, element_overlap, find_sharing, storage_span
+from .sharing import MemorySpan, Sharing, element_overlap, find_sharing, storage_span
 
 _getframe = sys._getframe
 
@@ -176,6 +176,7 @@ class Site:
     op: str = ""  # dispatch sites: the aten op seen
     linked_array: Value | None = None  # from_numpy: the ndarray named in the call (found by name)
     linked_relation: str = ""
+    linked_name: str | None = None
 
 
 _TORCH_DIR = os.path.dirname(os.path.abspath(torch.__file__))
@@ -321,11 +322,19 @@ def _relation(result: Any, source: Any) -> str:
     return "shares" if element_overlap(result, source) != "none" else "view"
 
 
+_CO_NEWLOCALS = 0x2
+
+
 def _frame_namespace(frame: Any) -> dict[str, Any]:
-    """The names visible in ``frame`` (locals over globals), looked up without evaluating anything."""
+    """The names visible in ``frame`` without side effects: the module-level namespace only, for functions.
+
+    Reading ``f_locals`` of a *function* frame (Python < 3.13) stores a snapshot of its locals in the
+    frame, which would keep a tensor the function later ``del``s alive until it returns. Functions'
+    local names come from the recorder's own registry instead (:meth:`Recorder.registered_sharing`).
+    """
     namespace = dict(frame.f_globals)
-    if frame.f_code.co_flags & 0x2 or frame.f_locals is not frame.f_globals:  # CO_NEWLOCALS: a function
-        namespace.update(frame.f_locals)
+    if not frame.f_code.co_flags & _CO_NEWLOCALS and frame.f_locals is not frame.f_globals:
+        namespace.update(frame.f_locals)  # module-level code run with separate locals (IPython's user_ns)
     return namespace
 
 
@@ -410,6 +419,7 @@ class _DispatchMode(TorchDispatchMode):
             site.result_ref = _weak(result)
             if direct:
                 recorder.link_named_array(site, frame, result)
+                recorder.register(frame, result, site.linked_name)
         return result
 
 
@@ -459,6 +469,7 @@ class Recorder:
         self.closed = False
         self.order = 0
         self.internal_errors: list[str] = []
+        self.named: list[tuple[Any, MemorySpan, tuple[str, ...]]] = []
         self.seeded_at: int | None = None
         self.seed_before = torch._C.default_generator.initial_seed()  # a read: draws nothing
         names = _mentioned_names(source)
@@ -555,7 +566,8 @@ class Recorder:
             site.args = tuple(summarize(a) for a in args[:8])
             site.kwargs = {k: summarize(v) for k, v in list(kwargs.items())[:8]}
             if inplace and args and isinstance(args[0], torch.Tensor):
-                site.target_sharing = find_sharing(args[0], _frame_namespace(frame))
+                found = find_sharing(args[0], _frame_namespace(frame))
+                site.target_sharing = found + self.registered_sharing(args[0], {s.name for s in found})
         self.depth += 1
         try:
             result = func(*args, **kwargs)
@@ -572,6 +584,8 @@ class Recorder:
                 if isinstance(result, torch.Tensor):
                     site.last_shape = tuple(result.shape)
                     site.result_ref = _weak(result)
+                    if direct:
+                        self.register(frame, result)
                     site.relations = tuple(
                         _relation(result, a) if isinstance(a, torch.Tensor | np.ndarray) else "" for a in args[:8]
                     )
@@ -595,6 +609,7 @@ class Recorder:
         namespace: Mapping[str, Any] | None = None
         for node in candidates[:1]:
             if isinstance(node, ast.Name):
+                site.linked_name = node.id
                 namespace = namespace or _frame_namespace(frame)
                 value = namespace.get(node.id)
                 if isinstance(value, np.ndarray | torch.Tensor):
@@ -609,6 +624,37 @@ class Recorder:
                         site.linked_array = Value(
                             "data", data=summarize_data(literal), type_name=type(literal).__name__
                         )
+
+    def register(self, frame: Any, result: Any, also: str | None = None) -> None:
+        """Remember which names the source gives this result (``t1 = torch.from_numpy(n1)``: t1, n1).
+
+        Only a weakref and the byte range are kept; in-place calls later ask which registered, still
+        alive objects share the memory they change (function locals are never read from frames).
+        """
+        node = _node_at(frame.f_code, frame.f_lasti)
+        parent = getattr(node, "_tm_parent", None)
+        names = []
+        if isinstance(parent, ast.Assign) and parent.value is node:
+            names = [t.id for t in parent.targets if isinstance(t, ast.Name)]
+        if also:
+            names.append(also)
+        span = storage_span(result)
+        ref = _weak(result)
+        if names and span is not None and ref is not None:
+            self.named.append((ref, span, tuple(names)))
+
+    def registered_sharing(self, target: Any, known: set[str]) -> tuple[Sharing, ...]:
+        span = storage_span(target)
+        if span is None:
+            return ()
+        found: dict[str, Sharing] = {}
+        for ref, other, names in self.named:
+            if ref() is None or not span.overlaps(other):
+                continue  # dead objects' memory may have been reused: never name them
+            for name in names:
+                if name not in known and name not in found:
+                    found[name] = Sharing(name, "tensor", "shares", "unknown")
+        return tuple(found.values())
 
     def seed_call(self, name: str, frame: Any, value: int) -> None:
         if self.depth:

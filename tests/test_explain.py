@@ -391,3 +391,23 @@ def test_silent_failing_run_does_not_fail_the_next_cell(shell: InteractiveShell)
         shell.run_cell("%%explain\nraise ValueError('quiet')", silent=True)
         after = shell.run_cell("x = torch.ones(1)")
     assert after.error_in_exec is None and after.success
+
+
+def test_in_place_inside_a_function_keeps_no_local_alive(shell: InteractiveShell) -> None:
+    """Reading a function frame's f_locals would snapshot its locals: a deleted tensor would stay alive."""
+    cell = (
+        "import weakref\n"
+        "def f():\n"
+        "    n = np.zeros(4)\n"
+        "    a = torch.from_numpy(n)\n"
+        "    a.add_(1)\n"
+        "    ring = weakref.ref(a)\n"
+        "    del a\n"
+        "    return ring() is None\n"
+        "freed = f()\n"
+    )
+    plain, explained = compare(shell, cell)
+    assert plain[2]["freed"] is True and explained[2]["freed"] is True
+    (add,) = last(shell).find("Tensor.add_")
+    shared = next(n for n in add.notes if n.key == "note.inplace.shared")
+    assert shared.params["names"] == "n"  # still named, from the recorder's registry
