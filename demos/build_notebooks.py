@@ -755,6 +755,29 @@ NB03 = Notebook("03_arithmetic", [
     ),
     Code("%tensor C"),
     Md(
+        en=(
+            "## When shapes do not fit\n\n"
+            "The two shape rules above are behind the two most common errors in PyTorch code. Here both are caught "
+            "so the notebook keeps running; `%%explain` names the sizes that clash."
+        ),
+        zh=(
+            "## 形状不匹配时\n\n"
+            "PyTorch 代码中最常见的两类错误,正是源于上面两条形状规则。这里用 try/except 捕获它们,让笔记本继续运行;"
+            "`%%explain` 会指出是哪两个大小冲突。"
+        ),
+    ),
+    Code(
+        "%%explain\n"
+        "try:\n"
+        "    torch.ones(2, 3) @ torch.ones(2, 3)\n"
+        "except RuntimeError as err:\n"
+        "    print('RuntimeError:', err)\n"
+        "try:\n"
+        "    torch.ones(3) * torch.ones(2)\n"
+        "except RuntimeError as err:\n"
+        "    print('RuntimeError:', err)"
+    ),
+    Md(
         en="Two concept cards to experiment with shapes: which pairs broadcast, and which pairs can be multiplied.",
         zh="两张概念卡片,用来试验形状:哪些形状可以广播,哪些可以做矩阵乘法(也可以写 `%explain 广播`、"
         "`%explain 矩阵乘法`)。",
