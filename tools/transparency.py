@@ -113,10 +113,11 @@ def rng_state() -> dict[str, Any]:
     import numpy as np
     import torch
 
-    kind, keys, pos, has_gauss, cached = np.random.get_state()
+    # The legacy tuple form (not the dict form) so the key array can be compared with the other snapshots' arrays.
+    kind, keys, pos, has_gauss, cached = np.random.get_state(legacy=True)
     return {
         "torch": torch.get_rng_state().clone(),
-        "numpy": (kind, keys.copy(), pos, has_gauss, cached),
+        "numpy": (kind, np.array(keys, copy=True), pos, has_gauss, cached),
         "python": random.getstate(),
     }
 
