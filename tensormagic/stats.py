@@ -321,17 +321,21 @@ def _merge_summaries(rows: list[list[float]], acc: _Accumulator) -> None:
         acc.zeros += int(zeros)
 
 
-def _integer_probe(chunk: torch.Tensor) -> tuple[int, int]:
-    """Exact extremes of an integer chunk as Python ints (unsigned types torch cannot reduce included)."""
+def _integer_extremes(chunk: torch.Tensor) -> torch.Tensor:
+    """Exact extremes of an integer chunk as a 2-element int64 tensor on the chunk's device.
+
+    uint64 comes back with its top bit flipped (unsigned order is signed order so flipped);
+    :func:`_unflip` undoes that on the host. Types torch cannot reduce (uint16/32) are widened first.
+    """
     if chunk.dtype == torch.uint64:
-        # Unsigned order is signed order with the top bit flipped.
-        flipped = torch.bitwise_xor(chunk.view(torch.int64), torch.iinfo(torch.int64).min)
-        low_t, high_t = torch.aminmax(flipped)
-        return int(low_t.item()) + 2**63, int(high_t.item()) + 2**63
-    if chunk.dtype in (torch.uint16, torch.uint32):
+        chunk = torch.bitwise_xor(chunk.view(torch.int64), torch.iinfo(torch.int64).min)
+    elif chunk.dtype != torch.int64:
         chunk = chunk.to(torch.int64)
-    low_t, high_t = torch.aminmax(chunk)
-    return int(low_t.item()), int(high_t.item())
+    return torch.stack(torch.aminmax(chunk))
+
+
+def _unflip(value: int, dtype: torch.dtype) -> int:
+    return value + 2**63 if dtype == torch.uint64 else value
 
 
 def _walk(tensor: torch.Tensor, acc: _Accumulator) -> int:
@@ -349,20 +353,25 @@ def _walk(tensor: torch.Tensor, acc: _Accumulator) -> int:
     mask_limit = max(1024, CHUNK_BYTES // item_bytes)
     walker = _HostWalker(work, min(limit, tensor.numel()), mask_limit, acc) if on_host else None
     pending: list[torch.Tensor] = []
+    pending_ints: list[torch.Tensor] = []
     integral = not floating and not complex_ and not quantized
     for chunk in _chunks(tensor, limit):
         acc.chunks += 1
         values = _as_values(chunk, work)
         if walker is None:
             pending.append(_masked_summary(values))
+            if integral:  # float64 rounds integers beyond 2**53: keep the exact extremes beside
+                pending_ints.append(_integer_extremes(chunk))
         elif integral:
-            low, high = _integer_probe(chunk)
+            low, high = (_unflip(v, tensor.dtype) for v in _integer_extremes(chunk).tolist())
             acc.merge_ints(low, high)
             walker.add(values, float(low), float(high))
         else:
             walker.add(values)
     if pending:
         _merge_summaries(torch.stack(pending).cpu().tolist(), acc)
+    for low, high in torch.stack(pending_ints).cpu().tolist() if pending_ints else ():
+        acc.merge_ints(_unflip(low, tensor.dtype), _unflip(high, tensor.dtype))
     return limit
 
 
