@@ -108,3 +108,31 @@ def test_differences_are_reported() -> None:
     assert differences([base], [record("hi\n", {"t": torch.ones(2)}, rng_state())])
     nan = torch.tensor([float("nan")])
     assert differences([record("", {"n": nan}, state)], [record("", {"n": nan.clone()}, state)]) == []
+
+
+def test_a_leaky_explain_is_caught(tmp_path: Path) -> None:
+    """End to end through the worker: a stand-in %%explain that draws a random number and prints is flagged."""
+    nb = nbformat.v4.new_notebook()
+    nb.cells = [
+        nbformat.v4.new_code_cell(
+            "%load_ext tensormagic\n"
+            "import torch\n"
+            "from IPython.core.magic import register_cell_magic\n"
+            "@register_cell_magic\n"
+            "def explain(line, cell):\n"
+            "    get_ipython().run_cell(cell)\n"
+            "    torch.rand(1)\n"
+            "    print('explained')\n"
+        ),
+        nbformat.v4.new_code_cell("x = torch.ones(2)\nprint(x)"),
+    ]
+    notebook = tmp_path / "leaky.ipynb"
+    nbformat.write(nb, notebook)
+    records = {}
+    for mode in ("plain", "explain"):
+        subprocess.run([sys.executable, str(WORKER), "--mode", mode, "--out", str(tmp_path / mode), str(notebook)],
+                       check=True, capture_output=True, timeout=300)
+        records[mode] = torch.load(tmp_path / mode / "0.pt", weights_only=False)
+    problems = differences(records["plain"], records["explain"])
+    assert any("stdout differs" in p for p in problems)
+    assert any("torch random state differs" in p for p in problems)
