@@ -1,25 +1,28 @@
 """Exact statistics in bounded memory.
 
-A tensor is walked in cache-sized chunks, and every number is exact over all elements (nothing is
-sampled). On the host, a chunk is first probed with ``aminmax``: that single pass over main memory
-gives its extremes and, because NaN propagates through ``aminmax`` and ±Inf would be an extreme, also
-says whether the chunk holds any non-finite value. Only such chunks pay for masks. A finite chunk is
-then still in cache for the passes that follow:
+A tensor is walked in cache-sized chunks, and every number is computed over all elements (nothing is
+sampled). On the host, a chunk is first probed with ``aminmax``: that one pass over main memory gives its
+exact extremes and, since NaN propagates through ``aminmax`` and ±Inf would be an extreme, also proves
+the chunk finite; only chunks that hold NaN/Inf pay for masks (in small pieces). A finite chunk is then
+still in cache for the passes that follow, all through one reused buffer:
 
 * ``sum`` gives its mean;
-* when ``min <= 0 <= max`` the magnitudes ``|x|`` are written to one reused buffer; ``amin`` of it says
-  whether the chunk holds a zero (only then are zeros counted exactly), and ``dot`` of it gives
-  ``Σx²``, which yields the squared deviations ``Σx² - (Σx)²/n`` when the chunk is centred (its mean no
-  larger than its spread, so that the subtraction cannot cancel the rounding away);
-* otherwise the deviations from the chunk mean go through the buffer and ``dot`` sums their squares,
-  the textbook two-pass algorithm.
+* a chunk with both signs (``min < 0 < max``, the usual centred data) has ``x²`` written to the buffer;
+  its ``sum`` gives the squared deviations as ``Σx² - (Σx)²/n`` (accepted only when that cannot cancel
+  the rounding away), and its ``amin`` says whether any ``x`` is zero; zeros are counted exactly only
+  when one exists. A one-signed chunk cannot hide a zero between its extremes;
+* otherwise (one-signed or off-centre chunks) ``(x - mean)²`` is written to the buffer in one fused pass
+  and summed: the textbook two-pass algorithm.
 
-Chunk means and squared-deviation sums are combined in float64 with Chan et al.'s parallel formula,
-which stays accurate where a one-pass float32 sum of squares does not. Every temporary is at most one
-chunk and there are at most three, so the extra memory is bounded whatever the tensor's size.
+Sums use torch's cascaded ``sum`` (a BLAS ``dot`` accumulates in float32 and drifts by 1e-4 of the
+variance on data with many equal values). Chunk counts, means and squared-deviation sums are combined in
+float64 with Chan et al.'s parallel formula, which stays accurate where a one-pass float32 sum of squares
+does not; values whose squares would overflow or underflow are scaled by a power of two first. Every
+temporary is at most one chunk, so the extra memory is bounded whatever the tensor's size.
 
 On an accelerator the same walk runs branch-free (masks everywhere) and keeps every partial result on
-the device; one transfer of a small table at the end is the only synchronisation.
+the device; one transfer of a small table at the end is the only synchronisation (two for integers,
+whose exact extremes travel beside it).
 """
 
 from __future__ import annotations
@@ -42,8 +45,8 @@ here, so the passes after the first read cache, not main memory."""
 
 _CENTRED = 4.0
 """Use ``Σx² - (Σx)²/n`` only when ``Σx²`` is at most this multiple of the result: the rounding error of
-``Σx²`` then grows the variance's relative error at most this many times (float32 ``dot`` over a chunk
-errs by about 1e-6, so std stays well inside 1e-5)."""
+``Σx²`` (a cascaded float32 sum: about 1e-8 relative) then grows the variance's error at most this many
+times."""
 
 
 @dataclass(frozen=True)
