@@ -114,9 +114,10 @@ def to_html(explanation: Explanation) -> str:
         body.append(
             "<tr>"
             f'<td style="vertical-align:top;text-align:right;padding:2px 6px;{MUTED_STYLE}">{step.line}</td>'
-            f'<td style="vertical-align:top;padding:2px 10px 2px 0"><pre style="margin:0;white-space:pre-wrap">'
+            f'<td style="vertical-align:top;text-align:left;padding:2px 10px 2px 0">'
+            f'<pre style="margin:0;white-space:pre;text-align:left">'
             f"{escape(step.source.strip())}</pre></td>"
-            f'<td style="vertical-align:top;padding:2px 0">{"".join(current)}</td>'
+            f'<td style="vertical-align:top;text-align:left;padding:2px 0">{"".join(current)}</td>'
             "</tr>"
         )
 
