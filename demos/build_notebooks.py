@@ -50,12 +50,30 @@ class Code:
 
     def text(self, lang: str) -> str:
         out = self.source
-        for key, value in self.strings.items():
+        for key, value in {**LABELS, **self.strings}.items():
             text = value.text(lang)
             out = out.replace(f"«{key}»", text if key in self.raw else repr(text))
         if "«" in out:
             raise ValueError(f"unfilled placeholder in cell:\n{out}")
         return out
+
+
+# Labels that code cells print, shared by every notebook: «key» in a cell's source becomes the label as a
+# string literal in the notebook's language.
+LABELS: dict[str, Md] = {
+    "seed": Md(en="seed in force:", zh="当前随机种子:"),
+    "same_as_x1": Md(en="same numbers as x1:", zh="与 x1 的数完全相同:"),
+    "t5_is_t1": Md(en="t5 is t1:", zh="t5 就是 t1:"),
+    "same_result": Md(en="same result:", zh="结果相同:"),
+    "mean_all": Md(en="mean of all:", zh="所有元素的平均值:"),
+    "mean_col": Md(en="mean per column (dim=0):", zh="按列平均值 (dim=0):"),
+    "mean_row": Md(en="mean per row (dim=1):", zh="按行平均值 (dim=1):"),
+    "sum_all": Md(en="sum of all:", zh="所有元素之和:"),
+    "sum_col": Md(en="sum per column (dim=0):", zh="按列求和 (dim=0):"),
+    "sum_row": Md(en="sum per row (dim=1):", zh="按行求和 (dim=1):"),
+    "keepdim": Md(en="keepdim=True keeps the axis as size 1:", zh="keepdim=True 把该轴保留为长度 1:"),
+    "parameters": Md(en="parameters:", zh="参数个数:"),
+}
 
 
 Cell = Md | Code
@@ -238,7 +256,7 @@ NB01 = Notebook("01_tensors", [
             "`torch.manual_seed(seed)` 用你指定的种子重新开始,于是同样的代码会再次得到同样的数。"
         ),
     ),
-    Code("print('seed in force:', torch.initial_seed())"),
+    Code("print(«seed», torch.initial_seed())"),
     Code(
         "%%explain\n"
         "torch.manual_seed(66)\n"
@@ -246,7 +264,7 @@ NB01 = Notebook("01_tensors", [
         "x2 = torch.randn(size=(2, 3))\n"
         "x3 = torch.randint(low=0, high=10, size=(2, 3))\n"
         "print(x3)\n"
-        "print('seed in force:', torch.initial_seed())"
+        "print(«seed», torch.initial_seed())"
     ),
     Md(
         en="Same seed, same numbers: restart the generator from 66 and draw again.",
@@ -255,7 +273,7 @@ NB01 = Notebook("01_tensors", [
     Code(
         "torch.manual_seed(66)\n"
         "again = torch.rand(size=(5, 4))\n"
-        "print('same numbers as x1:', torch.equal(x1, again))"
+        "print(«same_as_x1», torch.equal(x1, again))"
     ),
     Md(
         en=(
@@ -665,7 +683,7 @@ NB03 = Notebook("03_arithmetic", [
         "%%explain\n"
         "t5 = t1.neg_()\n"
         "print(t1)\n"
-        "print('t5 is t1:', t5 is t1)"
+        "print(«t5_is_t1», t5 is t1)"
     ),
     Code(
         "%%explain\n"
@@ -711,7 +729,7 @@ NB03 = Notebook("03_arithmetic", [
         "m3 = m1 * m2\n"
         "m4 = torch.mul(input=m1, other=m2)\n"
         "print(m3)\n"
-        "print('same result:', torch.equal(m3, m4))"
+        "print(«same_result», torch.equal(m3, m4))"
     ),
     Md(
         en="Both operands can stretch: a column `(3, 1)` and a row `(4,)` give a `(3, 4)` grid.",
@@ -744,7 +762,7 @@ NB03 = Notebook("03_arithmetic", [
         "C = A @ B\n"
         "D = torch.matmul(input=A, other=B)\n"
         "print(C)\n"
-        "print('same result:', torch.equal(C, D))"
+        "print(«same_result», torch.equal(C, D))"
     ),
     Code(
         "%%explain\n"
@@ -888,16 +906,16 @@ NB04 = Notebook("04_reductions", [
     ),
     Code(
         "%%explain\n"
-        "print('mean of all:', t1.mean())\n"
-        "print('mean per column (dim=0):', t1.mean(dim=0))\n"
-        "print('mean per row (dim=1):', t1.mean(dim=1))"
+        "print(«mean_all», t1.mean())\n"
+        "print(«mean_col», t1.mean(dim=0))\n"
+        "print(«mean_row», t1.mean(dim=1))"
     ),
     Code(
         "%%explain\n"
-        "print('sum of all:', t1.sum())\n"
-        "print('sum per column (dim=0):', t1.sum(dim=0))\n"
-        "print('sum per row (dim=1):', t1.sum(dim=1))\n"
-        "print('keepdim=True keeps the axis as size 1:', t1.sum(dim=1, keepdim=True).shape)"
+        "print(«sum_all», t1.sum())\n"
+        "print(«sum_col», t1.sum(dim=0))\n"
+        "print(«sum_row», t1.sum(dim=1))\n"
+        "print(«keepdim», t1.sum(dim=1, keepdim=True).shape)"
     ),
     Md(
         en=(
@@ -1079,6 +1097,7 @@ NB05 = Notebook("05_models", [
             "单独写 `%explain` 会列出所有主题。"
         ),
     ),
+    HOW_TO_USE,
     setup_cell(),
     Code("%explain"),
     Code("%explain deep-learning"),
@@ -1138,7 +1157,7 @@ NB05 = Notebook("05_models", [
     Code("%explain cnn"),
     Code(
         "conv = torch.nn.Conv2d(in_channels=1, out_channels=4, kernel_size=3, padding=1)\n"
-        "print('parameters:', sum(p.numel() for p in conv.parameters()))"
+        "print(«parameters», sum(p.numel() for p in conv.parameters()))"
     ),
     Code(
         "%%explain\n"
