@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import importlib
 import pkgutil
+import re
 import string
 
 import pytest
@@ -35,6 +36,13 @@ def test_chinese_is_actually_chinese() -> None:
     assert len(with_cjk) >= 0.9 * len(sentences)
 
 
+def test_chinese_uses_full_width_punctuation_in_sentences() -> None:
+    # "内存相同,没有复制" reads as a typo to a Chinese reader; ASCII punctuation stays only inside code.
+    mixed = re.compile(r"[\u4e00-\u9fff][,:;!?]|[,;!?][\u4e00-\u9fff]")
+    offenders = [text for text in i18n.catalogs()["zh"].values() if mixed.search(text)]
+    assert not offenders, offenders[:5]
+
+
 @pytest.mark.parametrize(
     ("spelling", "language"),
     [("en", "en"), ("EN-us", "en"), ("English", "en"), ("zh", "zh"), ("zh_CN", "zh"), ("中文", "zh")],
@@ -60,4 +68,4 @@ def test_default_language_follows_the_locale(monkeypatch: pytest.MonkeyPatch) ->
 
 def test_message_formats_values() -> None:
     assert i18n.message("share.view_of", "en", name="t") == "a view of t: same memory, nothing copied"
-    assert i18n.message("share.view_of", "zh", name="t") == "是 t 的视图:内存相同,没有复制"
+    assert i18n.message("share.view_of", "zh", name="t") == "是 t 的视图\uff1a内存相同\uff0c没有复制"
