@@ -209,7 +209,7 @@ ZH = {
     # reductions
     "note.reduce.all": "{op}() 作用于 {shape} 的全部 {count} 个元素 → 一个值（形状 ()）",
     "note.reduce.dim": "{op}(dim={dim}) 作用于 {shape}：第 {dim} 轴被压缩 → {result}",
-    "note.reduce.per_column": "{op}(dim={dim}) 作用于 {shape}：第 {dim} 轴被压缩 → {result},"
+    "note.reduce.per_column": "{op}(dim={dim}) 作用于 {shape}：第 {dim} 轴被压缩 → {result}，"
     "每一列得到一个结果（共 {n} 列）",
     "note.reduce.per_row": "{op}(dim={dim}) 作用于 {shape}：第 {dim} 轴被压缩 → {result}，每一行得到一个结果（共 {n} 行）",
     "note.reduce.keepdim": "keepdim=True 保留第 {dim} 轴（大小变为 1）→ {result}，方便再广播回去",
