@@ -61,18 +61,18 @@ class Code:
 # Labels that code cells print, shared by every notebook: «key» in a cell's source becomes the label as a
 # string literal in the notebook's language.
 LABELS: dict[str, Md] = {
-    "seed": Md(en="seed in force:", zh="当前随机种子:"),
-    "same_as_x1": Md(en="same numbers as x1:", zh="与 x1 的数完全相同:"),
+    "seed": Md(en="seed in force:", zh="当前随机种子："),
+    "same_as_x1": Md(en="same numbers as x1:", zh="与 x1 的数完全相同："),
     "t5_is_t1": Md(en="t5 is t1:", zh="t5 就是 t1:"),
-    "same_result": Md(en="same result:", zh="结果相同:"),
-    "mean_all": Md(en="mean of all:", zh="所有元素的平均值:"),
+    "same_result": Md(en="same result:", zh="结果相同："),
+    "mean_all": Md(en="mean of all:", zh="所有元素的平均值："),
     "mean_col": Md(en="mean per column (dim=0):", zh="按列平均值 (dim=0):"),
     "mean_row": Md(en="mean per row (dim=1):", zh="按行平均值 (dim=1):"),
-    "sum_all": Md(en="sum of all:", zh="所有元素之和:"),
+    "sum_all": Md(en="sum of all:", zh="所有元素之和："),
     "sum_col": Md(en="sum per column (dim=0):", zh="按列求和 (dim=0):"),
     "sum_row": Md(en="sum per row (dim=1):", zh="按行求和 (dim=1):"),
     "keepdim": Md(en="keepdim=True keeps the axis as size 1:", zh="keepdim=True 把该轴保留为长度 1:"),
-    "parameters": Md(en="parameters:", zh="参数个数:"),
+    "parameters": Md(en="parameters:", zh="参数个数："),
 }
 
 
@@ -108,12 +108,12 @@ HOW_TO_USE = Md(
         "Change the numbers and run again: that is the point."
     ),
     zh=(
-        "从上到下依次运行各单元格(Shift+Enter)。有两个魔法命令负责讲解:\n\n"
-        "- `%tensor 表达式` 显示一个张量:首行给出形状、元素类型、设备、占用内存以及与哪些变量共享内存,随后是统计量;"
-        "`%tensor 变量名 = 表达式` 还会完成赋值;单独写 `%tensor` 会列出笔记本中所有的张量。\n"
-        "- 在单元格第一行写 `%%explain`,单元格照常运行,运行结束后逐行讲解其中每一次 torch 调用,"
+        "从上到下依次运行各单元格（Shift+Enter）。有两个魔法命令负责讲解：\n\n"
+        "- `%tensor 表达式` 显示一个张量：首行给出形状、元素类型、设备、占用内存以及与哪些变量共享内存，随后是统计量；"
+        "`%tensor 变量名 = 表达式` 还会完成赋值；单独写 `%tensor` 会列出笔记本中所有的张量。\n"
+        "- 在单元格第一行写 `%%explain`，单元格照常运行，运行结束后逐行讲解其中每一次 torch 调用，"
         "并附上 `default-dtype`、`half-open` 这样的简短标记。\n\n"
-        "改一改里面的数字再运行一次,这正是这些笔记本的用法。"
+        "改一改里面的数字再运行一次，这正是这些笔记本的用法。"
     ),
 )
 
@@ -134,9 +134,9 @@ NB01 = Notebook("01_tensors", [
         ),
         zh=(
             "# 1 · 创建张量\n\n"
-            "张量就是 PyTorch 里的数组:可以有任意多个轴的数字网格。没有轴时是标量(`7`),一个轴是向量"
-            "(`[1 2 3 4 5]`),两个轴是矩阵(`[[1 2 3], [4 5 6]]`),依此类推。每个张量都是 `torch.Tensor` "
-            "类的对象,因此带有属性(`shape`、`dtype`、`device`)和方法(`sum`、`numpy`、`int` 等)。\n\n"
+            "张量就是 PyTorch 里的数组：可以有任意多个轴的数字网格。没有轴时是标量（`7`），一个轴是向量"
+            "(`[1 2 3 4 5]`)，两个轴是矩阵(`[[1 2 3], [4 5 6]]`)，依此类推。每个张量都是 `torch.Tensor` "
+            "类的对象，因此带有属性（`shape`、`dtype`、`device`）和方法（`sum`、`numpy`、`int` 等）。\n\n"
             "本笔记本逐一介绍本章用到的所有创建张量的方式。"
         ),
     ),
@@ -152,9 +152,9 @@ NB01 = Notebook("01_tensors", [
         ),
         zh=(
             "## `torch.tensor(data=...)`:根据已有数据创建\n\n"
-            "最常用的方式,把 NumPy 数组转换成张量时一般也用它。除非传入 `dtype=`,元素类型由数据决定:Python "
-            "浮点数得到 `float32`(内存只有 `float64` 的一半,计算也更快),Python 整数得到 `int64`,NumPy "
-            "数组则保留它自己的类型——NumPy 默认的浮点类型是 `float64`,所以 `t3` 是 `float64`。"
+            "最常用的方式，把 NumPy 数组转换成张量时一般也用它。除非传入 `dtype=`，元素类型由数据决定：Python "
+            "浮点数得到 `float32`（内存只有 `float64` 的一半，计算也更快）,Python 整数得到 `int64`,NumPy "
+            "数组则保留它自己的类型——NumPy 默认的浮点类型是 `float64`，所以 `t3` 是 `float64`。"
         ),
     ),
     Code(
@@ -168,7 +168,7 @@ NB01 = Notebook("01_tensors", [
     ),
     Md(
         en="`t2` was built from a single number: it is a 0-dimensional tensor, a scalar, whose shape is `()`.",
-        zh="`t2` 由单个数字创建:它是 0 维张量,即标量,形状为 `()`。",
+        zh="`t2` 由单个数字创建：它是 0 维张量，即标量，形状为 `()`。",
     ),
     Code("%tensor t1"),
     Code("%tensor t2"),
@@ -181,8 +181,8 @@ NB01 = Notebook("01_tensors", [
         ),
         zh=(
             "## `torch.Tensor(data=...)` 或 `torch.Tensor(size=...)`:直接调用类\n\n"
-            "传入数据时结果总是 `float32`。传入 `size=`(元组,每个轴一个数:`(2, 3)` 即 2 行 3 列)时,"
-            "得到该形状的张量,但**不做初始化**:里面的值是这块内存里原本残留的字节。写入之前不要读取它们。"
+            "传入数据时结果总是 `float32`。传入 `size=`(元组，每个轴一个数：`(2, 3)` 即 2 行 3 列)时，"
+            "得到该形状的张量，但**不做初始化**:里面的值是这块内存里原本残留的字节。写入之前不要读取它们。"
         ),
     ),
     Code(
@@ -201,10 +201,10 @@ NB01 = Notebook("01_tensors", [
             "these names in older code."
         ),
         zh=(
-            "## 指定类型的构造函数:`IntTensor`、`LongTensor`、`FloatTensor`、`DoubleTensor`\n\n"
-            "它们分别固定元素类型为 `int32`、`int64`、`float32`、`float64`。类型不符的值会被自动转换,"
-            "而浮点数转整数是**向零截断**:`1.1 -> 1`,`3.7 -> 3`(不是四舍五入成 4)。新代码里更推荐 "
-            "`torch.tensor(data, dtype=torch.int32)`,但旧代码中仍会经常看到这些写法。"
+            "## 指定类型的构造函数：`IntTensor`、`LongTensor`、`FloatTensor`、`DoubleTensor`\n\n"
+            "它们分别固定元素类型为 `int32`、`int64`、`float32`、`float64`。类型不符的值会被自动转换，"
+            "而浮点数转整数是**向零截断**：`1.1 -> 1`，`3.7 -> 3`（不是四舍五入成 4）。新代码里更推荐 "
+            "`torch.tensor(data, dtype=torch.int32)`，但旧代码中仍会经常看到这些写法。"
         ),
     ),
     Code(
@@ -225,10 +225,10 @@ NB01 = Notebook("01_tensors", [
             "`9 / 8 = 1.125`, and value *i* is `start + step * i`."
         ),
         zh=(
-            "## 线性张量:`torch.arange` 与 `torch.linspace`\n\n"
-            "`arange(start, end, step)` 从 `start` 开始按 `step` 递增,在 `end` **之前**停止——左闭右开区间 "
-            "`[start, end)`,和 Python 的 `range` 一样。`linspace(start, end, steps)` 给出恰好 `steps` "
-            "个等间距的值,**两端都包含**;间距为 `(end - start) / (steps - 1)`,这里是 `9 / 8 = 1.125`,"
+            "## 线性张量：`torch.arange` 与 `torch.linspace`\n\n"
+            "`arange(start, end, step)` 从 `start` 开始按 `step` 递增，在 `end` **之前**停止——左闭右开区间 "
+            "`[start, end)`，和 Python 的 `range` 一样。`linspace(start, end, steps)` 给出恰好 `steps` "
+            "个等间距的值，**两端都包含**；间距为 `(end - start) / (steps - 1)`，这里是 `9 / 8 = 1.125`，"
             "第 *i* 个值为 `start + step * i`。"
         ),
     ),
@@ -250,10 +250,10 @@ NB01 = Notebook("01_tensors", [
         ),
         zh=(
             "## 随机张量与随机种子\n\n"
-            "`rand(size)` 在 `[0, 1)` 上均匀采样,`randn(size)` 服从标准正态分布,`randint(low, high, size)` "
-            "生成从 `low` 到 `high`(**不含** `high`)的整数。它们都来自同一个随机数生成器。"
-            "`torch.initial_seed()` 查看它从哪个种子开始(没有手动设置时是随机选的),"
-            "`torch.manual_seed(seed)` 用你指定的种子重新开始,于是同样的代码会再次得到同样的数。"
+            "`rand(size)` 在 `[0, 1)` 上均匀采样，`randn(size)` 服从标准正态分布，`randint(low, high, size)` "
+            "生成从 `low` 到 `high`（**不含** `high`）的整数。它们都来自同一个随机数生成器。"
+            "`torch.initial_seed()` 查看它从哪个种子开始（没有手动设置时是随机选的），"
+            "`torch.manual_seed(seed)` 用你指定的种子重新开始，于是同样的代码会再次得到同样的数。"
         ),
     ),
     Code("print(«seed», torch.initial_seed())"),
@@ -268,7 +268,7 @@ NB01 = Notebook("01_tensors", [
     ),
     Md(
         en="Same seed, same numbers: restart the generator from 66 and draw again.",
-        zh="种子相同,随机数就相同:把生成器重新设为 66,再抽一次。",
+        zh="种子相同，随机数就相同：把生成器重新设为 66，再抽一次。",
     ),
     Code(
         "torch.manual_seed(66)\n"
@@ -285,11 +285,11 @@ NB01 = Notebook("01_tensors", [
             "follow `base`."
         ),
         zh=(
-            "## 全 1 / 全 0 / 指定值张量:`ones`、`zeros`、`full` 及其 `_like` 形式\n\n"
+            "## 全 1 / 全 0 / 指定值张量：`ones`、`zeros`、`full` 及其 `_like` 形式\n\n"
             "`ones(size)`、`zeros(size)`、`full(size, fill_value)` 按给定形状创建张量。`_like` 形式"
-            "(`ones_like(t)`、`zeros_like(t)`、`full_like(t, fill_value)`)照搬已有张量的**形状、元素类型和设备**,"
-            "而不是它的值。注意元素类型:`ones`/`zeros` 默认 `float32`,`full` 跟随填充值(`10` 是整数,所以是 "
-            "`int64`),`_like` 形式跟随 `base`。"
+            "(`ones_like(t)`、`zeros_like(t)`、`full_like(t, fill_value)`)照搬已有张量的**形状、元素类型和设备**，"
+            "而不是它的值。注意元素类型：`ones`/`zeros` 默认 `float32`，`full` 跟随填充值（`10` 是整数，所以是 "
+            "`int64`），`_like` 形式跟随 `base`。"
         ),
     ),
     Code(
@@ -315,10 +315,10 @@ NB01 = Notebook("01_tensors", [
         ),
         zh=(
             "## 元素类型与类型转换\n\n"
-            "创建时传 `dtype=`,或在创建之后转换。`t.type(dtype)` 既接受 `torch.int64` 这样的元素类型,"
-            "也接受 `torch.FloatTensor` 这样的张量类型名;简写 `half()`、`float()`、`double()`、`short()`、"
+            "创建时传 `dtype=`，或在创建之后转换。`t.type(dtype)` 既接受 `torch.int64` 这样的元素类型，"
+            "也接受 `torch.FloatTensor` 这样的张量类型名；简写 `half()`、`float()`、`double()`、`short()`、"
             "`int()`、`long()` 分别转换为 `float16`、`float32`、`float64`、`int16`、`int32`、`int64`。"
-            "转换会生成新张量,原张量的类型不变。"
+            "转换会生成新张量，原张量的类型不变。"
         ),
     ),
     Code(
@@ -336,12 +336,12 @@ NB01 = Notebook("01_tensors", [
     ),
     Md(
         en="`%tensor NAME = EXPR` assigns and annotates in one step:",
-        zh="`%tensor 变量名 = 表达式` 一步完成赋值和标注:",
+        zh="`%tensor 变量名 = 表达式` 一步完成赋值和标注：",
     ),
     Code("%tensor ints = c1.int()"),
     Md(
         en="`%tensor` on its own lists every tensor and array defined so far, with shape, dtype and memory.",
-        zh="单独一行 `%tensor` 会列出目前定义的所有张量和数组,以及它们的形状、元素类型和内存。",
+        zh="单独一行 `%tensor` 会列出目前定义的所有张量和数组，以及它们的形状、元素类型和内存。",
     ),
     Code("%tensor"),
     Md(
@@ -352,8 +352,8 @@ NB01 = Notebook("01_tensors", [
         ),
         zh=(
             "## 动手试一试\n\n"
-            "`%explain 主题` 会打开一张概念卡片:简短的讲解,加上一个可以修改、重新运行的例子。"
-            "下面两张卡片总结了本笔记本的内容。主题也可以用中文写,例如 `%explain 创建张量`、`%explain 元素类型`。"
+            "`%explain 主题` 会打开一张概念卡片：简短的讲解，加上一个可以修改、重新运行的例子。"
+            "下面两张卡片总结了本笔记本的内容。主题也可以用中文写，例如 `%explain 创建张量`、`%explain 元素类型`。"
         ),
     ),
     Code("%explain tensor-creation"),
@@ -367,8 +367,8 @@ NB01 = Notebook("01_tensors", [
         ),
         zh=(
             "## 练习\n\n"
-            "每个练习单元格里已经填好了一个正确答案,以保证整个笔记本能从头运行到尾。"
-            "把它换成你自己的写法,再运行下面的检查单元格。\n\n"
+            "每个练习单元格里已经填好了一个正确答案，以保证整个笔记本能从头运行到尾。"
+            "把它换成你自己的写法，再运行下面的检查单元格。\n\n"
             "**练习 1.** 用 `torch.arange` 生成 `evens`:从 0 到 20(**包含** 20)的所有偶数。"
         ),
     ),
@@ -377,15 +377,15 @@ NB01 = Notebook("01_tensors", [
         "assert torch.equal(evens, torch.tensor([0, 2, 4, 6, 8, 10, 12, 14, 16, 18, 20])), «hint»\n"
         "print(«ok»)",
         strings={
-            "hint": ok("Not yet: remember that arange stops before `end`.", "还不对:记住 arange 在 `end` 之前停止。"),
-            "ok": ok("Well done: 20 is in because end was 21.", "答对了:end 取 21,所以 20 被包含在内。"),
+            "hint": ok("Not yet: remember that arange stops before `end`.", "还不对：记住 arange 在 `end` 之前停止。"),
+            "ok": ok("Well done: 20 is in because end was 21.", "答对了：end 取 21，所以 20 被包含在内。"),
         },
         tags=("check",),
     ),
     Md(
         en="**Exercise 2.** Make `sevens`: a 3×4 tensor of `float64` in which every value is 7.5, without typing the "
         "values out.",
-        zh="**练习 2.** 生成 `sevens`:一个 3×4、元素类型为 `float64`、每个值都是 7.5 的张量,不要手写这些值。",
+        zh="**练习 2.** 生成 `sevens`:一个 3×4、元素类型为 `float64`、每个值都是 7.5 的张量，不要手写这些值。",
     ),
     Code("sevens = torch.full(size=(3, 4), fill_value=7.5, dtype=torch.float64)", tags=("exercise",)),
     Code(
@@ -398,14 +398,14 @@ NB01 = Notebook("01_tensors", [
             "dtype": ok("The dtype should be torch.float64: try dtype=.", "元素类型应为 torch.float64:试试 dtype=。"),
             "values": ok("Every value should be 7.5.", "每个值都应为 7.5。"),
             "ok": ok("Correct: full(size, fill_value, dtype=...) does it in one call.",
-                     "正确:full(size, fill_value, dtype=...) 一步到位。"),
+                     "正确：full(size, fill_value, dtype=...) 一步到位。"),
         },
         tags=("check",),
     ),
     Md(
         en="**Exercise 3.** `torch.tensor([2.9, -2.9]).int()` — predict the two integers before running it. Write "
         "your prediction as a list in `prediction`.",
-        zh="**练习 3.** `torch.tensor([2.9, -2.9]).int()` 的结果是哪两个整数?运行之前先预测,把预测写成列表赋给 "
+        zh="**练习 3.** `torch.tensor([2.9, -2.9]).int()` 的结果是哪两个整数？运行之前先预测，把预测写成列表赋给 "
         "`prediction`。",
     ),
     Code("prediction = [2, -2]", tags=("exercise",)),
@@ -415,9 +415,9 @@ NB01 = Notebook("01_tensors", [
         "print(«ok»)",
         strings={
             "hint": ok("Not quite: float-to-int conversion neither rounds nor floors.",
-                       "不太对:浮点数转整数既不是四舍五入,也不是向下取整。"),
+                       "不太对：浮点数转整数既不是四舍五入，也不是向下取整。"),
             "ok": ok("Right: conversion truncates toward zero, so -2.9 becomes -2, not -3.",
-                     "没错:转换是向零截断,所以 -2.9 变成 -2,而不是 -3。"),
+                     "没错：转换是向零截断，所以 -2.9 变成 -2，而不是 -3。"),
         },
         tags=("check",),
     ),
@@ -438,9 +438,9 @@ NB02 = Notebook("02_numpy", [
             "of a tensor."
         ),
         zh=(
-            "# 2 · 张量与 NumPy:谁和谁共享内存?\n\n"
-            "NumPy 与 PyTorch 之间转换数据的开销很小,因为张量和数组可以指向**同一块内存**。这样很快,"
-            "但也是经典的 bug 来源:改了一个,另一个也跟着变。本笔记本说明哪些转换共享内存、哪些会拷贝,"
+            "# 2 · 张量与 NumPy:谁和谁共享内存？\n\n"
+            "NumPy 与 PyTorch 之间转换数据的开销很小，因为张量和数组可以指向**同一块内存**。这样很快，"
+            "但也是经典的 bug 来源：改了一个，另一个也跟着变。本笔记本说明哪些转换共享内存、哪些会拷贝，"
             "以及如何从张量中取出一个普通的 Python 数字。"
         ),
     ),
@@ -453,8 +453,8 @@ NB02 = Notebook("02_numpy", [
             "`a1` too. `.copy()` gives the array memory of its own."
         ),
         zh=(
-            "## 张量转数组:`t.numpy()` 共享内存,`t.numpy().copy()` 不共享\n\n"
-            "`numpy()` 返回的数组直接使用张量自己的内存,因此往数组里写入 `100`,`a1` 也会改变。"
+            "## 张量转数组：`t.numpy()` 共享内存，`t.numpy().copy()` 不共享\n\n"
+            "`numpy()` 返回的数组直接使用张量自己的内存，因此往数组里写入 `100`，`a1` 也会改变。"
             "`.copy()` 则让数组拥有自己的内存。"
         ),
     ),
@@ -477,10 +477,10 @@ NB02 = Notebook("02_numpy", [
             "Both keep NumPy's element type (`int64` here)."
         ),
         zh=(
-            "## 数组转张量:`torch.from_numpy` 共享内存,`torch.tensor` 拷贝\n\n"
-            "`torch.from_numpy(n1)` 直接包装数组的内存:通过 `b1` 写入 `8888`,`n1` 中也能看到。"
-            "`torch.tensor(data=n1)` 把数值拷贝到新内存,`torch.from_numpy(n1.copy())` 也一样。"
-            "两者都保留 NumPy 的元素类型(这里是 `int64`)。"
+            "## 数组转张量：`torch.from_numpy` 共享内存，`torch.tensor` 拷贝\n\n"
+            "`torch.from_numpy(n1)` 直接包装数组的内存：通过 `b1` 写入 `8888`，`n1` 中也能看到。"
+            "`torch.tensor(data=n1)` 把数值拷贝到新内存，`torch.from_numpy(n1.copy())` 也一样。"
+            "两者都保留 NumPy 的元素类型（这里是 `int64`）。"
         ),
     ),
     Code(
@@ -496,12 +496,12 @@ NB02 = Notebook("02_numpy", [
     Code("%tensor b1"),
     Md(
         en="`%tensor` also annotates an expression; here it recognises the new tensor as a copy of `n1`.",
-        zh="`%tensor` 也可以标注一个表达式;这里它认出新张量是 `n1` 的一份拷贝。",
+        zh="`%tensor` 也可以标注一个表达式；这里它认出新张量是 `n1` 的一份拷贝。",
     ),
     Code("%tensor torch.tensor(data=n1)"),
     Md(
         en="The overview groups the variables that share memory, so you can see every alias at once.",
-        zh="总览表会把共享内存的变量归为一组,所有“别名”一目了然。",
+        zh="总览表会把共享内存的变量归为一组，所有“别名”一目了然。",
     ),
     Code("%tensor"),
     Md(
@@ -512,7 +512,7 @@ NB02 = Notebook("02_numpy", [
         ),
         zh=(
             "## `t.item()`:把单个元素取成 Python 数字\n\n"
-            "只要张量里恰好只有一个元素,无论几维,都可以用 `item()`:`tensor(10)`、`tensor([10])`、"
+            "只要张量里恰好只有一个元素，无论几维，都可以用 `item()`:`tensor(10)`、`tensor([10])`、"
             "`tensor([[10]])` 都得到 Python 整数 `10`。"
         ),
     ),
@@ -527,7 +527,7 @@ NB02 = Notebook("02_numpy", [
     Code("%tensor s2.item()"),
     Md(
         en="With more than one element there is no single number to return, and PyTorch says so:",
-        zh="元素多于一个时,没有唯一的数可以返回,PyTorch 会直接报错:",
+        zh="元素多于一个时，没有唯一的数可以返回，PyTorch 会直接报错：",
     ),
     Code(
         "%%explain\n"
@@ -538,8 +538,8 @@ NB02 = Notebook("02_numpy", [
     ),
     Md(
         en="The concept card on NumPy sharing lets you try each conversion and see which ones follow a write:",
-        zh="关于 NumPy 共享内存的概念卡片可以逐一尝试各种转换,看哪些会跟着写入一起变化"
-        "(也可以写 `%explain 共享内存`):",
+        zh="关于 NumPy 共享内存的概念卡片可以逐一尝试各种转换，看哪些会跟着写入一起变化"
+        "（也可以写 `%explain 共享内存`）:",
     ),
     Code("%explain numpy-sharing"),
     Md(
@@ -551,8 +551,8 @@ NB02 = Notebook("02_numpy", [
         ),
         zh=(
             "## 练习\n\n"
-            "每个练习单元格里已经填好了一个正确答案;换成你自己的写法,然后运行检查单元格。\n\n"
-            "**练习 1.** 生成张量 `linked`,让它与数组 `data` 使用**同一块内存**,改动其中一个,另一个也能看到。"
+            "每个练习单元格里已经填好了一个正确答案；换成你自己的写法，然后运行检查单元格。\n\n"
+            "**练习 1.** 生成张量 `linked`，让它与数组 `data` 使用**同一块内存**，改动其中一个，另一个也能看到。"
         ),
     ),
     Code("data = np.arange(6.0)\nlinked = torch.from_numpy(data)", tags=("exercise",)),
@@ -563,15 +563,15 @@ NB02 = Notebook("02_numpy", [
         strings={
             "type": ok("linked should be a torch tensor.", "linked 应该是一个 torch 张量。"),
             "hint": ok("linked has its own memory: which conversion does not copy?",
-                       "linked 拥有独立内存:哪种转换不拷贝?"),
+                       "linked 拥有独立内存：哪种转换不拷贝？"),
             "ok": ok("Shared: torch.from_numpy wraps the array's memory.",
-                     "共享成功:torch.from_numpy 直接包装数组的内存。"),
+                     "共享成功：torch.from_numpy 直接包装数组的内存。"),
         },
         tags=("check",),
     ),
     Md(
         en="**Exercise 2.** Make `safe`: a tensor with the same values as `data` but memory of its own.",
-        zh="**练习 2.** 生成 `safe`:数值与 `data` 相同,但拥有自己的内存。",
+        zh="**练习 2.** 生成 `safe`:数值与 `data` 相同，但拥有自己的内存。",
     ),
     Code("safe = torch.tensor(data=data)", tags=("exercise",)),
     Code(
@@ -582,7 +582,7 @@ NB02 = Notebook("02_numpy", [
             "values": ok("safe should hold the same values as data.", "safe 的数值应与 data 相同。"),
             "hint": ok("safe still shares memory with data.", "safe 仍然与 data 共享内存。"),
             "ok": ok("Independent: changing data will no longer touch safe.",
-                     "互不影响:以后修改 data 不会再改到 safe。"),
+                     "互不影响：以后修改 data 不会再改到 safe。"),
         },
         tags=("check",),
     ),
@@ -597,10 +597,10 @@ NB02 = Notebook("02_numpy", [
         "print(«ok»)",
         strings={
             "type": ok("total should be a Python float, not a tensor: which method extracts it?",
-                       "total 应是 Python float 而不是张量:用哪个方法把它取出来?"),
+                       "total 应是 Python float 而不是张量：用哪个方法把它取出来？"),
             "value": ok("The sum should be 11.0.", "总和应为 11.0。"),
             "ok": ok("Right: sum() gives a one-element tensor and item() takes the number out.",
-                     "正确:sum() 得到只有一个元素的张量,item() 再把数取出来。"),
+                     "正确：sum() 得到只有一个元素的张量，item() 再把数取出来。"),
         },
         tags=("check",),
     ),
@@ -621,8 +621,8 @@ NB03 = Notebook("03_arithmetic", [
         ),
         zh=(
             "# 3 · 基本运算、广播与矩阵乘法\n\n"
-            "张量按元素进行运算:与一个数运算,或与另一个张量按对应位置运算。本笔记本介绍运算符及其函数形式、"
-            "以 `_` 结尾的原地操作、逐元素乘积(阿达玛积)与广播,以及矩阵乘法。"
+            "张量按元素进行运算：与一个数运算，或与另一个张量按对应位置运算。本笔记本介绍运算符及其函数形式、"
+            "以 `_` 结尾的原地操作、逐元素乘积（阿达玛积）与广播，以及矩阵乘法。"
         ),
     ),
     HOW_TO_USE,
@@ -634,8 +634,8 @@ NB03 = Notebook("03_arithmetic", [
             "Note that `/` is true division: dividing the integer tensor `t1` gives `float32`."
         ),
         zh=(
-            "## 运算符:`+ - * /` 与负号 `-`\n\n"
-            "张量与数运算时,这个数与每个元素分别运算;两个形状相同的张量按对应位置运算。注意 `/` 是真除法:"
+            "## 运算符：`+ - * /` 与负号 `-`\n\n"
+            "张量与数运算时，这个数与每个元素分别运算；两个形状相同的张量按对应位置运算。注意 `/` 是真除法："
             "整数张量 `t1` 相除得到 `float32`。"
         ),
     ),
@@ -654,8 +654,8 @@ NB03 = Notebook("03_arithmetic", [
             "tensor and leave `t1` alone: `t1.add(other=100)` on its own line computes a result and throws it away."
         ),
         zh=(
-            "## 函数形式:`add`、`sub`、`mul`、`div`、`neg`\n\n"
-            "同样的运算也可以写成函数(`torch.add(t1, 100)`)或方法(`t1.add(100)`)。它们返回新张量,"
+            "## 函数形式：`add`、`sub`、`mul`、`div`、`neg`\n\n"
+            "同样的运算也可以写成函数(`torch.add(t1, 100)`)或方法(`t1.add(100)`)。它们返回新张量，"
             "不修改 `t1`:单独一行的 `t1.add(other=100)` 算出结果后就丢掉了。"
         ),
     ),
@@ -674,8 +674,8 @@ NB03 = Notebook("03_arithmetic", [
             "sees the change too."
         ),
         zh=(
-            "## 原地操作:`add_`、`sub_`、`mul_`、`div_`、`neg_`\n\n"
-            "末尾的下划线表示*修改这个张量本身*。`t1.neg_()` 直接把 `t1` 中的符号取反并返回 `t1`,"
+            "## 原地操作：`add_`、`sub_`、`mul_`、`div_`、`neg_`\n\n"
+            "末尾的下划线表示*修改这个张量本身*。`t1.neg_()` 直接把 `t1` 中的符号取反并返回 `t1`，"
             "所以 `t5` 只是同一个张量的另一个名字。所有与 `t1` 共享内存的变量也会看到这个变化。"
         ),
     ),
@@ -699,7 +699,7 @@ NB03 = Notebook("03_arithmetic", [
             "An in-place operation cannot change a tensor's dtype: dividing an integer tensor in place would need "
             "floats, so PyTorch refuses."
         ),
-        zh="原地操作不能改变张量的元素类型:整数张量原地相除需要浮点结果,因此 PyTorch 拒绝执行。",
+        zh="原地操作不能改变张量的元素类型：整数张量原地相除需要浮点结果，因此 PyTorch 拒绝执行。",
     ),
     Code(
         "try:\n"
@@ -717,9 +717,9 @@ NB03 = Notebook("03_arithmetic", [
         ),
         zh=(
             "## 逐元素乘积与广播\n\n"
-            "`*` 与 `torch.mul` 把对应位置的元素相乘(阿达玛积)。形状不必完全相同,只要能*广播*:把形状从右往左"
-            "对齐,每一对长度要么相等,要么其中一个是 1(缺少的轴按 1 算),长度为 1 的轴会被拉伸以匹配。"
-            "这里 `(2,)` 对 `(2, 2)` 相当于 `(1, 2)`,于是 `m1` 被用于每一行。"
+            "`*` 与 `torch.mul` 把对应位置的元素相乘（阿达玛积）。形状不必完全相同，只要能*广播*:把形状从右往左"
+            "对齐，每一对长度要么相等，要么其中一个是 1(缺少的轴按 1 算)，长度为 1 的轴会被拉伸以匹配。"
+            "这里 `(2,)` 对 `(2, 2)` 相当于 `(1, 2)`，于是 `m1` 被用于每一行。"
         ),
     ),
     Code(
@@ -733,7 +733,7 @@ NB03 = Notebook("03_arithmetic", [
     ),
     Md(
         en="Both operands can stretch: a column `(3, 1)` and a row `(4,)` give a `(3, 4)` grid.",
-        zh="两个操作数都可以被拉伸:一列 `(3, 1)` 与一行 `(4,)` 得到 `(3, 4)` 的网格。",
+        zh="两个操作数都可以被拉伸：一列 `(3, 1)` 与一行 `(4,)` 得到 `(3, 4)` 的网格。",
     ),
     Code(
         "%%explain\n"
@@ -750,9 +750,9 @@ NB03 = Notebook("03_arithmetic", [
             "last two follow the rule (the leading ones are a batch and broadcast)."
         ),
         zh=(
-            "## 矩阵乘法:`@` 与 `torch.matmul`\n\n"
-            "`(n, m) @ (m, p) -> (n, p)`:第一个矩阵的每一行与第二个矩阵的每一列相乘,所以中间的 `m` 必须一致。"
-            "`torch.matmul` 作用相同,也接受更多的轴,只要最后两个轴符合规则即可(前面的轴视为批次并参与广播)。"
+            "## 矩阵乘法：`@` 与 `torch.matmul`\n\n"
+            "`(n, m) @ (m, p) -> (n, p)`:第一个矩阵的每一行与第二个矩阵的每一列相乘，所以中间的 `m` 必须一致。"
+            "`torch.matmul` 作用相同，也接受更多的轴，只要最后两个轴符合规则即可（前面的轴视为批次并参与广播）。"
         ),
     ),
     Code(
@@ -780,7 +780,7 @@ NB03 = Notebook("03_arithmetic", [
         ),
         zh=(
             "## 形状不匹配时\n\n"
-            "PyTorch 代码中最常见的两类错误,正是源于上面两条形状规则。这里用 try/except 捕获它们,让笔记本继续运行;"
+            "PyTorch 代码中最常见的两类错误，正是源于上面两条形状规则。这里用 try/except 捕获它们，让笔记本继续运行；"
             "`%%explain` 会指出是哪两个大小冲突。"
         ),
     ),
@@ -797,7 +797,7 @@ NB03 = Notebook("03_arithmetic", [
     ),
     Md(
         en="Two concept cards to experiment with shapes: which pairs broadcast, and which pairs can be multiplied.",
-        zh="两张概念卡片,用来试验形状:哪些形状可以广播,哪些可以做矩阵乘法(也可以写 `%explain 广播`、"
+        zh="两张概念卡片，用来试验形状：哪些形状可以广播，哪些可以做矩阵乘法(也可以写 `%explain 广播`、"
         "`%explain 矩阵乘法`)。",
     ),
     Code("%explain broadcasting"),
@@ -811,8 +811,8 @@ NB03 = Notebook("03_arithmetic", [
         ),
         zh=(
             "## 练习\n\n"
-            "每个练习单元格里已经填好了一个正确答案;换成你自己的写法,然后运行检查单元格。\n\n"
-            "**练习 1.** `qty` 是两家店三种商品的销量,`prices` 是每种商品的单价。用一次运算(不写循环)"
+            "每个练习单元格里已经填好了一个正确答案；换成你自己的写法，然后运行检查单元格。\n\n"
+            "**练习 1.** `qty` 是两家店三种商品的销量，`prices` 是每种商品的单价。用一次运算（不写循环）"
             "求出 `cost`:每家店每种商品的销售额。"
         ),
     ),
@@ -828,18 +828,18 @@ NB03 = Notebook("03_arithmetic", [
         "print(«ok»)",
         strings={
             "shape": ok("cost should have one value per shop and product: shape (2, 3).",
-                        "cost 应为每家店每种商品一个值:形状 (2, 3)。"),
+                        "cost 应为每家店每种商品一个值：形状 (2, 3)。"),
             "values": ok("The values are off: multiply element-wise, not with @.",
-                         "数值不对:应逐元素相乘,而不是用 @。"),
+                         "数值不对：应逐元素相乘，而不是用 @。"),
             "ok": ok("Correct: prices (3,) was broadcast over both rows of qty (2, 3).",
-                     "正确:prices (3,) 被广播到 qty (2, 3) 的每一行。"),
+                     "正确：prices (3,) 被广播到 qty (2, 3) 的每一行。"),
         },
         tags=("check",),
     ),
     Md(
         en="**Exercise 2.** `X` has shape `(5, 3)`. Create a tensor `W2` of ones such that `X @ W2` has shape "
         "`(5, 2)`.",
-        zh="**练习 2.** `X` 的形状为 `(5, 3)`。创建一个全 1 张量 `W2`,使 `X @ W2` 的形状为 `(5, 2)`。",
+        zh="**练习 2.** `X` 的形状为 `(5, 3)`。创建一个全 1 张量 `W2`，使 `X @ W2` 的形状为 `(5, 2)`。",
     ),
     Code("X = torch.ones(5, 3)\nW2 = torch.ones(3, 2)", tags=("exercise",)),
     Code(
@@ -847,15 +847,15 @@ NB03 = Notebook("03_arithmetic", [
         "print(«ok»)",
         strings={
             "hint": ok("(5, 3) @ (m, p) needs m == 3 and gives (5, p).",
-                       "(5, 3) @ (m, p) 要求 m == 3,结果为 (5, p)。"),
+                       "(5, 3) @ (m, p) 要求 m == 3，结果为 (5, p)。"),
             "ok": ok("Yes: the inner sizes 3 and 3 meet, the outer ones 5 and 2 remain.",
-                     "对:中间的 3 与 3 相消,外侧的 5 和 2 保留。"),
+                     "对：中间的 3 与 3 相消，外侧的 5 和 2 保留。"),
         },
         tags=("check",),
     ),
     Md(
         en="**Exercise 3.** Double every value of `v` **in place**, so that `alias` (the same tensor) sees it too.",
-        zh="**练习 3.** **原地**把 `v` 的每个值翻倍,使 `alias`(同一个张量)也能看到变化。",
+        zh="**练习 3.** **原地**把 `v` 的每个值翻倍，使 `alias`（同一个张量）也能看到变化。",
     ),
     Code("v = torch.tensor(data=[1., 2., 3.])\nalias = v\nv.mul_(2)", tags=("exercise",)),
     Code(
@@ -863,9 +863,9 @@ NB03 = Notebook("03_arithmetic", [
         "print(«ok»)",
         strings={
             "hint": ok("alias did not change: v = v * 2 makes a new tensor; use a method ending in _.",
-                       "alias 没有变化:v = v * 2 会生成新张量;请用以 _ 结尾的方法。"),
+                       "alias 没有变化：v = v * 2 会生成新张量；请用以 _ 结尾的方法。"),
             "ok": ok("Done in place: every name for that tensor sees the new values.",
-                     "原地完成:这个张量的所有名字都能看到新值。"),
+                     "原地完成：这个张量的所有名字都能看到新值。"),
         },
         tags=("check",),
     ),
@@ -888,10 +888,10 @@ NB04 = Notebook("04_reductions", [
         ),
         zh=(
             "# 4 · 按维度聚合与数学函数\n\n"
-            "聚合运算(`mean`、`sum`、`min`、`max`)把许多数变成较少的数。不指定 `dim` 时对所有元素计算,"
-            "返回一个值。指定 `dim=k` 时只压缩第 `k` 个轴:对形状 `(2, 4)` 的张量,`dim=0` 压缩行,"
-            "得到**每列**一个结果 `(4,)`;`dim=1` 压缩列,得到**每行**一个结果 `(2,)`。数学函数(`sqrt`、"
-            "`pow`、`exp`、`log`)则对每个元素分别计算,形状不变。"
+            "聚合运算（`mean`、`sum`、`min`、`max`）把许多数变成较少的数。不指定 `dim` 时对所有元素计算，"
+            "返回一个值。指定 `dim=k` 时只压缩第 `k` 个轴：对形状 `(2, 4)` 的张量，`dim=0` 压缩行，"
+            "得到**每列**一个结果 `(4,)`；`dim=1` 压缩列，得到**每行**一个结果 `(2,)`。数学函数(`sqrt`、"
+            "`pow`、`exp`、`log`)则对每个元素分别计算，形状不变。"
         ),
     ),
     HOW_TO_USE,
@@ -922,7 +922,7 @@ NB04 = Notebook("04_reductions", [
             "`mean` needs floating-point input: on an integer tensor PyTorch cannot pick the result type "
             "and raises (convert first with `.float()`)."
         ),
-        zh="`mean` 需要浮点输入:对整数张量,PyTorch 无法确定结果类型,会报错(先用 `.float()` 转换)。",
+        zh="`mean` 需要浮点输入：对整数张量，PyTorch 无法确定结果类型，会报错(先用 `.float()` 转换)。",
     ),
     Code(
         "try:\n"
@@ -939,8 +939,8 @@ NB04 = Notebook("04_reductions", [
         ),
         zh=(
             "## `min` 与 `max`\n\n"
-            "不指定 `dim` 时返回唯一的最小值或最大值。指定 `dim` 时返回两个张量:沿该轴找到的 `values`(值)"
-            "和 `indices`(位置)。"
+            "不指定 `dim` 时返回唯一的最小值或最大值。指定 `dim` 时返回两个张量：沿该轴找到的 `values`（值）"
+            "和 `indices`（位置）。"
         ),
     ),
     Code(
@@ -958,8 +958,8 @@ NB04 = Notebook("04_reductions", [
             "*e*<sup>x</sup> for each element x, and `log`, `log2`, `log10` are logarithms to the base *e*, 2 and 10."
         ),
         zh=(
-            "## 逐元素数学函数:`sqrt`、`pow`、`exp`、`log`、`log2`、`log10`\n\n"
-            "`sqrt` 求平方根,`pow(t, exponent)` 对每个元素求幂,`exp` 对每个元素 x 计算 *e*<sup>x</sup>,"
+            "## 逐元素数学函数：`sqrt`、`pow`、`exp`、`log`、`log2`、`log10`\n\n"
+            "`sqrt` 求平方根，`pow(t, exponent)` 对每个元素求幂，`exp` 对每个元素 x 计算 *e*<sup>x</sup>，"
             "`log`、`log2`、`log10` 分别是以 *e*、2、10 为底的对数。"
         ),
     ),
@@ -981,14 +981,14 @@ NB04 = Notebook("04_reductions", [
             "`%tensor` counts both in its statistics, which makes them easy to spot in a large tensor."
         ),
         zh=(
-            "对数只对正数有定义:`log(0)` 是 `-inf`,`log(-1)` 是 `nan`。`%tensor` 的统计量会分别计数,"
+            "对数只对正数有定义：`log(0)` 是 `-inf`，`log(-1)` 是 `nan`。`%tensor` 的统计量会分别计数，"
             "在大张量中也很容易发现它们。"
         ),
     ),
     Code("%tensor torch.log(torch.tensor([0., 1., -1.]))"),
     Md(
         en="The reductions card lets you pick the axis and watch which one disappears:",
-        zh="聚合运算的概念卡片可以选择不同的轴,观察哪一个轴被压缩掉(也可以写 `%explain 按维度`):",
+        zh="聚合运算的概念卡片可以选择不同的轴，观察哪一个轴被压缩掉（也可以写 `%explain 按维度`）:",
     ),
     Code("%explain reductions"),
     Md(
@@ -1000,8 +1000,8 @@ NB04 = Notebook("04_reductions", [
         ),
         zh=(
             "## 练习\n\n"
-            "每个练习单元格里已经填好了一个正确答案;换成你自己的写法,然后运行检查单元格。\n\n"
-            "`marks` 是 3 名学生(行)在 4 次测验(列)中的成绩。\n\n"
+            "每个练习单元格里已经填好了一个正确答案；换成你自己的写法，然后运行检查单元格。\n\n"
+            "`marks` 是 3 名学生（行）在 4 次测验（列）中的成绩。\n\n"
             "**练习 1.** 求 `per_student`:每名学生的平均分。"
         ),
     ),
@@ -1016,17 +1016,17 @@ NB04 = Notebook("04_reductions", [
         "print(«ok»)",
         strings={
             "shape": ok("One average per student means shape (3,): which axis must disappear?",
-                        "每名学生一个平均分,形状应为 (3,):应该压缩哪个轴?"),
+                        "每名学生一个平均分，形状应为 (3,):应该压缩哪个轴？"),
             "values": ok("The shape is right but the values are not averages per row.",
-                         "形状对了,但数值不是每行的平均值。"),
+                         "形状对了，但数值不是每行的平均值。"),
             "ok": ok("Correct: dim=1 collapses the tests, one value per student remains.",
-                     "正确:dim=1 压缩了测验这一轴,每名学生留下一个值。"),
+                     "正确：dim=1 压缩了测验这一轴，每名学生留下一个值。"),
         },
         tags=("check",),
     ),
     Md(
         en="**Exercise 2.** For each test, find the best mark (`best`) and which student got it (`who`).",
-        zh="**练习 2.** 对每次测验,求最高分 `best` 以及取得它的学生编号 `who`。",
+        zh="**练习 2.** 对每次测验，求最高分 `best` 以及取得它的学生编号 `who`。",
     ),
     Code("best, who = marks.max(dim=0)", tags=("exercise",)),
     Code(
@@ -1034,9 +1034,9 @@ NB04 = Notebook("04_reductions", [
         "assert torch.equal(who, torch.tensor([1, 1, 0, 1])), «who»\n"
         "print(«ok»)",
         strings={
-            "best": ok("best should hold one mark per test (4 values).", "best 应为每次测验一个分数(4 个值)。"),
+            "best": ok("best should hold one mark per test (4 values).", "best 应为每次测验一个分数（4 个值）。"),
             "who": ok("who should hold the row index of each best mark.", "who 应为每个最高分所在的行号。"),
-            "ok": ok("Right: max(dim=0) returns the values and their indices.", "对:max(dim=0) 同时返回值和位置。"),
+            "ok": ok("Right: max(dim=0) returns the values and their indices.", "对：max(dim=0) 同时返回值和位置。"),
         },
         tags=("check",),
     ),
@@ -1050,9 +1050,9 @@ NB04 = Notebook("04_reductions", [
         "assert abs(rms.item() - 12.5 ** 0.5) < 1e-5, «value»\n"
         "print(«ok»)",
         strings={
-            "shape": ok("rms should be a single value (a 0-d tensor).", "rms 应是单个值(0 维张量)。"),
+            "shape": ok("rms should be a single value (a 0-d tensor).", "rms 应是单个值（0 维张量）。"),
             "value": ok("Expected sqrt((9 + 16) / 2) = 3.5355...", "应为 sqrt((9 + 16) / 2) = 3.5355..."),
-            "ok": ok("Correct: pow, then mean, then sqrt.", "正确:先 pow,再 mean,最后 sqrt。"),
+            "ok": ok("Correct: pow, then mean, then sqrt.", "正确：先 pow，再 mean，最后 sqrt。"),
         },
         tags=("check",),
     ),
@@ -1084,16 +1084,16 @@ NB05 = Notebook("05_models", [
         ),
         zh=(
             "# 5 · 深度学习及其模型家族\n\n"
-            "深度学习是机器学习中的一类方法,以人工神经网络为结构,能够**从数据中自动学习特征**,"
-            "而不需要人来设计特征。它有四个特点:\n\n"
-            "- **多层非线性变换。** 每一层对输入做变换并经过非线性激活函数;靠前的层捕捉简单的模式(边缘、颜色),"
-            "靠后的层把它们组合成复杂的模式(物体、人脸)。\n"
-            "- **特征是学出来的。** 不需要人工特征工程,网络自己从原始数据中找到有用的特征。\n"
-            "- **数据与算力。** 训练需要大量(通常带标注的)数据和 GPU 等高性能硬件;"
+            "深度学习是机器学习中的一类方法，以人工神经网络为结构，能够**从数据中自动学习特征**，"
+            "而不需要人来设计特征。它有四个特点：\n\n"
+            "- **多层非线性变换。** 每一层对输入做变换并经过非线性激活函数；靠前的层捕捉简单的模式（边缘、颜色），"
+            "靠后的层把它们组合成复杂的模式（物体、人脸）。\n"
+            "- **特征是学出来的。** 不需要人工特征工程，网络自己从原始数据中找到有用的特征。\n"
+            "- **数据与算力。** 训练需要大量（通常带标注的）数据和 GPU 等高性能硬件；"
             "两者结合才带来了视觉和语言领域的突破。\n"
-            "- **可解释性差。** 模型内部的运作不透明,像一个*黑箱*,很难说明某个具体决策的原因,"
+            "- **可解释性差。** 模型内部的运作不透明，像一个*黑箱*，很难说明某个具体决策的原因，"
             "这在一些应用场景中是个挑战。\n\n"
-            "下面每个 `%explain 主题` 都会打开一张卡片,卡片由真实的 torch 模型生成,可以动手调节。"
+            "下面每个 `%explain 主题` 都会打开一张卡片，卡片由真实的 torch 模型生成，可以动手调节。"
             "单独写 `%explain` 会列出所有主题。"
         ),
     ),
@@ -1112,9 +1112,9 @@ NB05 = Notebook("05_models", [
         ),
         zh=(
             "## 感知机与 ANN(多层感知机)\n\n"
-            "**感知机**是最简单的神经网络单元:对多个输入加权求和,再经过激活函数输出。它只能用一条直线把类别分开,"
-            "所以能学会 AND 和 OR,却学不会 XOR。**ANN**(多层感知机)在输入层和输出层之间加入带非线性激活的隐藏层,"
-            "因此能处理 XOR 这样的非线性问题。它适合小规模的回归和分类任务;层数较浅时,"
+            "**感知机**是最简单的神经网络单元：对多个输入加权求和，再经过激活函数输出。它只能用一条直线把类别分开，"
+            "所以能学会 AND 和 OR，却学不会 XOR。**ANN**（多层感知机）在输入层和输出层之间加入带非线性激活的隐藏层，"
+            "因此能处理 XOR 这样的非线性问题。它适合小规模的回归和分类任务；层数较浅时，"
             "面对图像、文本等高维复杂数据表现有限。"
         ),
     ),
@@ -1123,8 +1123,8 @@ NB05 = Notebook("05_models", [
         en="A perceptron in torch is one `nn.Linear` layer followed by an activation. The layer holds a weight "
         "matrix and a bias; on four inputs of two features each it computes `x @ weight.T + bias`, one output per "
         "input:",
-        zh="在 torch 中,一个感知机就是一个 `nn.Linear` 层加一个激活函数。这个层保存一个权重矩阵和一个偏置;"
-        "对 4 个样本(每个 2 个特征)计算 `x @ weight.T + bias`,每个样本得到一个输出:",
+        zh="在 torch 中，一个感知机就是一个 `nn.Linear` 层加一个激活函数。这个层保存一个权重矩阵和一个偏置；"
+        "对 4 个样本（每个 2 个特征）计算 `x @ weight.T + bias`，每个样本得到一个输出：",
     ),
     Code(
         "torch.manual_seed(0)\n"
@@ -1149,9 +1149,9 @@ NB05 = Notebook("05_models", [
         ),
         zh=(
             "## CNN(卷积神经网络)\n\n"
-            "卷积核在输入上滑动,在局部窗口内提取局部特征;池化层降低维度,同时保留最关键的响应。由于每个卷积核只看"
-            "局部窗口,并且同一组权重在所有位置重复使用(*权值共享*),CNN 的参数量远少于全连接层,"
-            "对平移等变化也有一定的鲁棒性。它适合网格状的高维数据:图像和视频(分类、目标检测、语义分割、视频分析)。"
+            "卷积核在输入上滑动，在局部窗口内提取局部特征；池化层降低维度，同时保留最关键的响应。由于每个卷积核只看"
+            "局部窗口，并且同一组权重在所有位置重复使用（*权值共享*）,CNN 的参数量远少于全连接层，"
+            "对平移等变化也有一定的鲁棒性。它适合网格状的高维数据：图像和视频（分类、目标检测、语义分割、视频分析）。"
         ),
     ),
     Code("%explain cnn"),
@@ -1175,8 +1175,8 @@ NB05 = Notebook("05_models", [
         ),
         zh=(
             "## RNN(循环神经网络)\n\n"
-            "循环连接把隐藏状态从序列的一步传到下一步,使网络记住之前出现过的内容。它能处理任意长度的序列"
-            "(文本、语音、时间序列),但难以捕捉长程依赖:梯度在沿许多步反向传播时会消失或爆炸。"
+            "循环连接把隐藏状态从序列的一步传到下一步，使网络记住之前出现过的内容。它能处理任意长度的序列"
+            "（文本、语音、时间序列），但难以捕捉长程依赖：梯度在沿许多步反向传播时会消失或爆炸。"
             "常用于机器翻译、文本生成、语音识别和时间序列预测。"
         ),
     ),
@@ -1192,9 +1192,9 @@ NB05 = Notebook("05_models", [
         ),
         zh=(
             "## Transformer\n\n"
-            "以**自注意力**为基础:序列中每个位置都直接关注其他所有位置,并且在一步之内并行完成,"
-            "缓解了 RNN 长程依赖难、难以并行的问题。它是一种不同的架构,并不是从 RNN 派生出来的。"
-            "如今它是自然语言处理的主流(BERT、GPT),并已扩展到视觉领域(ViT):大语言模型、机器翻译、"
+            "以**自注意力**为基础：序列中每个位置都直接关注其他所有位置，并且在一步之内并行完成，"
+            "缓解了 RNN 长程依赖难、难以并行的问题。它是一种不同的架构，并不是从 RNN 派生出来的。"
+            "如今它是自然语言处理的主流（BERT、GPT），并已扩展到视觉领域（ViT）:大语言模型、机器翻译、"
             "摘要与问答等。"
         ),
     ),
@@ -1208,9 +1208,9 @@ NB05 = Notebook("05_models", [
             "generating similar data, anomaly detection."
         ),
         zh=(
-            "## 自编码器(Autoencoder)\n\n"
-            "编码器把输入压缩成低维的潜在表示,解码器再从中重构输入;训练目标是让重构误差最小,因此不需要标签"
-            "(无监督学习)。擅长特征学习与压缩:降维与可视化、去噪、生成相似数据、异常检测。"
+            "## 自编码器（Autoencoder）\n\n"
+            "编码器把输入压缩成低维的潜在表示，解码器再从中重构输入；训练目标是让重构误差最小，因此不需要标签"
+            "（无监督学习）。擅长特征学习与压缩：降维与可视化、去噪、生成相似数据、异常检测。"
         ),
     ),
     Code("%explain autoencoder"),
@@ -1227,11 +1227,11 @@ NB05 = Notebook("05_models", [
         ),
         zh=(
             "## 深度学习的应用场景\n\n"
-            "- **自然语言处理:** 生成式 AI 与大模型、机器翻译、语音识别。\n"
-            "- **计算机视觉:** 图像识别、人脸解锁、视频合成。\n"
-            "- **推荐系统:** 电影、音乐、文章、视频、商品。\n\n"
-            "本课程使用的 PyTorch 是一个 Python 第三方包,数据以张量的形式存在;它能自动求导(autograd),"
-            "可以在 GPU 等加速硬件上运行,并兼容各种操作系统和硬件。"
+            "- **自然语言处理：** 生成式 AI 与大模型、机器翻译、语音识别。\n"
+            "- **计算机视觉：** 图像识别、人脸解锁、视频合成。\n"
+            "- **推荐系统：** 电影、音乐、文章、视频、商品。\n\n"
+            "本课程使用的 PyTorch 是一个 Python 第三方包，数据以张量的形式存在；它能自动求导（autograd），"
+            "可以在 GPU 等加速硬件上运行，并兼容各种操作系统和硬件。"
         ),
     ),
     Md(
@@ -1244,9 +1244,9 @@ NB05 = Notebook("05_models", [
         ),
         zh=(
             "## 练习\n\n"
-            "每个练习单元格里已经填好了一个正确答案;换成你自己的写法,然后运行检查单元格。\n\n"
-            "**练习 1.** 用数字看权值共享。一个输入 3 通道、输出 16 通道、3×3 卷积核的 `Conv2d`,"
-            "每对(输入通道, 输出通道)有一个 3×3 的权重,每个输出通道还有一个偏置。只用算术求出 `conv_params`。"
+            "每个练习单元格里已经填好了一个正确答案；换成你自己的写法，然后运行检查单元格。\n\n"
+            "**练习 1.** 用数字看权值共享。一个输入 3 通道、输出 16 通道、3×3 卷积核的 `Conv2d`，"
+            "每对（输入通道，输出通道）有一个 3×3 的权重，每个输出通道还有一个偏置。只用算术求出 `conv_params`。"
         ),
     ),
     Code("conv_params = 16 * 3 * 3 * 3 + 16", tags=("exercise",)),
@@ -1256,16 +1256,16 @@ NB05 = Notebook("05_models", [
         "print(«ok»)",
         strings={
             "hint": ok("Count weights (out × in × 3 × 3) and biases (one per output channel).",
-                       "数一数权重(输出 × 输入 × 3 × 3)和偏置(每个输出通道一个)。"),
+                       "数一数权重（输出 × 输入 × 3 × 3）和偏置（每个输出通道一个）。"),
             "ok": ok("Exactly: 448 parameters, whatever the size of the image.",
-                     "完全正确:448 个参数,与图像大小无关。"),
+                     "完全正确：448 个参数，与图像大小无关。"),
         },
         tags=("check",),
     ),
     Md(
         en="**Exercise 2.** A fully connected layer from a 32×32 RGB image (3 channels) to 16 outputs: compute "
         "`fc_params` (weights plus biases).",
-        zh="**练习 2.** 一个全连接层,输入为 32×32 的 RGB 图像(3 通道),输出 16 个值:求 `fc_params`(权重加偏置)。",
+        zh="**练习 2.** 一个全连接层，输入为 32×32 的 RGB 图像（3 通道），输出 16 个值：求 `fc_params`（权重加偏置）。",
     ),
     Code("fc_params = 32 * 32 * 3 * 16 + 16", tags=("exercise",)),
     Code(
@@ -1274,15 +1274,15 @@ NB05 = Notebook("05_models", [
         "print(«ok», round(fc_params / conv_params), '×')",
         strings={
             "hint": ok("Every input value connects to every output: inputs × outputs weights, plus the biases.",
-                       "每个输入值都连接到每个输出:输入数 × 输出数个权重,再加上偏置。"),
+                       "每个输入值都连接到每个输出：输入数 × 输出数个权重，再加上偏置。"),
             "ok": ok("Right. The fully connected layer needs this many times the convolution's parameters:",
-                     "对。全连接层的参数量是卷积层的这么多倍:"),
+                     "对。全连接层的参数量是卷积层的这么多倍："),
         },
         tags=("check",),
     ),
     Md(
         en="**Exercise 3.** Which model can learn XOR: `\"perceptron\"` or `\"mlp\"`? Put your answer in `xor_model`.",
-        zh="**练习 3.** 哪种模型能学会 XOR:`\"perceptron\"` 还是 `\"mlp\"`?把答案赋给 `xor_model`。",
+        zh="**练习 3.** 哪种模型能学会 XOR:`\"perceptron\"` 还是 `\"mlp\"`？把答案赋给 `xor_model`。",
     ),
     Code('xor_model = "mlp"', tags=("exercise",)),
     Code(
@@ -1292,9 +1292,9 @@ NB05 = Notebook("05_models", [
         strings={
             "choices": ok('Answer with "perceptron" or "mlp".', '请回答 "perceptron" 或 "mlp"。'),
             "hint": ok("XOR's classes cannot be split by one straight line: look at the perceptron card again.",
-                       "XOR 的两类无法用一条直线分开:再看一看感知机卡片。"),
+                       "XOR 的两类无法用一条直线分开：再看一看感知机卡片。"),
             "ok": ok("Yes: a hidden layer with a non-linear activation bends the boundary.",
-                     "对:带非线性激活的隐藏层让决策边界可以弯曲。"),
+                     "对：带非线性激活的隐藏层让决策边界可以弯曲。"),
         },
         tags=("check",),
     ),
