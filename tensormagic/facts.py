@@ -116,7 +116,7 @@ def _tensor_facts(tensor: torch.Tensor) -> dict[str, Any]:
         grad_fn=type(tensor.grad_fn).__name__ if tensor.grad_fn is not None else None,
         is_leaf=tensor.is_leaf,
         is_view=tensor._is_view() if strided else False,
-        expanded=bool(strides) and any(s == 0 and n > 1 for n, s in zip(tensor.shape, strides, strict=True)),
+        expanded=any(s == 0 and n > 1 for n, s in zip(tensor.shape, strides or (), strict=False)),
         storage_nbytes=storage_nbytes,
         storage=storage_span(tensor),
         nnz=nnz,

@@ -118,7 +118,7 @@ def _address_view(obj: torch.Tensor | np.ndarray, span: MemorySpan) -> np.ndarra
     """An ndarray over ``obj``'s addresses, for address arithmetic only: nothing is ever read."""
     pointer, shape, strides, itemsize = _byte_layout(obj)
     window = (ctypes.c_char * (span.stop - span.start)).from_address(span.start)
-    flat = np.frombuffer(window, dtype=np.uint8)
+    flat = np.frombuffer(window, dtype=np.uint8)  # type: ignore[call-overload]
     return np.lib.stride_tricks.as_strided(
         flat[pointer - span.start :], shape=(*shape, itemsize), strides=(*strides, 1), writeable=False
     )
@@ -144,7 +144,8 @@ def element_overlap(a: object, b: object) -> ElementOverlap:
     try:
         view_a = _address_view(a, span_a)  # type: ignore[arg-type]
         view_b = _address_view(b, span_b)  # type: ignore[arg-type]
-        return "some" if np.shares_memory(view_a, view_b, max_work=100_000) else "none"
+        overlap = np.shares_memory(view_a, view_b, max_work=100_000)  # type: ignore[arg-type]
+        return "some" if overlap else "none"
     except (np.exceptions.TooHardError, ValueError, OverflowError):
         return "unknown"
 

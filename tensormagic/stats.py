@@ -187,7 +187,7 @@ def _safe_range(dtype: torch.dtype) -> tuple[float, float]:
     return math.sqrt(info.tiny) * 2.0**30, math.sqrt(info.max) * 2.0**-14
 
 
-_NUMPY_TWIN = {torch.float32: np.float32, torch.float64: np.float64}
+_NUMPY_TWIN: dict[torch.dtype, type[np.floating]] = {torch.float32: np.float32, torch.float64: np.float64}
 
 # ``mse_loss`` with reduction "none" and ``out=``: (x - y)² elementwise into a given buffer.
 _squared_difference = getattr(getattr(torch._C, "_nn", None), "mse_loss", None)
@@ -515,9 +515,9 @@ def array_stats(array: np.ndarray) -> Stats | None:
         if stride < 0:
             flipped = np.flip(flipped, axis)
     if any(stride % array.itemsize for stride in flipped.strides):
-        flipped = np.ascontiguousarray(flipped) if flipped.nbytes <= CHUNK_BYTES else None
-        if flipped is None:
+        if flipped.nbytes > CHUNK_BYTES:  # misaligned strides torch cannot view, and too big to copy
             return None
+        flipped = np.ascontiguousarray(flipped)
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")  # read-only arrays warn; statistics never write
         try:
