@@ -193,6 +193,17 @@ _NUMPY_TWIN: dict[torch.dtype, type[np.floating]] = {torch.float32: np.float32, 
 _squared_difference = getattr(getattr(torch._C, "_nn", None), "mse_loss", None)
 
 
+def _fused_squared_difference(values: torch.Tensor, shift: float, out: torch.Tensor) -> bool:
+    """(x - shift)² into ``out`` in one pass (one fewer than sub + mul); False where torch lacks it."""
+    if _squared_difference is None:
+        return False
+    try:
+        _squared_difference(values, torch.tensor(shift, dtype=values.dtype).expand(values.numel()), 0, out=out)
+    except (TypeError, RuntimeError):  # a private binding: its signature may change between releases
+        return False
+    return True
+
+
 class _HostWalker:
     """Moments, extremes and counts of float chunks on the host, one chunk at a time.
 
@@ -274,18 +285,13 @@ class _HostWalker:
         """
         centre = math.ldexp(mean, -exp)
         shift = float(self.twin(centre))
-        if exp == 0 and _squared_difference is not None:
-            # (x - shift)² in one fused pass into the buffer (no temporary, one pass fewer than sub + mul).
-            _squared_difference(values, torch.tensor(shift, dtype=values.dtype).expand(count), 0, out=scratch)
-        else:
-            if exp == 0:
-                torch.sub(values, shift, out=scratch)
-            else:
-                # Two factors: 2**-exp alone may not fit the dtype (float32 ends at 2**±127).
-                half = exp // 2
-                torch.mul(values, math.ldexp(1.0, -half), out=scratch).mul_(math.ldexp(1.0, half - exp))
-                scratch.sub_(shift)
-            scratch.mul_(scratch)
+        if exp != 0:
+            # Two factors: 2**-exp alone may not fit the dtype (float32 ends at 2**±127).
+            half = exp // 2
+            torch.mul(values, math.ldexp(1.0, -half), out=scratch).mul_(math.ldexp(1.0, half - exp))
+            scratch.sub_(shift).square_()
+        elif not _fused_squared_difference(values, shift, scratch):
+            torch.sub(values, shift, out=scratch).square_()
         m2 = scratch.sum().item()
         return max(m2 - count * (centre - shift) ** 2, 0.0)
 

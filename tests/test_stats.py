@@ -114,6 +114,12 @@ def test_one_pass_float32_sum_of_squares_would_be_wrong_but_ours_is_not() -> Non
     assert tensor_stats(values).std == pytest.approx(truth, rel=1e-6)
 
 
+def test_without_the_fused_squared_difference(monkeypatch: pytest.MonkeyPatch, small_chunks: int) -> None:
+    monkeypatch.setattr(stats_module, "_squared_difference", None)  # a torch without ``mse_loss(out=)``
+    values = torch.randn(10_000, generator=torch.Generator().manual_seed(11)) * 3 + 1000
+    assert_matches(tensor_stats(values), values, rel_std=1e-6)
+
+
 def test_nan_inf_and_zero_counts_across_chunks(small_chunks: int) -> None:
     values = torch.randn(20_000, generator=torch.Generator().manual_seed(2))
     values[[0, 1023, 1024, 5000, 19_999]] = math.nan
