@@ -48,7 +48,12 @@ _getframe = sys._getframe
 # (functions from other cells, their own modules): walk on, the call maps to the cell line running it.
 # _LIBRARY: torch/NumPy/stdlib internals (``opt.step()``'s own tensor maths): not the user's call.
 # _BARRIER: IPython and tensormagic themselves (display, our own work): never recorded.
-_PASS, _CELL, _BARRIER, _WRAPPER, _LIBRARY = 0, 1, 2, 3, 4
+# _MODULE: ``torch/nn/modules`` code (a layer's ``forward``, but also its ``__init__``, ``to()``,
+# ``state_dict()``): the user's call only when a _MODULE_CALL frame (``Module.__call__``'s
+# ``_call_impl``) sits between it and the cell, i.e. while a forward pass runs. Then the call is
+# not direct, like a call from a user function in another cell (``y = layer(x)`` shows ``linear``).
+# Construction and bookkeeping (``nn.Linear(4, 2)``'s ``torch.empty`` and ``init.*``) stay silent.
+_PASS, _CELL, _BARRIER, _WRAPPER, _LIBRARY, _MODULE, _MODULE_CALL = 0, 1, 2, 3, 4, 5, 6
 
 #: Calls that only print, hash or inspect a tensor: never worth a step (``print(t)`` calls ``__format__``).
 _NOISE_NAMES = frozenset(
@@ -91,6 +96,24 @@ _NOISE_NAMES = frozenset(
         "__torch_function__",
         "__class__",
         "__eq__hash",
+    }
+)
+#: What torch's own layer code calls besides the layer's maths (shape checks, batch_first transposes, an
+#: RNN's zero initial state, BatchNorm's ``num_batches_tracked.add_(1)``): not shown for ``y = layer(x)``.
+_LAYER_BOOKKEEPING = frozenset(
+    {
+        "size",
+        "dim",
+        "zeros",
+        "new_zeros",
+        "transpose",
+        "unsqueeze",
+        "squeeze",
+        "add_",
+        "is_nested",
+        "contiguous",
+        "expand",
+        "__getitem__",
     }
 )
 #: Descriptor reads worth a step: they make views. ``t.shape`` / ``t.dtype`` reads are noise.
@@ -210,6 +233,10 @@ def _library_dirs() -> tuple[str, ...]:
 _LIBRARY_DIRS = _library_dirs()
 
 
+_MODULES_DIR = os.path.join(_TORCH_DIR, "nn", "modules") + os.sep
+_MODULE_CALLS = frozenset({"_call_impl", "_wrapped_call_impl"})
+
+
 def _flag(code: Any, filenames: frozenset[str]) -> int:
     filename = code.co_filename
     if filename in filenames:
@@ -218,6 +245,8 @@ def _flag(code: Any, filenames: frozenset[str]) -> int:
         return _BARRIER
     if filename in _WRAPPER_FILES:
         return _WRAPPER
+    if filename.startswith(_MODULES_DIR):
+        return _MODULE_CALL if code.co_name in _MODULE_CALLS else _MODULE
     if filename.startswith(_LIBRARY_DIRS):
         return _LIBRARY
     return _PASS
@@ -353,6 +382,8 @@ class _FunctionMode(TorchFunctionMode):
         frame: Any = _getframe(1)
         flags = recorder.code_flags
         direct = True
+        module = 0  # 1: inside nn.Module code, no forward pass above it (yet); 2: inside a forward pass
+        internal = False  # the call was made by torch's own layer code (not a user's forward)
         while frame is not None:
             code = frame.f_code
             # Keyed by id(): hashing a code object hashes its contents; the recorder keeps each code alive.
@@ -361,16 +392,34 @@ class _FunctionMode(TorchFunctionMode):
                 flag = recorder.classify(code)
             if flag == _CELL:
                 break
-            if flag >= _BARRIER and flag != _WRAPPER:
-                return func(*args, **kwargs)
-            if flag == _PASS:
+            if flag == _WRAPPER:
+                pass
+            elif flag == _PASS:
                 direct = False
+            elif flag == _MODULE:
+                if direct and not module:
+                    internal = True
+                module = 1
+            elif flag == _MODULE_CALL:
+                direct = False
+                module = 2
+            else:
+                return func(*args, **kwargs)
             frame = frame.f_back
         else:
             return func(*args, **kwargs)
-        site = recorder.sites.get((id(code), frame.f_lasti, func))
+        if module:
+            if module == 1:  # construction, .to(), state_dict(): the module's own business
+                return func(*args, **kwargs)
+            if internal and recorder.is_layer_bookkeeping(func):
+                return func(*args, **kwargs)
+            # One site per layer: the two Linear layers of a Sequential are two calls, not one ×2.
+            key: tuple[Any, ...] = (id(code), frame.f_lasti, func, _layer_key(args))
+        else:
+            key = (id(code), frame.f_lasti, func)
+        site = recorder.sites.get(key)
         if site is None:
-            return recorder.first_call(frame, func, args, kwargs, direct)
+            return recorder.first_call(frame, func, args, kwargs, direct, key)
         recorder.depth += 1
         try:
             result = func(*args, **kwargs)
@@ -449,6 +498,14 @@ class _GeneratorProxy:
         return getattr(self._real, name)
 
 
+def _layer_key(args: Any) -> int:
+    """Which layer made a call inside a forward pass: its first parameter among the arguments (0: none)."""
+    for arg in args[:4]:
+        if isinstance(arg, torch.nn.Parameter):
+            return id(arg)
+    return 0
+
+
 def _weak(obj: Any) -> Any:
     try:
         return weakref.ref(obj)
@@ -461,10 +518,11 @@ class Recorder:
 
     def __init__(self, filenames: set[str] | frozenset[str], source: str = "") -> None:
         self.filenames = frozenset(filenames)
-        self.sites: dict[tuple[int, int, Any], Site] = {}
+        self.sites: dict[tuple[Any, ...], Site] = {}
         self.code_flags: dict[int, int] = {}
         self._codes: list[Any] = []
         self.skip: set[Any] = set()
+        self.bookkeeping: dict[Any, bool] = {}
         self.depth = 0
         self.closed = False
         self.order = 0
@@ -517,6 +575,13 @@ class Recorder:
         finally:
             self.depth -= 1
 
+    def is_layer_bookkeeping(self, func: Any) -> bool:
+        """Calls torch's layers make besides their maths (``x.size(0)``, an RNN's zero ``h0``): not shown."""
+        known = self.bookkeeping.get(func)
+        if known is None:
+            known = self.bookkeeping[func] = func_short_name(func) in _LAYER_BOOKKEEPING
+        return known
+
     def classify(self, code: Any) -> int:
         flag = self.code_flags[id(code)] = _flag(code, self.filenames)
         self._codes.append(code)  # keeps the id() key valid for the recorder's lifetime
@@ -540,14 +605,20 @@ class Recorder:
             frame = frame.f_back
         return None, False
 
-    def new_site(self, key: tuple[int, int, Any], frame: Any, func: Any, kind: str) -> Site:
+    def new_site(self, key: tuple[Any, ...], frame: Any, func: Any, kind: str) -> Site:
         self.order += 1
         site = Site(code=frame.f_code, lasti=frame.f_lasti, func=func, kind=kind, order=self.order, count=1)
         self.sites[key] = site
         return site
 
     def first_call(
-        self, frame: Any, func: Any, args: tuple[Any, ...], kwargs: dict[str, Any], direct: bool = True
+        self,
+        frame: Any,
+        func: Any,
+        args: tuple[Any, ...],
+        kwargs: dict[str, Any],
+        direct: bool = True,
+        key: tuple[Any, ...] | None = None,
     ) -> Any:
         """The first call at a site: the one looked at closely (inputs before, result after)."""
         __tracebackhide__ = True  # noqa: F841
@@ -557,7 +628,8 @@ class Recorder:
         if name in _NOISE_NAMES or (is_descriptor and (kind != "__get__" or name not in _KEPT_DESCRIPTORS)):
             self.skip.add(func)
             return func(*args, **kwargs)
-        key = (id(frame.f_code), frame.f_lasti, func)
+        if key is None:
+            key = (id(frame.f_code), frame.f_lasti, func)
         site: Site | None = None
         inplace = _is_inplace_name(name) or "out" in kwargs
         with self.guard():

@@ -72,6 +72,20 @@ EN = {
     "removed again",
     "note.matmul.batched": "{a} @ {b} -> {result}: the last two axes are multiplied as matrices (inner size "
     "{inner}); the leading batch axes {batch} are broadcast",
+    # layers
+    "note.linear.rows": "{x} {shape_x} @ {w}.T {shape_wt}{bias} -> {result}: each of the {rows} rows' {n_in} inputs "
+    "become {n_out} outputs",
+    "note.linear.single": "{x} {shape_x} @ {w}.T {shape_wt}{bias} -> {result}: the {n_in} inputs become {n_out} "
+    "outputs",
+    "note.conv.filters": "{x} {shape_in} -> {result}: {filters} filters of size {kernel}, each looking at {channels} "
+    "input channel(s), give {filters} output channels",
+    "note.conv.size": "size per side ⌊(size + 2·padding − kernel) / stride⌋ + 1 → {sides}",
+    "note.conv.size_ceil": "size per side ⌈(size + 2·padding − kernel) / stride⌉ + 1 (ceil_mode=True) → {sides}",
+    "note.conv.size_dilated": "size per side ⌊(size + 2·padding − dilation·(kernel − 1) − 1) / stride⌋ + 1 → {sides}",
+    "note.conv.same": "padding='same' pads so that each side keeps its size: {sizes}",
+    "note.pool.max": "{x} {shape_in} -> {result}: keeps the largest value of each {kernel} window (step {stride}), "
+    "channel by channel",
+    "note.pool.avg": "{x} {shape_in} -> {result}: averages each {kernel} window (step {stride}), channel by channel",
     # reductions
     "note.reduce.all": "{op}() over all {count} elements of {shape} → one value (shape ())",
     "note.reduce.dim": "{op}(dim={dim}) on {shape}: axis {dim} collapses → {result}",
@@ -194,24 +208,38 @@ ZH = {
     "note.broadcast.scalar": "数字 {scalar} 与 {name} 的每个元素分别计算：形状仍是 {shape}",
     "note.broadcast.shapes": "{a} {symbol} {b}：从右往左对齐成 {aligned_a} 和 {aligned_b} → 结果 {result}",
     "note.broadcast.stretch": "{name} 沿第 {axes} 轴被重复",
-    "note.broadcast.rule": "规则：从最右边的维度开始比较，每一对大小必须相等或其中一个为 1（缺少的维度当作 1）；大小为 1 "
-    "的维度会被拉伸",
+    "note.broadcast.rule": "规则：从最右边的维度开始比较，每一对大小必须相等或其中一个为 1"
+    "（缺少的维度当作 1）；大小为 1 的维度会被拉伸",
     "note.elementwise.binary": "逐元素计算：两者形状都是 {shape}，相同位置的元素两两计算",
     "note.elementwise.unary": "{op} 分别作用于每个元素：形状 {shape} 不变",
     # matmul
-    "note.matmul.2d": "{a} @ {b} -> {result}：内侧大小({inner})相同并被消去；结果的每个元素是 {left} 的一行乘以 {right} "
-    "的一列，{inner} 个乘积相加",
+    "note.matmul.2d": "{a} @ {b} -> {result}：内侧大小({inner})相同并被消去；"
+    "结果的每个元素是 {left} 的一行乘以 {right} 的一列，{inner} 个乘积相加",
     "note.matmul.dot": "{a} @ {b} -> ()：两者都是一维，这是点积：{inner} 个乘积相加得到一个数",
     "note.matmul.mv": "{a} @ {b} -> {result}：矩阵乘向量；{rows} 行中的每一行分别与向量相乘（{inner} 个乘积相加）",
     "note.matmul.vm": "{a} @ {b} -> {result}：左边的一维张量被当作一行 (1, {inner})，计算后再去掉这个多出的维度",
     "note.matmul.batched": "{a} @ {b} -> {result}：最后两个维度按矩阵相乘（内侧大小 {inner}）；前面的批量维度 {batch} "
     "按广播规则对齐",
+    # layers
+    "note.linear.rows": "{x} {shape_x} @ {w}.T {shape_wt}{bias} -> {result}：{rows} 行中每一行的 {n_in} 个输入变成 "
+    "{n_out} 个输出",
+    "note.linear.single": "{x} {shape_x} @ {w}.T {shape_wt}{bias} -> {result}：{n_in} 个输入变成 {n_out} 个输出",
+    "note.conv.filters": "{x} {shape_in} -> {result}：{filters} 个大小为 {kernel} 的卷积核，每个都看 {channels} "
+    "个输入通道，得到 {filters} 个输出通道",
+    "note.conv.size": "每条边的输出大小 ⌊(大小 + 2·padding − kernel) / stride⌋ + 1 → {sides}",
+    "note.conv.size_ceil": "每条边的输出大小 ⌈(大小 + 2·padding − kernel) / stride⌉ + 1（ceil_mode=True）→ {sides}",
+    "note.conv.size_dilated": "每条边的输出大小 ⌊(大小 + 2·padding − dilation·(kernel − 1) − 1) / stride⌋ + 1 → "
+    "{sides}",
+    "note.conv.same": "padding='same' 会补边，使每条边的大小保持不变：{sizes}",
+    "note.pool.max": "{x} {shape_in} -> {result}：在每个通道上，取每个 {kernel} 窗口中的最大值（步长 {stride}）",
+    "note.pool.avg": "{x} {shape_in} -> {result}：在每个通道上，对每个 {kernel} 窗口求平均（步长 {stride}）",
     # reductions
     "note.reduce.all": "{op}() 作用于 {shape} 的全部 {count} 个元素 → 一个值（形状 ()）",
     "note.reduce.dim": "{op}(dim={dim}) 作用于 {shape}：第 {dim} 轴被压缩 → {result}",
     "note.reduce.per_column": "{op}(dim={dim}) 作用于 {shape}：第 {dim} 轴被压缩 → {result}，"
     "每一列得到一个结果（共 {n} 列）",
-    "note.reduce.per_row": "{op}(dim={dim}) 作用于 {shape}：第 {dim} 轴被压缩 → {result}，每一行得到一个结果（共 {n} 行）",
+    "note.reduce.per_row": "{op}(dim={dim}) 作用于 {shape}：第 {dim} 轴被压缩 → {result}，"
+    "每一行得到一个结果（共 {n} 行）",
     "note.reduce.keepdim": "keepdim=True 保留第 {dim} 轴（大小变为 1）→ {result}，方便再广播回去",
     "note.reduce.values_indices": "返回两个张量：数值 values {result} 和下标 indices {result}(每个{op}在第 {dim} "
     "轴上的位置)",
@@ -246,7 +274,8 @@ ZH = {
     "note.default.keeps": "保留 {name} 的元素类型 {dtype}",
     "note.dtype_explicit": "指定了 dtype={dtype}，所以不使用默认类型({default})",
     # ranges
-    "note.halfopen.arange": "从 {start} 开始，到 {end} 之前停止：{values}（共 {count} 个值；不包含 {end} 本身，左闭右开）",
+    "note.halfopen.arange": "从 {start} 开始，到 {end} 之前停止：{values}"
+    "（共 {count} 个值；不包含 {end} 本身，左闭右开）",
     "note.halfopen.randint": "取 {low} 到 {last} 的整数：high={high} 永远不会取到（左闭右开）",
     "note.halfopen.linspace": "包含两端 {start} 和 {end}（左闭右闭）：共 {steps} 个值，"
     "步长 ({end} − {start}) / ({steps} − 1) = {step}",
@@ -260,15 +289,16 @@ ZH = {
     "note.rng.seed": "选取一个新的、不可预测的随机种子({seed})",
     # item
     "note.item.value": "把 {name} 里唯一的值取出来，变成普通的 Python {type_name}:{value}",
-    "note.item.error": "item() 要求张量只有一个元素，但 {name} 有 {count} 个（形状 {shape}）：先用下标取出一个元素，或使用 "
-    ".tolist()",
+    "note.item.error": "item() 要求张量只有一个元素，但 {name} 有 {count} 个（形状 {shape}）："
+    "先用下标取出一个元素，或使用 .tolist()",
     # errors
     "note.error.broadcast": "形状 {a} 和 {b} 无法广播：从右往左对齐后，第 {axis} 轴的大小分别是 {x} 和 {y}，且都不为 1",
     "note.error.matmul": "{a} @ {b}：内侧大小不同（{k1} 与 {k2}）；左边的最后一个大小必须等于右边的第一个大小",
-    "note.error.matmul_batched": "{a} @ {b}：内侧大小不同（{k1} 与 {k2}）；左边的最后一个大小必须等于右边的倒数第二个大小",
+    "note.error.matmul_batched": "{a} @ {b}：内侧大小不同（{k1} 与 {k2}）；"
+    "左边的最后一个大小必须等于右边的倒数第二个大小",
     "note.error.cat": "{op} 要求除第 {dim} 轴外其余各轴大小相同：形状 {shapes}；第 {axis} 轴不同({sizes})",
     "note.error.view": "view{request} 需要 {need} 个元素，但 {name} 有 {have} 个（形状 {shape}）",
-    "note.error.view_layout": "view() 需要兼容的内存布局，而 {name} 不是连续存储的：请用 .reshape(...)（必要时会复制）或 "
-    ".contiguous().view(...)",
+    "note.error.view_layout": "view() 需要兼容的内存布局，而 {name} 不是连续存储的："
+    "请用 .reshape(...)（必要时会复制）或 .contiguous().view(...)",
     "note.error.generic": "出错：{error}",
 }

@@ -1,0 +1,181 @@
+"""``%%explain`` on nn.Module forward passes (the layers' calls on the calling line, construction silent), real
+numbers for float -> int conversions, and several calls of one name on one line."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from typing import Any
+
+import numpy as np
+import pytest
+import torch
+from IPython.core.interactiveshell import InteractiveShell
+from IPython.utils.capture import capture_output
+from torch import nn
+
+import tensormagic as tm
+from tensormagic.explanation import Call, Explanation
+
+LANGUAGES = ("en", "zh")
+
+
+def explain(source: str, language: str = "en", **names: Any) -> Explanation:
+    return tm.explain(source, {"torch": torch, "nn": nn, "np": np, **names}, language, max_lines=400)
+
+
+def calls_by_line(e: Explanation) -> dict[int, list[str]]:
+    return {step.line: [call.name for call in step.calls] for step in e.steps}
+
+
+def params(call: Call, key: str) -> dict[str, Any]:
+    found = [note for note in call.notes if note.key == key]
+    assert found, (key, [note.key for note in call.notes])
+    return found[0].params
+
+
+@pytest.fixture
+def shell() -> Iterator[InteractiveShell]:
+    ip = InteractiveShell.instance()
+    ip.run_line_magic("load_ext", "tensormagic")
+    ip.run_line_magic("config", 'TensorMagic.language = "en"')
+    ip.user_ns.update(torch=torch, np=np, nn=nn)
+    yield ip
+    ip.run_line_magic("unload_ext", "tensormagic")
+    for name in [n for n in ip.user_ns if not n.startswith("_") and n not in ip.user_ns_hidden]:
+        if name not in ("torch", "np", "nn"):
+            del ip.user_ns[name]
+
+
+def last(ip: InteractiveShell) -> Explanation:
+    return ip.magics_manager.registry["TensorMagics"].last_explanation  # type: ignore[no-any-return]
+
+
+# -- nn.Module forward passes -----------------------------------------------------------------------
+@pytest.mark.parametrize("language", LANGUAGES)
+def test_linear_forward_shows_on_the_calling_line_construction_is_silent(language: str) -> None:
+    e = explain(
+        "layer = nn.Linear(4, 2)\n"  # 1: construction (torch.empty, init.kaiming_uniform_): silent
+        "x = torch.ones(3, 4)\n"  # 2
+        "y = layer(x)\n"  # 3
+        "ps = list(layer.parameters())\n"  # 4: silent
+        "sd = layer.state_dict()\n"  # 5: silent
+        "layer2 = layer.to(torch.float64)\n"  # 6: silent
+        "v = layer(torch.ones(4, dtype=torch.float64))\n",  # 7: 1-D input
+        language,
+    )
+    assert calls_by_line(e) == {
+        2: ["torch.ones"],
+        3: ["torch.nn.functional.linear"],
+        7: ["torch.ones", "torch.nn.functional.linear"],
+    }
+    (linear,) = e.find("torch.nn.functional.linear", line=3)
+    assert linear.codes == ["matmul-shape"]
+    assert linear.result is not None and linear.result.shape == (3, 2)
+    assert params(linear, "note.linear.rows") == {
+        "x": "x",
+        "shape_x": "(3, 4)",
+        "w": "W",
+        "shape_wt": "(4, 2)",
+        "bias": " + b (2,)",
+        "result": "(3, 2)",
+        "n_in": 4,
+        "n_out": 2,
+        "rows": 3,
+    }
+    text = linear.notes[0].text
+    if language == "en":
+        assert text == "x (3, 4) @ W.T (4, 2) + b (2,) -> (3, 2): each of the 3 rows' 4 inputs become 2 outputs"
+    else:
+        assert text.startswith("x (3, 4) @ W.T (4, 2) + b (2,) -> (3, 2)：3 行") and "4 个输入变成 2 个输出" in text
+    (single,) = e.find("torch.nn.functional.linear", line=7)
+    assert params(single, "note.linear.single")["n_out"] == 2
+
+
+def test_functional_linear_written_in_the_cell_uses_the_source_texts() -> None:
+    e = explain("x = torch.ones(5, 3)\nW = torch.ones(2, 3)\ny = torch.nn.functional.linear(x, W)\n")
+    (linear,) = e.find("torch.nn.functional.linear")
+    assert params(linear, "note.linear.rows") == {
+        "x": "x",
+        "shape_x": "(5, 3)",
+        "w": "W",
+        "shape_wt": "(3, 2)",
+        "bias": "",
+        "result": "(5, 2)",
+        "n_in": 3,
+        "n_out": 2,
+        "rows": 5,
+    }
+
+
+@pytest.mark.parametrize("language", LANGUAGES)
+def test_conv2d_and_pooling_say_the_size_formula_with_the_real_numbers(language: str) -> None:
+    e = explain(
+        "conv = nn.Conv2d(3, 16, kernel_size=3, stride=2, padding=1)\n"  # 1
+        "img = torch.zeros(1, 3, 32, 32)\n"  # 2
+        "c = conv(img)\n"  # 3
+        "p = nn.MaxPool2d(2)(c)\n"  # 4
+        "a = nn.AvgPool2d(kernel_size=3, stride=2, ceil_mode=True)(c)\n"  # 5
+        "s = nn.Conv2d(3, 4, kernel_size=(3, 5), padding='same')(img)\n"  # 6
+        "d = nn.Conv1d(2, 4, kernel_size=3, dilation=2)(torch.zeros(2, 10))\n",  # 7: unbatched, dilated
+        language,
+    )
+    assert calls_by_line(e)[3] == ["torch.conv2d"] and 1 not in calls_by_line(e)
+    (conv,) = e.find("torch.conv2d", line=3)
+    assert conv.codes == ["conv-shape", "conv-shape"]
+    assert params(conv, "note.conv.filters") == {
+        "x": "x",
+        "shape_in": "(1, 3, 32, 32)",
+        "result": "(1, 16, 16, 16)",
+        "filters": 16,
+        "kernel": "3×3",
+        "channels": 3,
+    }
+    assert params(conv, "note.conv.size") == {"sides": "H, W: ⌊(32 + 2·1 − 3) / 2⌋ + 1 = 16"}
+    assert "⌊(32 + 2·1 − 3) / 2⌋ + 1 = 16" in conv.notes[1].text
+    (pool,) = e.find("torch.nn.functional.max_pool2d")
+    assert params(pool, "note.pool.max")["result"] == "(1, 16, 8, 8)"
+    assert params(pool, "note.conv.size") == {"sides": "H, W: ⌊(16 + 2·0 − 2) / 2⌋ + 1 = 8"}
+    (avg,) = e.find("torch.nn.functional.avg_pool2d")
+    assert params(avg, "note.conv.size_ceil") == {"sides": "H, W: ⌈(16 + 2·0 − 3) / 2⌉ + 1 = 8"}
+    (same,) = e.find("torch.conv2d", line=6)
+    assert params(same, "note.conv.same") == {"sizes": "(32, 32)"}
+    (dilated,) = e.find("torch.conv1d")
+    assert params(dilated, "note.conv.size_dilated") == {"sides": "L: ⌊(10 + 2·0 − 2·(3 − 1) − 1) / 1⌋ + 1 = 6"}
+    if language == "zh":
+        assert "卷积核" in conv.notes[0].text and "每条边的输出大小" in conv.notes[1].text
+
+
+def test_user_defined_module_from_another_cell_rnn_attention_and_internals(shell: InteractiveShell) -> None:
+    shell.run_cell(
+        "class Net(nn.Module):\n"
+        "    def __init__(self):\n"
+        "        super().__init__()\n"
+        "        self.fc = nn.Linear(4, 3)\n"
+        "        self.bn = nn.BatchNorm1d(3)\n"
+        "    def forward(self, x):\n"
+        "        return torch.relu(self.bn(self.fc(x)))\n"
+    )
+    cell = (
+        "net = Net()\n"  # 1: silent
+        "x = torch.ones(6, 4)\n"  # 2
+        "y = net(x)\n"  # 3
+        "rnn = nn.RNN(4, 5, batch_first=True)\n"  # 4: silent
+        "out, h = rnn(torch.ones(2, 7, 4))\n"  # 5
+        "mha = nn.MultiheadAttention(8, 2, batch_first=True)\n"  # 6: silent
+        "q = torch.ones(2, 5, 8)\n"  # 7
+        "att, w = mha(q, q, q)\n"  # 8
+        "net.zero_grad()\n"  # 9: silent
+    )
+    with capture_output() as captured:
+        shell.run_cell("%%explain\n" + cell, store_history=False)
+    assert "Traceback" not in captured.stdout + captured.stderr
+    e = last(shell)
+    assert calls_by_line(e) == {
+        2: ["torch.ones"],
+        3: ["torch.nn.functional.linear", "torch.nn.functional.batch_norm", "torch.relu"],
+        5: ["torch.ones", "torch.rnn_tanh"],
+        7: ["torch.ones"],
+        8: ["torch.nn.functional.multi_head_attention_forward"],
+    }
+    assert not e.warnings
+    assert shell.user_ns["y"].shape == (6, 3) and shell.user_ns["att"].shape == (2, 5, 8)
