@@ -8,7 +8,7 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.tensormagic-installed
 EXECUTED ?= demos/executed
 
-.PHONY: setup demo test lab bench lint docs clean
+.PHONY: setup demo test lab bench lint docs screenshots clean
 
 setup: $(STAMP)
 
@@ -34,6 +34,9 @@ bench: $(STAMP)
 lint: $(STAMP)
 	$(BIN)/ruff check .
 	$(BIN)/mypy
+
+screenshots: $(STAMP)
+	TENSORMAGIC_SCREENSHOTS=docs/screenshots $(BIN)/python -m pytest -q tests/browser
 
 docs: $(STAMP)
 	$(BIN)/python tools/magic_reference.py --write README.md
