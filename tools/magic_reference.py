@@ -26,11 +26,11 @@ def reference() -> str:
             if kind == "cell" and name in magic_table["line"]:
                 continue  # a line-and-cell magic is documented once
             method = getattr(TensorMagics, magic_table[kind][name])
-            prefix = "%%" if kind == "cell" else "%"
+            title = f"`%%{name}`" if kind == "cell" else f"`%{name}`"
             if name in magic_table["line"] and name in magic_table["cell"]:
-                prefix = "%" + " / %%"
+                title = f"`%{name}` / `%%{name}`"
             doc = inspect.cleandoc(method.__doc__ or "")
-            sections.append(f"### `{prefix}{name}`\n\n```text\n{doc}\n```\n")
+            sections.append(f"### {title}\n\n```text\n{doc}\n```\n")
     settings = []
     for trait_name, trait in sorted(TensorMagic.class_traits(config=True).items()):
         default = trait.default_value if trait_name != "language" else "follows the locale (zh_* -> zh, else en)"
