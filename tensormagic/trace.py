@@ -200,6 +200,8 @@ class Site:
     linked_array: Value | None = None  # from_numpy: the ndarray named in the call (found by name)
     linked_relation: str = ""
     linked_name: str | None = None
+    # float -> int / float16 conversions of tiny CPU tensors: the first values before and after, as Python numbers
+    values: tuple[tuple[Any, ...], tuple[Any, ...]] | None = None
 
 
 _TORCH_DIR = os.path.dirname(os.path.abspath(torch.__file__))
@@ -498,6 +500,38 @@ class _GeneratorProxy:
         return getattr(self._real, name)
 
 
+#: Methods that convert the element type (``t.int()``, ``t.type(torch.int64)``, ``t.to(torch.float16)``).
+_CONVERSION_NAMES = frozenset({"int", "long", "short", "char", "byte", "half", "bfloat16", "type", "to"})
+_VALUES_LIMIT = 8  # elements: larger tensors keep the general sentence (no reads of their values)
+_PLAIN_TENSORS = (torch.Tensor, torch.nn.Parameter)
+
+
+def _conversion_values(source: Any, result: Any) -> tuple[tuple[Any, ...], tuple[Any, ...]] | None:
+    """A float -> int/float16 conversion's values before and after, for at most a few CPU elements.
+
+    Never on CUDA/meta tensors (reading values would synchronise or fail) nor tensor subclasses; only
+    Python numbers are kept.
+    """
+    if (
+        type(source) not in _PLAIN_TENSORS
+        or type(result) not in _PLAIN_TENSORS
+        or source.device.type != "cpu"
+        or result.device.type != "cpu"
+        or source.layout != torch.strided
+        or result.layout != torch.strided
+        or not source.dtype.is_floating_point
+        or source.numel() > _VALUES_LIMIT
+        or result.numel() != source.numel()
+    ):
+        return None
+    dst = result.dtype
+    if dst.is_floating_point and dst != torch.float16:
+        return None
+    if dst.is_complex or dst == torch.bool:
+        return None
+    return tuple(source.detach().reshape(-1).tolist()), tuple(result.detach().reshape(-1).tolist())
+
+
 def _layer_key(args: Any) -> int:
     """Which layer made a call inside a forward pass: its first parameter among the arguments (0: none)."""
     for arg in args[:4]:
@@ -661,6 +695,8 @@ class Recorder:
                     site.relations = tuple(
                         _relation(result, a) if isinstance(a, torch.Tensor | np.ndarray) else "" for a in args[:8]
                     )
+                    if name in _CONVERSION_NAMES and args and isinstance(args[0], torch.Tensor):
+                        site.values = _conversion_values(args[0], result)
                 elif isinstance(result, np.ndarray):
                     site.result_ref = _weak(result)
                     site.relations = tuple(

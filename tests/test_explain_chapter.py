@@ -384,7 +384,11 @@ def test_3_5_dtype_conversions(shell: InteractiveShell, language: str) -> None:
     assert note(to_float, "dtype-change", "note.dtype.type_string")["dtype"] == "float32"
     assert note(to_float, "dtype-change", "note.dtype.convert") == {"src": "float16", "dst": "float32"}
     to_int = call(e, s, "torch.int64", "Tensor.type")
-    assert note(to_int, "dtype-change", "note.dtype.truncate") == {"src": "float16", "dst": "int64"}
+    assert note(to_int, "dtype-change", "note.dtype.truncate_seen") == {
+        "src": "float16",
+        "dst": "int64",
+        "examples": "1.0 → 1, 2.0 → 2, 3.0 → 3, 4.0 → 4, …",  # the real values (6 elements, 4 shown)
+    }
     assert note(call(e, s, "t1.half()", "Tensor.half"), "dtype-change", "note.dtype.half")["src"] == "int64"
     converted = note(call(e, s, "t1.int()", "Tensor.int"), "dtype-change", "note.dtype.convert")
     assert converted == {"src": "int64", "dst": "int32"}
@@ -433,7 +437,9 @@ def test_4_3_item(shell: InteractiveShell, language: str) -> None:
     params = note(item, "item", "note.item.value")
     assert (params["name"], params["type_name"], params["value"]) == ("t1", "int", "10")
     both = e.find("Tensor.item", line_of(s, "t2.item()"))
-    assert len(both) == 1 and both[0].count == 2  # t2.item() and t3.item(): one step, counted twice
+    # t2.item() and t3.item(): one step, two calls, each naming its own tensor
+    assert [c.count for c in both] == [1, 1]
+    assert [note(c, "item", "note.item.value")["name"] for c in both] == ["t2", "t3"]
 
 
 @pytest.mark.parametrize("language", LANGUAGES)

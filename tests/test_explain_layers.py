@@ -145,6 +145,28 @@ def test_conv2d_and_pooling_say_the_size_formula_with_the_real_numbers(language:
         assert "卷积核" in conv.notes[0].text and "每条边的输出大小" in conv.notes[1].text
 
 
+def test_sequential_layers_are_separate_calls_with_their_own_numbers() -> None:
+    e = explain(
+        "model = nn.Sequential(nn.Linear(4, 8), nn.ReLU(), nn.Linear(8, 2), nn.Softmax(dim=1))\n"
+        "for _ in range(3):\n"
+        "    out = model(torch.ones(5, 4))\n"
+    )
+    assert calls_by_line(e) == {
+        3: [
+            "torch.ones",
+            "torch.nn.functional.linear",
+            "torch.nn.functional.relu",
+            "torch.nn.functional.linear",
+            "torch.nn.functional.softmax",
+        ]
+    }
+    first, second = e.find("torch.nn.functional.linear")
+    assert (first.count, second.count) == (3, 3)
+    assert params(first, "note.linear.rows")["n_out"] == 8
+    assert params(second, "note.linear.rows")["n_in"] == 8 and params(second, "note.linear.rows")["n_out"] == 2
+    assert all(not call.expression for call in e.calls if call.name != "torch.ones")  # not direct calls
+
+
 def test_user_defined_module_from_another_cell_rnn_attention_and_internals(shell: InteractiveShell) -> None:
     shell.run_cell(
         "class Net(nn.Module):\n"
@@ -179,3 +201,99 @@ def test_user_defined_module_from_another_cell_rnn_attention_and_internals(shell
     }
     assert not e.warnings
     assert shell.user_ns["y"].shape == (6, 3) and shell.user_ns["att"].shape == (2, 5, 8)
+
+
+# -- real numbers for float -> int conversions -----------------------------------------------------
+@pytest.mark.parametrize("language", LANGUAGES)
+def test_float_to_int_conversions_show_the_real_values(language: str) -> None:
+    e = explain(
+        "t = torch.tensor([1.7, -2.5, 3.2])\n"  # 1
+        "u = t.int()\n"  # 2
+        "v = t.type(torch.int64)\n"  # 3
+        "w = t.to(torch.int16)\n"  # 4
+        "x = t.long()\n"  # 5
+        "y = t.type(torch.ShortTensor)\n"  # 6
+        "z = torch.tensor(2.9).short()\n",  # 7
+        language,
+    )
+    examples = "1.7 → 1, -2.5 → -2, 3.2 → 3"
+    for line, name, dst in ((2, "Tensor.int", "int32"), (3, "Tensor.type", "int64"), (4, "Tensor.to", "int16")):
+        (call,) = e.find(name, line=line)
+        assert params(call, "note.dtype.truncate_seen") == {"src": "float32", "dst": dst, "examples": examples}
+    (long_call,) = e.find("Tensor.long")
+    text = next(n.text for n in long_call.notes if n.key == "note.dtype.truncate_seen")
+    if language == "en":
+        assert text.startswith("float32 → int64: 1.7 → 1, -2.5 → -2, 3.2 → 3 (") and "truncated toward zero" in text
+    else:
+        assert text.startswith("float32 → int64：1.7 → 1, -2.5 → -2, 3.2 → 3（") and "向零截断" in text
+    (typed,) = e.find("Tensor.type", line=6)
+    assert params(typed, "note.dtype.truncate_seen")["dst"] == "int16"
+    (short,) = e.find("Tensor.short")
+    assert params(short, "note.dtype.truncate_seen")["examples"] == "2.9 → 2"
+
+
+def test_conversions_fall_back_to_the_general_sentence() -> None:
+    e = explain(
+        "big = torch.linspace(0, 1, 20).int()\n"  # more than 8 elements: values are not read
+        "nan = torch.tensor([float('nan'), 1.5]).int()\n"  # NaN -> int is not a truncation
+        "wrap = torch.tensor([-1.5, 2.5]).byte()\n"  # uint8 wraps negative values
+        "meta = torch.ones(3, device='meta').int()\n"  # never read values off the CPU
+    )
+    for line in (1, 2, 3, 4):
+        (call,) = [c for c in e.steps[line - 1].calls if c.name.startswith("Tensor.")]
+        keys = [n.key for n in call.notes]
+        assert "note.dtype.truncate_seen" not in keys
+        if line != 4:
+            assert "note.dtype.truncate" in keys
+
+
+def test_half_shows_a_value_that_rounding_changed() -> None:
+    e = explain("h = torch.tensor([0.1, 1.0, 70000.0]).half()\nk = torch.tensor([0.5, 2.0]).half()\n")
+    first, second = e.find("Tensor.half")
+    assert params(first, "note.dtype.half_rounded") == {"examples": "0.1 → 0.0999756, 70000.0 → inf"}
+    assert [n.key for n in second.notes] == ["note.dtype.half"]  # 0.5 and 2.0 are exact in float16
+
+
+def test_conversion_keeps_no_tensor_and_reads_no_values_of_large_tensors() -> None:
+    import gc
+    import weakref
+
+    ns: dict[str, Any] = {"torch": torch}
+    exec("t = torch.tensor([1.7, 2.5])", ns)
+    ref = weakref.ref(ns["t"])
+    e = tm.explain("u = t.int()\ndel t\n", ns)
+    gc.collect()
+    assert ref() is None
+    (call,) = e.find("Tensor.int")
+    assert params(call, "note.dtype.truncate_seen")["examples"] == "1.7 → 1, 2.5 → 2"
+
+
+# -- several calls of one name on one line ----------------------------------------------------------
+@pytest.mark.parametrize("language", LANGUAGES)
+def test_two_tensor_calls_on_one_line_keep_their_own_notes(language: str) -> None:
+    e = explain("s = torch.tensor([1.5]) + torch.tensor([1, 2])\n", language)
+    tensors = e.find("torch.tensor")
+    assert [c.count for c in tensors] == [1, 1]
+    assert [[n.key for n in c.notes if n.code == "default-dtype"] for c in tensors] == [
+        ["note.default.float"],
+        ["note.default.int"],
+    ]
+    assert [c.result.dtype for c in tensors if c.result is not None] == ["torch.float32", "torch.int64"]
+    assert [c.expression for c in tensors] == ["torch.tensor([1.5])", "torch.tensor([1, 2])"]
+    assert e.find("Tensor.__add__")  # still there, after both
+
+
+def test_same_notes_stay_one_call_and_many_different_ones_merge_into_the_union() -> None:
+    e = explain("a = torch.tensor([1, 2]) + torch.tensor([3, 4])\n")
+    (merged,) = e.find("torch.tensor")
+    assert merged.count == 2 and merged.codes.count("default-dtype") == 1
+    e = explain("r = torch.rand(3) + torch.rand(3)\n")
+    (rand,) = e.find("torch.rand")
+    assert rand.count == 2
+    assert [n.params["count"] for n in rand.notes if n.key == "note.rng.draw"] == ["6"]
+    many = "x = [torch.tensor([1.5]), torch.tensor([1]), torch.tensor([True]), torch.tensor(np.ones(2))]\n"
+    e = explain(many)
+    (merged,) = e.find("torch.tensor")
+    assert merged.count == 4
+    keys = [n.key for n in merged.notes if n.code == "default-dtype"]
+    assert keys == ["note.default.float", "note.default.int", "note.default.bool", "note.default.numpy_float64"]

@@ -100,6 +100,9 @@ EN = {
     "note.dtype.truncate": "{src} → {dst}: the fractional part is cut off (truncated toward zero, not rounded: "
     "3.7 → 3, -3.7 → -3)",
     "note.dtype.truncate_values": "converted to {dst}: {examples} (truncated toward zero, not rounded)",
+    "note.dtype.truncate_seen": "{src} → {dst}: {examples} (the fractional part is cut off: truncated toward zero, "
+    "not rounded)",
+    "note.dtype.half_rounded": "rounded to the nearest float16 value: {examples}",
     "note.dtype.to_float": "converted to {dst}: whole numbers become floats",
     "note.dtype.half": "{src} → float16: only about 3 significant digits, largest value 65504",
     "note.dtype.type_string": "{type_name} means element type {dtype} (on the CPU)",
@@ -247,6 +250,8 @@ ZH = {
     "note.dtype.convert": "元素类型 {src} → {dst}",
     "note.dtype.truncate": "{src} → {dst}：小数部分被直接截掉（向零截断，不是四舍五入：3.7 → 3,-3.7 → -3）",
     "note.dtype.truncate_values": "转换为 {dst}:{examples}（向零截断，不是四舍五入）",
+    "note.dtype.truncate_seen": "{src} → {dst}：{examples}（小数部分被直接截掉：向零截断，不是四舍五入）",
+    "note.dtype.half_rounded": "舍入到最接近的 float16 值：{examples}",
     "note.dtype.to_float": "转换为 {dst}：整数变成浮点数",
     "note.dtype.half": "{src} → float16:只有大约 3 位有效数字，最大值 65504",
     "note.dtype.type_string": "{type_name} 表示元素类型 {dtype}（在 CPU 上）",

@@ -11,6 +11,8 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
+import numpy as np
+
 from ..explanation import Note
 from ..facts import Facts
 from ..i18n import message
@@ -845,6 +847,36 @@ def reduce_notes(ctx: CallContext) -> list[Note]:
 
 
 # -- dtypes -----------------------------------------------------------------------------------------
+_EXAMPLES = 4
+_NUMPY_FLOATS = {"torch.float16": np.float16, "torch.float32": np.float32, "torch.float64": np.float64}
+
+
+def _source_float(value: float, dtype: str) -> str:
+    """A value of a float tensor as its shortest exact spelling in that dtype (``1.7``, not ``1.7000000476837158``)."""
+    kind = _NUMPY_FLOATS.get(dtype, np.float32)
+    return str(kind(value))
+
+
+def _truncation_examples(values: tuple[tuple[Any, ...], tuple[Any, ...]] | None, src: str) -> str:
+    """``1.7 → 1, -2.5 → -2, 3.2 → 3``: only when every value was truncated toward zero (not wrapped)."""
+    if values is None:
+        return ""
+    before, after = values
+    pairs = list(zip(before, after, strict=False))
+    if not pairs or not all(isinstance(y, int) and math.isfinite(x) and math.trunc(x) == y for x, y in pairs):
+        return ""  # NaN, infinities, overflow or a uint8 wrap-around: the general sentence stays right
+    text = ", ".join(f"{_source_float(x, src)} → {y}" for x, y in pairs[:_EXAMPLES])
+    return text + (", …" if len(pairs) > _EXAMPLES else "")
+
+
+def _rounding_examples(values: tuple[tuple[Any, ...], tuple[Any, ...]] | None, src: str) -> str:
+    """``0.1 → 0.0999756``: the values that float16 changed (none: nothing to say)."""
+    if values is None:
+        return ""
+    changed = [(x, y) for x, y in zip(*values, strict=False) if isinstance(y, float) and x != y and x == x]
+    return ", ".join(f"{_source_float(x, src)} → {y:.6g}" for x, y in changed[:_EXAMPLES])
+
+
 def dtype_change_notes(ctx: CallContext) -> list[Note]:
     result = ctx.result_facts()
     site, op = ctx.site, ctx.op
@@ -881,9 +913,26 @@ def dtype_change_notes(ctx: CallContext) -> list[Note]:
                 notes.append(ctx.note("dtype-change", "note.dtype.same", dtype=dtype_label(dst), name=inputs[0][1]))
             return notes
         if _is_float(src) and (_is_int(dst) or dst == "torch.uint8"):
-            notes.append(ctx.note("dtype-change", "note.dtype.truncate", src=dtype_label(src), dst=dtype_label(dst)))
+            examples = _truncation_examples(site.values, src)
+            if examples:
+                notes.append(
+                    ctx.note(
+                        "dtype-change",
+                        "note.dtype.truncate_seen",
+                        src=dtype_label(src),
+                        dst=dtype_label(dst),
+                        examples=examples,
+                    )
+                )
+            else:
+                notes.append(
+                    ctx.note("dtype-change", "note.dtype.truncate", src=dtype_label(src), dst=dtype_label(dst))
+                )
         elif dst == "torch.float16":
             notes.append(ctx.note("dtype-change", "note.dtype.half", src=dtype_label(src)))
+            examples = _rounding_examples(site.values, src)
+            if examples:
+                notes.append(ctx.note("dtype-change", "note.dtype.half_rounded", examples=examples))
         else:
             notes.append(ctx.note("dtype-change", "note.dtype.convert", src=dtype_label(src), dst=dtype_label(dst)))
         return notes
