@@ -53,7 +53,8 @@ _getframe = sys._getframe
 # ``_call_impl``) sits between it and the cell, i.e. while a forward pass runs. Then the call is
 # not direct, like a call from a user function in another cell (``y = layer(x)`` shows ``linear``).
 # Construction and bookkeeping (``nn.Linear(4, 2)``'s ``torch.empty`` and ``init.*``) stay silent.
-_PASS, _CELL, _BARRIER, _WRAPPER, _LIBRARY, _MODULE, _MODULE_CALL = 0, 1, 2, 3, 4, 5, 6
+# _MODULE_FORWARD: a torch layer's own ``forward`` (a forward pass even when called as ``layer.forward(x)``).
+_PASS, _CELL, _BARRIER, _WRAPPER, _LIBRARY, _MODULE, _MODULE_CALL, _MODULE_FORWARD = 0, 1, 2, 3, 4, 5, 6, 7
 
 #: Calls that only print, hash or inspect a tensor: never worth a step (``print(t)`` calls ``__format__``).
 _NOISE_NAMES = frozenset(
@@ -248,7 +249,9 @@ def _flag(code: Any, filenames: frozenset[str]) -> int:
     if filename in _WRAPPER_FILES:
         return _WRAPPER
     if filename.startswith(_MODULES_DIR):
-        return _MODULE_CALL if code.co_name in _MODULE_CALLS else _MODULE
+        if code.co_name in _MODULE_CALLS:
+            return _MODULE_CALL
+        return _MODULE_FORWARD if code.co_name == "forward" else _MODULE
     if filename.startswith(_LIBRARY_DIRS):
         return _LIBRARY
     return _PASS
@@ -403,6 +406,11 @@ class _FunctionMode(TorchFunctionMode):
                     internal = True
                 module = 1
             elif flag == _MODULE_CALL:
+                direct = False
+                module = 2
+            elif flag == _MODULE_FORWARD:
+                if direct and not module:
+                    internal = True
                 direct = False
                 module = 2
             else:

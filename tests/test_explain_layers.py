@@ -60,13 +60,15 @@ def test_linear_forward_shows_on_the_calling_line_construction_is_silent(languag
         "ps = list(layer.parameters())\n"  # 4: silent
         "sd = layer.state_dict()\n"  # 5: silent
         "layer2 = layer.to(torch.float64)\n"  # 6: silent
-        "v = layer(torch.ones(4, dtype=torch.float64))\n",  # 7: 1-D input
+        "v = layer(torch.ones(4, dtype=torch.float64))\n"  # 7: 1-D input
+        "f = layer.forward(torch.ones(4, dtype=torch.float64))\n",  # 8: forward called directly: a forward pass
         language,
     )
     assert calls_by_line(e) == {
         2: ["torch.ones"],
         3: ["torch.nn.functional.linear"],
         7: ["torch.ones", "torch.nn.functional.linear"],
+        8: ["torch.ones", "torch.nn.functional.linear"],
     }
     (linear,) = e.find("torch.nn.functional.linear", line=3)
     assert linear.codes == ["matmul-shape"]
