@@ -205,6 +205,39 @@ def test_user_defined_module_from_another_cell_rnn_attention_and_internals(shell
     assert shell.user_ns["y"].shape == (6, 3) and shell.user_ns["att"].shape == (2, 5, 8)
 
 
+@pytest.mark.parametrize("language", LANGUAGES)
+def test_layer_shape_errors_name_the_mismatch(language: str) -> None:
+    names = {"layer": nn.Linear(4, 2), "conv": nn.Conv2d(3, 8, 3)}
+    with pytest.raises(RuntimeError, match="cannot be multiplied") as raised:
+        explain("x = torch.ones(3, 5)\ny = layer(x)\n", language, **names)
+    e = raised.value.tensormagic_explanation  # type: ignore[attr-defined]
+    (linear,) = e.find("torch.nn.functional.linear")
+    assert linear.codes == ["shape-error"]
+    assert params(linear, "note.error.linear") == {
+        "x": "x",
+        "shape_x": "(3, 5)",
+        "have": 5,
+        "w": "W",
+        "shape_w": "(2, 4)",
+        "need": 4,
+        "out": 2,
+    }
+    with pytest.raises(RuntimeError, match="channels") as raised:
+        explain("img = torch.ones(1, 1, 28, 28)\nout = conv(img)\n", language, **names)
+    e = raised.value.tensormagic_explanation  # type: ignore[attr-defined]
+    (conv,) = e.find("torch.conv2d")
+    assert conv.codes == ["shape-error"]
+    assert params(conv, "note.error.conv") == {
+        "x": "x",
+        "shape_in": "(1, 1, 28, 28)",
+        "have": 1,
+        "axis": 1,
+        "shape_w": "(8, 3, 3, 3)",
+        "need": 3,
+    }
+    assert ("in_channels" in conv.notes[0].text) and (language == "en" or "通道" in conv.notes[0].text)
+
+
 # -- real numbers for float -> int conversions -----------------------------------------------------
 @pytest.mark.parametrize("language", LANGUAGES)
 def test_float_to_int_conversions_show_the_real_values(language: str) -> None:

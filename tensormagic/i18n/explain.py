@@ -164,6 +164,10 @@ EN = {
     "note.error.view": "view{request} needs {need} elements, but {name} has {have} (shape {shape})",
     "note.error.view_layout": "view() needs a compatible memory layout and {name} is not contiguous: use "
     ".reshape(...) (copies when needed) or .contiguous().view(...)",
+    "note.error.linear": "{x} {shape_x} has {have} values in its last axis, but the layer's weight {w} {shape_w} "
+    "expects {need} (a Linear({need}, {out}) layer): the last size of the input must equal in_features",
+    "note.error.conv": "{x} {shape_in} has {have} channels (axis {axis}), but the filters {shape_w} expect {need} "
+    "input channels: the input's channel count must equal in_channels",
     "note.error.generic": "raised {error}",
 }
 
@@ -305,5 +309,9 @@ ZH = {
     "note.error.view": "view{request} 需要 {need} 个元素，但 {name} 有 {have} 个（形状 {shape}）",
     "note.error.view_layout": "view() 需要兼容的内存布局，而 {name} 不是连续存储的："
     "请用 .reshape(...)（必要时会复制）或 .contiguous().view(...)",
+    "note.error.linear": "{x} {shape_x} 的最后一个轴有 {have} 个值，但这一层的权重 {w} {shape_w} 需要 {need} 个"
+    "（Linear({need}, {out}) 层）：输入的最后一个大小必须等于 in_features",
+    "note.error.conv": "{x} {shape_in} 有 {have} 个通道（第 {axis} 轴），但卷积核 {shape_w} 需要 {need} 个输入通道："
+    "输入的通道数必须等于 in_channels",
     "note.error.generic": "出错：{error}",
 }

@@ -646,14 +646,32 @@ def _operand_text(ctx: CallContext, position: int, keyword: str, symbol: str) ->
 
 def linear_notes(ctx: CallContext) -> list[Note]:
     """``F.linear`` (``nn.Linear``): ``x (3, 4) @ W.T (4, 2) + b (2,) -> (3, 2)``."""
-    if ctx.op != "linear" or ctx.site.error is not None:
+    if ctx.op != "linear":
         return []
     x, weight, bias = ctx.param("input", 0), ctx.param("weight", 1), ctx.param("bias", 2)
-    result = ctx.result_facts()
-    if x is None or x.facts is None or weight is None or weight.facts is None or result is None:
+    if x is None or x.facts is None or weight is None or weight.facts is None:
         return []
     shape_x, shape_w = x.facts.shape, weight.facts.shape
     if len(shape_w) != 2 or not shape_x:
+        return []
+    if ctx.site.error is not None:
+        if shape_x[-1] == shape_w[1]:
+            return []
+        return [
+            ctx.note(
+                "shape-error",
+                "note.error.linear",
+                x=_operand_text(ctx, 0, "input", "x"),
+                shape_x=format_shape(shape_x),
+                have=shape_x[-1],
+                w=_operand_text(ctx, 1, "weight", "W"),
+                shape_w=format_shape(shape_w),
+                need=shape_w[1],
+                out=shape_w[0],
+            )
+        ]
+    result = ctx.result_facts()
+    if result is None:
         return []
     bias_text = ""
     if bias is not None and bias.facts is not None:
@@ -717,12 +735,42 @@ def _window_sides(
     return ", ".join(f"{name}: {formula}" for name, formula in zip(names, formulas, strict=True))
 
 
+def _conv_error(ctx: CallContext, x: Value | None) -> list[Note]:
+    """The usual convolution mistake: the input's channel count is not what the filters expect."""
+    weight = ctx.param("weight", 1)
+    if x is None or x.facts is None or weight is None or weight.facts is None:
+        return []
+    sides = int(ctx.op[-2])
+    shape_in, shape_w = x.facts.shape, weight.facts.shape
+    groups_value = _number(ctx.param("groups", 6))
+    groups = int(groups_value) if isinstance(groups_value, int) and groups_value > 0 else 1
+    if len(shape_w) != sides + 2 or len(shape_in) not in (sides + 1, sides + 2):
+        return []
+    have, need = shape_in[-sides - 1], shape_w[1] * groups
+    if have == need:
+        return []
+    return [
+        ctx.note(
+            "shape-error",
+            "note.error.conv",
+            x=_operand_text(ctx, 0, "input", "x"),
+            shape_in=format_shape(shape_in),
+            have=have,
+            axis=len(shape_in) - sides - 1,
+            shape_w=format_shape(shape_w),
+            need=need,
+        )
+    ]
+
+
 def conv_notes(ctx: CallContext) -> list[Note]:
     """``conv2d`` / ``max_pool2d``: the filters and the output size per side with the real numbers."""
     op = ctx.op
-    if (op not in _CONVS and op not in _POOLS) or ctx.site.error is not None:
+    if op not in _CONVS and op not in _POOLS:
         return []
     x = ctx.param("input", 0)
+    if ctx.site.error is not None:
+        return _conv_error(ctx, x) if op in _CONVS else []
     result = ctx.result_facts()
     if x is None or x.facts is None or result is None:
         return []
@@ -1207,6 +1255,8 @@ def error_notes(ctx: CallContext) -> list[Note]:
             ]
     if op in MATMUL_OPS:
         return []  # matmul_notes explains it
+    if (op == "linear" and linear_notes(ctx)) or ((op in _CONVS) and conv_notes(ctx)):
+        return []  # a layer's shape error, explained by its own rule
     if op in ("cat", "concat", "concatenate", "stack", "hstack", "vstack"):
         items = ctx.param("tensors", 0)
         if items is not None and items.items:
