@@ -117,6 +117,7 @@ _LAYER_BOOKKEEPING = frozenset(
         "__getitem__",
     }
 )
+_LAYER_SITES = 16  # layers told apart per cell instruction and function; more share one site
 #: Descriptor reads worth a step: they make views. ``t.shape`` / ``t.dtype`` reads are noise.
 _KEPT_DESCRIPTORS = frozenset({"T", "mT", "H", "mH", "real", "imag"})
 
@@ -425,9 +426,13 @@ class _FunctionMode(TorchFunctionMode):
                 return func(*args, **kwargs)
             # One site per layer: the two Linear layers of a Sequential are two calls, not one ×2.
             key: tuple[Any, ...] = (id(code), frame.f_lasti, func, _layer_key(args))
+            site = recorder.sites.get(key)
+            if site is None:
+                key = recorder.layer_site_key(key)
+                site = recorder.sites.get(key)
         else:
             key = (id(code), frame.f_lasti, func)
-        site = recorder.sites.get(key)
+            site = recorder.sites.get(key)
         if site is None:
             return recorder.first_call(frame, func, args, kwargs, direct, key)
         recorder.depth += 1
@@ -565,6 +570,7 @@ class Recorder:
         self._codes: list[Any] = []
         self.skip: set[Any] = set()
         self.bookkeeping: dict[Any, bool] = {}
+        self.layer_sites: dict[tuple[Any, ...], int] = {}
         self.depth = 0
         self.closed = False
         self.order = 0
@@ -616,6 +622,19 @@ class Recorder:
             self.internal_errors.append(f"{type(error).__name__}: {error}".splitlines()[0][:200])
         finally:
             self.depth -= 1
+
+    def layer_site_key(self, key: tuple[Any, ...]) -> tuple[Any, ...]:
+        """A new layer's key, or the shared one once a cell instruction has run many layers.
+
+        A loop that builds a new model every time (``y = nn.Linear(4, 2)(x)``) would otherwise make a
+        site per iteration.
+        """
+        base = key[:3]
+        count = self.layer_sites.get(base, 0)
+        if count >= _LAYER_SITES:
+            return (*base, -1)
+        self.layer_sites[base] = count + 1
+        return key
 
     def is_layer_bookkeeping(self, func: Any) -> bool:
         """Calls torch's layers make besides their maths (``x.size(0)``, an RNN's zero ``h0``): not shown."""

@@ -169,6 +169,20 @@ def test_sequential_layers_are_separate_calls_with_their_own_numbers() -> None:
     assert all(not call.expression for call in e.calls if call.name != "torch.ones")  # not direct calls
 
 
+def test_a_new_layer_every_iteration_does_not_grow_the_sites() -> None:
+    from tensormagic.trace import Recorder
+
+    source = "for i in range(60):\n    y = nn.Linear(4, 2)(x)\n"
+    ns = {"torch": torch, "nn": nn, "x": torch.ones(3, 4)}
+    recorder = Recorder({"<layers>"}, source)
+    with recorder:
+        exec(compile(source, "<layers>", "exec"), ns)
+    assert len(recorder.sites) <= 17
+    e = explain(source, x=torch.ones(3, 4))
+    (linear,) = e.find("torch.nn.functional.linear")
+    assert linear.count == 60
+
+
 def test_user_defined_module_from_another_cell_rnn_attention_and_internals(shell: InteractiveShell) -> None:
     shell.run_cell(
         "class Net(nn.Module):\n"
