@@ -239,6 +239,26 @@ _LIBRARY_DIRS = _library_dirs()
 
 _MODULES_DIR = os.path.join(_TORCH_DIR, "nn", "modules") + os.sep
 _MODULE_CALLS = frozenset({"_call_impl", "_wrapped_call_impl"})
+#: nn.Module code that is never part of a forward pass, even when a forward runs it (a layer built lazily):
+#: silent at once, like any library code.
+_MODULE_SILENT = frozenset(
+    {
+        "__init__",
+        "reset_parameters",
+        "_reset_parameters",
+        "__setattr__",
+        "register_parameter",
+        "register_buffer",
+        "_apply",
+        "state_dict",
+        "_save_to_state_dict",
+        "load_state_dict",
+        "_load_from_state_dict",
+        "zero_grad",
+        "extra_repr",
+        "__repr__",
+    }
+)
 
 
 def _flag(code: Any, filenames: frozenset[str]) -> int:
@@ -252,6 +272,8 @@ def _flag(code: Any, filenames: frozenset[str]) -> int:
     if filename.startswith(_MODULES_DIR):
         if code.co_name in _MODULE_CALLS:
             return _MODULE_CALL
+        if code.co_name in _MODULE_SILENT:
+            return _LIBRARY
         return _MODULE_FORWARD if code.co_name == "forward" else _MODULE
     if filename.startswith(_LIBRARY_DIRS):
         return _LIBRARY
@@ -516,7 +538,8 @@ class _GeneratorProxy:
 #: Methods that convert the element type (``t.int()``, ``t.type(torch.int64)``, ``t.to(torch.float16)``).
 _CONVERSION_NAMES = frozenset({"int", "long", "short", "char", "byte", "half", "bfloat16", "type", "to"})
 _VALUES_LIMIT = 8  # elements: larger tensors keep the general sentence (no reads of their values)
-_PLAIN_TENSORS = (torch.Tensor, torch.nn.Parameter)
+_Parameter = torch.nn.Parameter
+_PLAIN_TENSORS = (torch.Tensor, _Parameter)
 
 
 def _conversion_values(source: Any, result: Any) -> tuple[tuple[Any, ...], tuple[Any, ...]] | None:
@@ -548,7 +571,7 @@ def _conversion_values(source: Any, result: Any) -> tuple[tuple[Any, ...], tuple
 def _layer_key(args: Any) -> int:
     """Which layer made a call inside a forward pass: its first parameter among the arguments (0: none)."""
     for arg in args[:4]:
-        if isinstance(arg, torch.nn.Parameter):
+        if isinstance(arg, _Parameter):
             return id(arg)
     return 0
 
