@@ -25,8 +25,11 @@ demo: $(STAMP)
 test: $(STAMP)
 	$(BIN)/python -m pytest
 
+# Jupyter refuses to run as root unless told; containers often are root, so say it only there.
+ALLOW_ROOT := $(if $(filter 0,$(shell id -u)),--allow-root)
+
 lab: $(STAMP)
-	$(BIN)/jupyter lab --ServerApp.ip=127.0.0.1 --ServerApp.root_dir=demos
+	$(BIN)/jupyter lab --ServerApp.ip=127.0.0.1 --ServerApp.root_dir=demos $(ALLOW_ROOT)
 
 bench: $(STAMP)
 	$(BIN)/python benchmarks/run_all.py
