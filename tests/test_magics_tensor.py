@@ -190,3 +190,10 @@ def test_html_escapes_user_text() -> None:
     annotation = tensormagic.annotate(torch.ones(2), name="<img src=x onerror=alert(1)>")
     html = annotation._repr_html_()
     assert "<img" not in html and "&lt;img src=x onerror=alert(1)&gt;" in html
+
+
+def test_bool_tensors_are_counted_not_averaged(shell: InteractiveShell) -> None:
+    text = plain_text(run(shell, "%tensor torch.tensor([True, False, True])")[1])
+    assert "True 2 · False 1" in text
+    assert "exact count over all 3 elements" in text
+    assert "std" not in text and "mean" not in text

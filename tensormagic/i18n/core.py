@@ -55,6 +55,7 @@ EN = {
     "stat.false": "False",
     "stat.how": "exact, over all {count} elements in {chunks} chunk(s) of at most {chunk} elements; "
     "std with {correction}; computed without autograd",
+    "stat.how_count": "exact count over all {count} elements in {chunks} chunk(s)",
     "stat.how_repeat": "expanded view: summarised through its {distinct} distinct elements, "
     "each repeated {repeat} times",
     "stat.of.abs": "of the magnitudes |z| (complex values)",
@@ -142,6 +143,7 @@ ZH = {
     "stat.false": "False",
     "stat.how": "精确计算：全部 {count} 个元素，分 {chunks} 块处理（每块最多 {chunk} 个）；标准差按 {correction}；"
     "计算时不涉及自动求导",
+    "stat.how_count": "精确计数：全部 {count} 个元素，分 {chunks} 块处理",
     "stat.how_repeat": "扩展视图：只统计 {distinct} 个不同的元素，每个重复 {repeat} 次",
     "stat.of.abs": "统计的是模长 |z|（复数）",
     "stat.of.stored": "统计的是已存储的值加上隐含的零",

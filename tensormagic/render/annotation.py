@@ -132,6 +132,11 @@ def stats_notes(facts: Facts, language: str) -> list[str]:
             if stats.finite == 0
             else message("stat.finite_only", language, count=format_count(nonfinite))
         )
+    if stats.true_count is not None:
+        notes.append(
+            message("stat.how_count", language, count=format_count(stats.count), chunks=format_count(stats.chunks))
+        )
+        return notes
     notes.append(
         message(
             "stat.how",
