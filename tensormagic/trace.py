@@ -262,6 +262,8 @@ _MODULE_SILENT = frozenset(
 
 
 def _flag(code: Any, filenames: frozenset[str]) -> int:
+    if code.co_name == _TRAMPOLINE_NAME:
+        return _BARRIER  # our call of an op: carries the caller's file name, but is not the caller
     filename = code.co_filename
     if filename in filenames:
         return _CELL
@@ -379,6 +381,57 @@ def _relation(result: Any, source: Any) -> str:
     return "shares" if element_overlap(result, source) != "none" else "view"
 
 
+# -- calling the op as its caller would --------------------------------------------------------------
+# A handler that called ``func(*args, **kwargs)`` itself would be the frame a warning names: C++
+# ``TORCH_WARN`` warns at the running Python frame (``stacklevel=1``), torch's Python code at its caller
+# (``stacklevel=2``). Both would then say ``trace.py`` instead of the user's line, and the once-per-location
+# ``default`` filter would count our line. So the op is called from a *trampoline*: a one-line function
+# whose code carries the immediate caller's file name and current line, run with the caller's globals
+# (``__name__`` and ``__warningregistry__`` as without the magic). One per (caller code, instruction),
+# cached by the recorder.
+_TRAMPOLINE_NAME = "<tensormagic-call>"
+_TRAMPOLINE_TEMPLATE: Any = next(
+    const
+    for const in compile(
+        "def _tm_call(func, args, kwargs): __tracebackhide__ = True; return func(*args, **kwargs)\n",
+        "<tensormagic>",
+        "exec",
+    ).co_consts
+    if isinstance(const, type(_getframe().f_code))
+).replace(co_name=_TRAMPOLINE_NAME, co_qualname=_TRAMPOLINE_NAME)
+_FunctionType = type(lambda: None)
+
+#: Code of torch's ``handle_torch_function``: the function mode's handler is called from it for torch's
+#: Python-level functions (``Tensor.resize``, ``F.dropout2d``), below the function the user called.
+_HANDLE_TORCH_FUNCTION_CODE = torch.overrides.handle_torch_function.__code__
+#: Frames that only exist because a mode is active or a torch function is wrapped (``_disable_dynamo``).
+_CALL_PLUMBING_FILES = frozenset(
+    os.path.join(_TORCH_DIR, *parts)
+    for parts in (("overrides.py",), ("utils", "_python_dispatch.py"), ("_dynamo", "eval_frame.py"), ("_compile.py",))
+)
+
+
+def _immediate_caller(frame: Any) -> Any:
+    """The frame that calls the op without the magic, from the frame that called a handler."""
+    if frame is not None and frame.f_code is _HANDLE_TORCH_FUNCTION_CODE:
+        frame = frame.f_back  # the torch Python function that asked for the override
+        frame = frame.f_back if frame is not None else None  # and its caller
+    while frame is not None and frame.f_code.co_filename in _CALL_PLUMBING_FILES:
+        frame = frame.f_back
+    return frame
+
+
+def make_trampoline(caller: Any) -> Any:
+    """``call(func, args, kwargs)`` running from a frame with ``caller``'s file, current line and globals."""
+    code = _TRAMPOLINE_TEMPLATE.replace(co_filename=caller.f_code.co_filename, co_firstlineno=caller.f_lineno or 1)
+    return _FunctionType(code, caller.f_globals, _TRAMPOLINE_NAME)
+
+
+def _direct_call(func: Any, args: Any, kwargs: Any) -> Any:
+    __tracebackhide__ = True  # noqa: F841
+    return func(*args, **kwargs)
+
+
 _CO_NEWLOCALS = 0x2
 
 
@@ -405,9 +458,12 @@ class _FunctionMode(TorchFunctionMode):
         if kwargs is None:
             kwargs = {}
         recorder = self.recorder
-        if func in recorder.skip or recorder.closed:  # closed: a mode the user's code left on the stack
-            return func(*args, **kwargs)
         frame: Any = _getframe(1)
+        # The op runs as from its caller's frame (warnings name that line): cached per caller instruction.
+        entry = recorder.calls.get((id(frame.f_code), frame.f_lasti))
+        call = entry[1] if entry is not None and entry[2] is frame.f_globals else recorder.trampoline(frame)
+        if func in recorder.skip or recorder.closed:  # closed: a mode the user's code left on the stack
+            return call(func, args, kwargs)
         flags = recorder.code_flags
         direct = True
         module = 0  # 1: inside nn.Module code, no forward pass above it (yet); 2: inside a forward pass
@@ -437,15 +493,15 @@ class _FunctionMode(TorchFunctionMode):
                 direct = False
                 module = 2
             else:
-                return func(*args, **kwargs)
+                return call(func, args, kwargs)
             frame = frame.f_back
         else:
-            return func(*args, **kwargs)
+            return call(func, args, kwargs)
         if module:
             if module == 1:  # construction, .to(), state_dict(): the module's own business
-                return func(*args, **kwargs)
+                return call(func, args, kwargs)
             if internal and recorder.is_layer_bookkeeping(func):
-                return func(*args, **kwargs)
+                return call(func, args, kwargs)
             # One site per layer: the two Linear layers of a Sequential are two calls, not one ×2.
             key: tuple[Any, ...] = (id(code), frame.f_lasti, func, _layer_key(args))
             site = recorder.sites.get(key)
@@ -456,10 +512,10 @@ class _FunctionMode(TorchFunctionMode):
             key = (id(code), frame.f_lasti, func)
             site = recorder.sites.get(key)
         if site is None:
-            return recorder.first_call(frame, func, args, kwargs, direct, key)
+            return recorder.first_call(frame, func, args, kwargs, direct, key, call)
         recorder.depth += 1
         try:
-            result = func(*args, **kwargs)
+            result = call(func, args, kwargs)
         except Exception:
             site.errors += 1
             raise
@@ -483,14 +539,15 @@ class _DispatchMode(TorchDispatchMode):
         if kwargs is None:
             kwargs = {}
         recorder = self.recorder
+        call = recorder.trampoline(_getframe(1))  # aten kernels' warnings name the caller's line
         if recorder.depth or recorder.closed or func not in recorder.dispatch_ops:
-            return func(*args, **kwargs)
+            return call(func, args, kwargs)
         frame, direct = recorder.cell_frame(_getframe(1))
         if frame is None:
-            return func(*args, **kwargs)
+            return call(func, args, kwargs)
         key = (id(frame.f_code), frame.f_lasti, "dispatch")
         site = recorder.sites.get(key)
-        result = func(*args, **kwargs)
+        result = call(func, args, kwargs)
         if site is not None:
             site.count += 1
             if type(result) is torch.Tensor:
@@ -607,6 +664,8 @@ class Recorder:
         self.dispatch_ops = {torch.ops.aten.lift_fresh.default, torch.ops.aten.empty.memory_format}
         self._stack: contextlib.ExitStack | None = None
         self._saved_generator: Any = None
+        # (id(caller code), f_lasti) -> (caller code, trampoline, caller globals): calls made as from the caller
+        self.calls: dict[tuple[int, int], tuple[Any, Any, Any]] = {}
 
     # -- activation ---------------------------------------------------------------------------------
     def __enter__(self) -> Recorder:
@@ -628,6 +687,27 @@ class Recorder:
         if self._stack is not None:
             self._stack.close()
             self._stack = None
+        self.calls.clear()  # trampolines hold their callers' globals: not past the cell
+
+    def trampoline(self, frame: Any) -> Any:
+        """How to call the op so that it runs from its immediate caller's file, line and globals.
+
+        ``frame`` is the frame that called the handler. Cached per caller instruction while recording.
+        """
+        caller = _immediate_caller(frame)
+        if caller is None:
+            return _direct_call
+        key = (id(caller.f_code), caller.f_lasti)
+        entry = self.calls.get(key)
+        if entry is not None and entry[2] is caller.f_globals:
+            return entry[1]
+        try:
+            call = make_trampoline(caller)
+        except Exception:  # noqa: BLE001 - a call from our frame is still the user's call
+            return _direct_call
+        if not self.closed:
+            self.calls[key] = (caller.f_code, call, caller.f_globals)  # the code stays alive: its id() stays its
+        return call
 
     def _restore_generator(self) -> None:
         import torch.random as torch_random
@@ -703,6 +783,7 @@ class Recorder:
         kwargs: dict[str, Any],
         direct: bool = True,
         key: tuple[Any, ...] | None = None,
+        call: Any = _direct_call,
     ) -> Any:
         """The first call at a site: the one looked at closely (inputs before, result after)."""
         __tracebackhide__ = True  # noqa: F841
@@ -711,7 +792,7 @@ class Recorder:
         is_descriptor = kind in ("__get__", "__set__", "__delete__")
         if name in _NOISE_NAMES or (is_descriptor and (kind != "__get__" or name not in _KEPT_DESCRIPTORS)):
             self.skip.add(func)
-            return func(*args, **kwargs)
+            return call(func, args, kwargs)
         if key is None:
             key = (id(frame.f_code), frame.f_lasti, func)
         site: Site | None = None
@@ -726,7 +807,7 @@ class Recorder:
                 site.target_sharing = found + self.registered_sharing(args[0], {s.name for s in found})
         self.depth += 1
         try:
-            result = func(*args, **kwargs)
+            result = call(func, args, kwargs)
         except Exception as error:
             if site is not None:
                 site.errors += 1
@@ -999,7 +1080,8 @@ _MODE_PLUMBING = tuple(
 
 
 def _is_ours(tb: Any) -> bool:
-    return str(tb.tb_frame.f_code.co_filename).startswith(_PACKAGE_DIR + os.sep)
+    code = tb.tb_frame.f_code
+    return code.co_name == _TRAMPOLINE_NAME or str(code.co_filename).startswith(_PACKAGE_DIR + os.sep)
 
 
 def prune_traceback(tb: Any) -> None:

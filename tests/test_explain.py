@@ -10,6 +10,7 @@ import re
 import subprocess
 import sys
 import textwrap
+import warnings
 from collections.abc import Iterator
 from typing import Any
 
@@ -411,3 +412,57 @@ def test_in_place_inside_a_function_keeps_no_local_alive(shell: InteractiveShell
     (add,) = last(shell).find("Tensor.add_")
     shared = next(n for n in add.notes if n.key == "note.inplace.shared")
     assert shared.params["names"] == "n"  # still named, from the recorder's registry
+
+
+WARNING_CELLS = [
+    # C++ TORCH_WARN (stacklevel 1: the running Python frame)
+    'import warnings\nwarnings.simplefilter("always")\nx = torch.tensor(torch.ones(2))\n',
+    # Python warnings.warn(stacklevel=2) inside torch's Python code (a Tensor method and nn.functional)
+    'import warnings\nwarnings.simplefilter("always")\nq = torch.ones(4)\nr = q.resize(2, 2)\n'
+    "s = torch.nn.functional.dropout2d(torch.ones(2, 2), training=False)\n",
+    # a kernel's warning under the dispatch mode (the cell mentions from_numpy)
+    'import warnings\nwarnings.simplefilter("always")\nn = torch.from_numpy(np.ones(3))\n'
+    "r = torch.add(n, n, out=torch.empty(1, dtype=torch.float64))\n",
+    # the "default" filter warns once per location: a loop warns once, as without the magic
+    'import warnings\nwarnings.simplefilter("default")\nfor _ in range(3):\n    x = torch.tensor(torch.ones(2))\n',
+    # the op called from a user function defined in another cell: the warning names the function's line
+    'import warnings\nwarnings.simplefilter("always")\ny = make_copy(torch.ones(2))\n',
+]
+
+
+@pytest.mark.parametrize("cell", WARNING_CELLS, ids=["cpp", "python", "dispatch", "default-filter", "user-function"])
+def test_warnings_name_the_same_location(shell: InteractiveShell, cell: str) -> None:
+    shell.run_cell("def make_copy(t):\n    return torch.tensor(t)\n", store_history=False)
+    shell.user_ns_hidden["make_copy"] = shell.user_ns["make_copy"]
+    stderrs = []
+
+    def to_stderr(message: Any, category: Any, filename: str, lineno: int, file: Any = None, line: Any = None) -> None:
+        # What Python prints by default (pytest's own warning capture would otherwise swallow it).
+        sys.stderr.write(warnings.formatwarning(message, category, filename, lineno, line))
+
+    with warnings.catch_warnings():
+        warnings.showwarning = to_stderr
+        for source in (cell, "%%explain\n" + cell):
+            _, stderr, _, result = run(shell, source)
+            assert result.error_in_exec is None
+            stderrs.append(stderr)
+    assert "Warning" in stderrs[0] and "trace.py" not in stderrs[1]
+    assert stderrs[1] == stderrs[0]
+    if "range(3)" in cell:
+        assert stderrs[0].count("UserWarning: ") == 1
+
+
+def test_recorded_warnings_same_filename_line_category_message(shell: InteractiveShell) -> None:
+    cell = (
+        "import warnings\n"
+        "with warnings.catch_warnings(record=True) as caught:\n"
+        '    warnings.simplefilter("always")\n'
+        "    x = torch.tensor(torch.ones(2))\n"
+        "    r = torch.ones(4).resize(2, 2)\n"
+        "seen = [(w.filename, w.lineno, w.category.__name__, str(w.message)) for w in caught]\n"
+        "mods = sorted(k for k in globals() if k == '__warningregistry__')\n"
+    )
+    plain, explained = compare(shell, cell)
+    assert len(plain[2]["seen"]) == 2 and plain[2]["seen"][0][1] == 4 and plain[2]["seen"][1][1] == 5
+    assert explained[2]["seen"] == plain[2]["seen"]
+    assert explained[2]["mods"] == plain[2]["mods"] == ["__warningregistry__"]  # the registry is the cell's
