@@ -466,3 +466,30 @@ def test_recorded_warnings_same_filename_line_category_message(shell: Interactiv
     assert len(plain[2]["seen"]) == 2 and plain[2]["seen"][0][1] == 4 and plain[2]["seen"][1][1] == 5
     assert explained[2]["seen"] == plain[2]["seen"]
     assert explained[2]["mods"] == plain[2]["mods"] == ["__warningregistry__"]  # the registry is the cell's
+
+
+@pytest.mark.parametrize("renderer", ["to_html", "text_lines"])
+def test_render_fault_is_one_warning_line(
+    shell: InteractiveShell, monkeypatch: pytest.MonkeyPatch, renderer: str
+) -> None:
+    import tensormagic.render.explanation as render
+
+    def broken(explanation: Any) -> Any:
+        raise RuntimeError("render exploded")
+
+    monkeypatch.setattr(render, renderer, broken)
+    for cell, error_type in (
+        ("t = torch.arange(0, 10, 2)\nprint('hello')\nt * 2\n", None),
+        ("a = torch.ones(2, 3)\nprint('before')\nb = a @ a\n", RuntimeError),
+    ):
+        clear(shell)
+        plain_out, plain_err, plain_bundles, plain_result = run(shell, cell)
+        clear(shell)
+        stdout, stderr, bundles, result = run(shell, "%%explain\n" + cell)
+        assert ANSI.sub("", stdout) == ANSI.sub("", plain_out)  # the printed text, Out[] value or traceback
+        assert bundles == plain_bundles  # nothing half-rendered
+        lines = stderr[len(plain_err) :].splitlines() if stderr.startswith(plain_err) else stderr.splitlines()
+        assert len(lines) == 1 and "explanation incomplete" in lines[0] and "render exploded" in lines[0]
+        assert "Traceback" not in stderr and "render exploded" not in stdout
+        assert type(result.error_in_exec) is type(plain_result.error_in_exec)
+        assert (error_type is None) == (result.error_in_exec is None)

@@ -73,6 +73,14 @@ def _warn(language: str, error: BaseException) -> None:
     print(message("explain.incomplete", language, error=text), file=sys.stderr)
 
 
+def _render(explanation: Explanation) -> dict[str, str]:
+    """The explanation's display bundle (text and HTML), rendered now so that a fault is ours to report."""
+    bundle = explanation._repr_mimebundle_()
+    if not isinstance(bundle, dict) or not all(isinstance(v, str) for v in bundle.values()):
+        raise TypeError(f"explanation rendered as {type(bundle).__name__}, not a dict of strings")
+    return dict(bundle)
+
+
 def _display_lines(raw: str, transformed: str) -> list[str]:
     """The raw cell's lines, numbered like the compiled (transformed) cell.
 
@@ -152,10 +160,14 @@ def run_explain_cell(magics: TensorMagics, line: str, cell: str) -> None:
             display_lines=_display_lines(cell, transformed),
         )
         magics.last_explanation = explanation  # type: ignore[attr-defined]
-        if explanation.steps or explanation.warnings or failure is None:
-            display(explanation)
-    except Exception as error:  # noqa: BLE001
+        bundle = _render(explanation) if explanation.steps or explanation.warnings or failure is None else None
+    except Exception as error:  # noqa: BLE001 - building or rendering failed: one warning line, no traceback
         _warn(language, error)
+        bundle = None
+    if bundle is not None:
+        # Rendered above, inside the guard: IPython's formatter would print its own traceback for a fault in
+        # ``_repr_mimebundle_``; publishing the finished bundle cannot fail that way.
+        display(bundle, raw=True)
     if failure is not None:
         relay.arm(failure, cell)
     return None
