@@ -282,9 +282,9 @@ def test_output_is_bounded(shell: InteractiveShell) -> None:
     e = last(shell)
     text = str(e).splitlines()
     assert len(text) <= 12
-    assert "more line(s) not shown" in text[-1]
+    assert "more lines not shown" in text[-1]
     html = next(b["text/html"] for b in bundles if "tensormagic-explanation" in b.get("text/html", ""))
-    assert "more line(s) not shown" in html
+    assert "more lines not shown" in html
 
 
 def test_fault_inside_tensormagic_is_one_warning_line(shell: InteractiveShell, monkeypatch: pytest.MonkeyPatch) -> None:

@@ -342,7 +342,7 @@ def test_3_3_ranges_and_random(shell: InteractiveShell, language: str) -> None:
     assert params["step"] == "1.125" and params["steps"] == 9
     rand = call(e, s, "torch.rand(", "torch.rand")
     params = note(rand, "rng", "note.rng.draw")
-    assert params["count"] == "20" and params["seed"] == 1234
+    assert params["count"] == 20 and params["seed"] == 1234
     note(rand, "rng", "note.rng.unseeded")
     first_seed = call(e, s, "'t1随机种子数->'", "torch.initial_seed")
     assert note(first_seed, "rng", "note.rng.initial_seed")["seed"] == 1234

@@ -339,7 +339,7 @@ def test_same_notes_stay_one_call_and_many_different_ones_merge_into_the_union()
     e = explain("r = torch.rand(3) + torch.rand(3)\n")
     (rand,) = e.find("torch.rand")
     assert rand.count == 2
-    assert [n.params["count"] for n in rand.notes if n.key == "note.rng.draw"] == ["6"]
+    assert [n.params["count"] for n in rand.notes if n.key == "note.rng.draw"] == [6]
     many = "x = [torch.tensor([1.5]), torch.tensor([1]), torch.tensor([True]), torch.tensor(np.ones(2))]\n"
     e = explain(many)
     (merged,) = e.find("torch.tensor")

@@ -6,19 +6,48 @@ it, and the word the course itself uses (张量, 形状, 元素类型, 共享内
 
 from __future__ import annotations
 
+from numbers import Integral
+from typing import Any
+
+
+class Count(int):
+    """A number a message agrees with: ``{rows:# row|# rows}`` picks the first form for 1, the second else.
+
+    ``#`` in the chosen form is the number itself (with thousands separators, ``10,000``); without a
+    ``|`` the format spec is an ordinary integer one (``{count:,}``, ``{count}``). Templates of this
+    catalog are :class:`Template` strings, which pass every integer value as a ``Count``: English says
+    "1 output" and "2 outputs", and Chinese can say "唯一一个元素" rather than "全部 1 个元素".
+    """
+
+    __slots__ = ()
+
+    def __format__(self, spec: str) -> str:
+        if "|" not in spec:
+            return int.__format__(self, spec)
+        one, other = spec.split("|", 1)
+        return (one if self == 1 else other).replace("#", f"{int(self):,}")
+
+
+def counts(values: dict[str, Any]) -> dict[str, Any]:
+    """``values`` with every integer (``int``, NumPy's) made a :class:`Count`, which a template may pluralise."""
+    return {
+        k: Count(v) if isinstance(v, Integral) and not isinstance(v, bool | Count) else v for k, v in values.items()
+    }
+
+
 EN = {
     # frame
-    "explain.title": "%%explain · {calls} torch call(s) on {lines} line(s)",
+    "explain.title": "%%explain · {calls:# torch call|# torch calls} on {lines:# line|# lines}",
     "explain.none": "%%explain · no torch calls were made in this cell",
-    "explain.more": "… {count} more line(s) not shown (%config TensorMagic.max_lines = {limit})",
+    "explain.more": "… {count:# more line|# more lines} not shown (%config TensorMagic.max_lines = {limit})",
     "explain.incomplete": "tensormagic: explanation incomplete ({error}); your cell's result is unaffected",
     "explain.times": "×{count}",
     "explain.shapes": "shapes: first {first}, last {last}",
     "explain.failed": "the cell stopped with {error}; the calls above ran before it",
     "explain.call_failed": "raised {error}",
-    "explain.call_failed_some": "raised {error} ({errors} of {count} calls)",
+    "explain.call_failed_some": "raised {error} ({errors} of {count:# call|# calls})",
     "explain.python_value": "Python {type_name} {value}",
-    "explain.tuple": "{count} tensors: {shapes}",
+    "explain.tuple": "{count:# tensor|# tensors}: {shapes}",
     "explain.no_value": "{type_name}",
     "explain.line": "line",
     "explain.code": "code",
@@ -63,22 +92,23 @@ EN = {
     "note.elementwise.unary": "{op} is applied to each element separately: the shape {shape} stays the same",
     # matmul
     "note.matmul.2d": "{a} @ {b} -> {result}: the inner sizes ({inner}) match and disappear; each result element is "
-    "a row of {left} times a column of {right}, {inner} products summed",
-    "note.matmul.dot": "{a} @ {b} -> (): both are 1-D, so this is a dot product: {inner} products summed into one "
-    "number",
-    "note.matmul.mv": "{a} @ {b} -> {result}: matrix times vector; each of the {rows} rows is multiplied with the "
-    "vector ({inner} products summed)",
+    "a row of {left} times a column of {right}, {inner:a single product|# products summed}",
+    "note.matmul.dot": "{a} @ {b} -> (): both are 1-D, so this is a dot product: "
+    "{inner:a single product|# products summed into one number}",
+    "note.matmul.mv": "{a} @ {b} -> {result}: matrix times vector; {rows:its single row is|each of the # rows is} "
+    "multiplied with the vector ({inner:a single product|# products summed})",
     "note.matmul.vm": "{a} @ {b} -> {result}: the 1-D left side acts as one row (1, {inner}); that extra axis is "
     "removed again",
     "note.matmul.batched": "{a} @ {b} -> {result}: the last two axes are multiplied as matrices (inner size "
     "{inner}); the leading batch axes {batch} are broadcast",
     # layers
-    "note.linear.rows": "{x} {shape_x} @ {w}.T {shape_wt}{bias} -> {result}: each of the {rows} rows' {n_in} inputs "
-    "become {n_out} outputs",
-    "note.linear.single": "{x} {shape_x} @ {w}.T {shape_wt}{bias} -> {result}: the {n_in} inputs become {n_out} "
-    "outputs",
-    "note.conv.filters": "{x} {shape_in} -> {result}: {filters} filters of size {kernel}, each looking at {channels} "
-    "input channel(s), give {filters} output channels",
+    "note.linear.rows": "{x} {shape_x} @ {w}.T {shape_wt}{bias} -> {result}: {rows:the row's|each of the # rows'} "
+    "{n_in:single input becomes|# inputs become} {n_out:# output|# outputs}",
+    "note.linear.single": "{x} {shape_x} @ {w}.T {shape_wt}{bias} -> {result}: "
+    "{n_in:the single input becomes|the # inputs become} {n_out:# output|# outputs}",
+    "note.conv.filters": "{x} {shape_in} -> {result}: {filters:# filter|# filters} of size {kernel}, "
+    "{filters:looking|each looking} at {channels:# input channel|# input channels}, "
+    "{filters:gives # output channel|give # output channels}",
     "note.conv.size": "size per side ⌊(size + 2·padding − kernel) / stride⌋ + 1 → {sides}",
     "note.conv.size_ceil": "size per side ⌈(size + 2·padding − kernel) / stride⌉ + 1 (ceil_mode=True) → {sides}",
     "note.conv.size_dilated": "size per side ⌊(size + 2·padding − dilation·(kernel − 1) − 1) / stride⌋ + 1 → {sides}",
@@ -87,11 +117,11 @@ EN = {
     "channel by channel",
     "note.pool.avg": "{x} {shape_in} -> {result}: averages each {kernel} window (step {stride}), channel by channel",
     # reductions
-    "note.reduce.all": "{op}() over all {count} elements of {shape} → one value (shape ())",
+    "note.reduce.all": "{op}() over {count:the single element|all # elements} of {shape} → one value (shape ())",
     "note.reduce.dim": "{op}(dim={dim}) on {shape}: axis {dim} collapses → {result}",
     "note.reduce.per_column": "{op}(dim={dim}) on {shape}: axis {dim} collapses → {result}, one result per column "
-    "({n} columns)",
-    "note.reduce.per_row": "{op}(dim={dim}) on {shape}: axis {dim} collapses → {result}, one result per row ({n} rows)",
+    "({n:# column|# columns})",
+    "note.reduce.per_row": "{op}(dim={dim}) on {shape}: axis {dim} collapses → {result}, one result per row ({n:# row|# rows})",
     "note.reduce.keepdim": "keepdim=True keeps axis {dim} with size 1 → {result}, handy for broadcasting back",
     "note.reduce.values_indices": "returns two tensors: values {result} and indices {result} (where each {op} "
     "was found along axis {dim})",
@@ -133,15 +163,15 @@ EN = {
     "note.default.keeps": "keeps {name}'s element type {dtype}",
     "note.dtype_explicit": "dtype={dtype} is given, so the default ({default}) is not used",
     # ranges
-    "note.halfopen.arange": "starts at {start} and stops before {end}: {values} ({count} values; {end} itself is "
-    "excluded)",
+    "note.halfopen.arange": "starts at {start} and stops before {end}: {values} ({count:# value|# values}; "
+    "{end} itself is excluded)",
     "note.halfopen.randint": "whole numbers from {low} to {last}: high={high} is never drawn",
-    "note.halfopen.linspace": "includes both ends {start} and {end}: {steps} values, step ({end} − {start}) / "
+    "note.halfopen.linspace": "includes both ends {start} and {end}: {steps:# value|# values}, step ({end} − {start}) / "
     "({steps} − 1) = {step}",
     "note.uninitialized": "the values are whatever bytes were already in memory (not zeros; they can be huge or "
     "NaN): fill the tensor before using it",
     # random numbers
-    "note.rng.draw": "drew {count} random number(s) from the default generator; seed in force: {seed}",
+    "note.rng.draw": "drew {count:# random number|# random numbers} from the default generator; seed in force: {seed}",
     "note.rng.seeded": "torch.manual_seed in this cell set that seed, so these numbers repeat on every run",
     "note.rng.unseeded": "the seed was not set in this cell: call torch.manual_seed(n) first to get the same numbers "
     "on every run",
@@ -161,22 +191,22 @@ EN = {
     "must equal the second-to-last size of the right side",
     "note.error.cat": "{op} needs equal sizes in every axis except {dim}: shapes {shapes}; axis {axis} differs "
     "({sizes})",
-    "note.error.view": "view{request} needs {need} elements, but {name} has {have} (shape {shape})",
+    "note.error.view": "view{request} needs {need:# element|# elements}, but {name} has {have} (shape {shape})",
     "note.error.view_layout": "view() needs a compatible memory layout and {name} is not contiguous: use "
     ".reshape(...) (copies when needed) or .contiguous().view(...)",
-    "note.error.linear": "{x} {shape_x} has {have} values in its last axis, but the layer's weight {w} {shape_w} "
+    "note.error.linear": "{x} {shape_x} has {have:# value|# values} in its last axis, but the layer's weight {w} {shape_w} "
     "expects {need} (a Linear({need}, {out}) layer): the last size of the input must equal in_features",
-    "note.error.conv": "{x} {shape_in} has {have} channels (axis {axis}), but the filters {shape_w} expect {need} "
-    "input channels: the input's channel count must equal in_channels",
+    "note.error.conv": "{x} {shape_in} has {have:# channel|# channels} (axis {axis}), but the filters {shape_w} "
+    "expect {need:# input channel|# input channels}: the input's channel count must equal in_channels",
     "note.error.generic": "raised {error}",
 }
 
 ZH = {
     # frame
-    "explain.title": "%%explain · {lines} 行代码中共有 {calls} 处 torch 调用",
+    "explain.title": "%%explain · {lines} 行代码中共有 {calls:,} 处 torch 调用",
     "explain.none": "%%explain · 这个单元格没有调用 torch",
-    "explain.more": "… 还有 {count} 行未显示(%config TensorMagic.max_lines = {limit})",
-    "explain.incomplete": "tensormagic：解释不完整({error})；单元格本身的结果不受影响",
+    "explain.more": "… 还有 {count} 行未显示（%config TensorMagic.max_lines = {limit}）",
+    "explain.incomplete": "tensormagic：解释不完整（{error}）；单元格本身的结果不受影响",
     "explain.times": "×{count}",
     "explain.shapes": "形状：第一次 {first}，最后一次 {last}",
     "explain.failed": "单元格因 {error} 停止；上面的调用是在出错之前执行的",
@@ -208,9 +238,9 @@ ZH = {
     "note.inplace.setitem": "原地把 {value} 写入 {target}[{index}]",
     "note.inplace.shared": "也一起变了，因为它们共享这块内存：{names}",
     "note.inplace.op": "{target} {symbol} … 原地修改了 {target}",
-    "note.inplace.out": "out={target}:{method} 把结果直接写入 {target}，原地覆盖它",
-    "note.not_inplace": "{target} 没有变：{method}() 返回一个新张量，而这一行没有保存它(想原地修改 {target} 请用 "
-    "{method}_())",
+    "note.inplace.out": "out={target}：{method} 把结果直接写入 {target}，原地覆盖它",
+    "note.not_inplace": "{target} 没有变：{method}() 返回一个新张量，而这一行没有保存它（想原地修改 {target} 请用 "
+    "{method}_()）",
     # broadcasting and element-wise
     "note.broadcast.scalar": "数字 {scalar} 与 {name} 的每个元素分别计算：形状仍是 {shape}",
     "note.broadcast.shapes": "{a} {symbol} {b}：从右往左对齐成 {aligned_a} 和 {aligned_b} → 结果 {result}",
@@ -220,19 +250,20 @@ ZH = {
     "note.elementwise.binary": "逐元素计算：两者形状都是 {shape}，相同位置的元素两两计算",
     "note.elementwise.unary": "{op} 分别作用于每个元素：形状 {shape} 不变",
     # matmul
-    "note.matmul.2d": "{a} @ {b} -> {result}：内侧大小({inner})相同并被消去；"
-    "结果的每个元素是 {left} 的一行乘以 {right} 的一列，{inner} 个乘积相加",
-    "note.matmul.dot": "{a} @ {b} -> ()：两者都是一维，这是点积：{inner} 个乘积相加得到一个数",
-    "note.matmul.mv": "{a} @ {b} -> {result}：矩阵乘向量；{rows} 行中的每一行分别与向量相乘（{inner} 个乘积相加）",
+    "note.matmul.2d": "{a} @ {b} -> {result}：内侧大小（{inner}）相同并被消去；"
+    "结果的每个元素是 {left} 的一行乘以 {right} 的一列，{inner:只有一个乘积|# 个乘积相加}",
+    "note.matmul.dot": "{a} @ {b} -> ()：两者都是一维，这是点积：{inner:只有一个乘积|# 个乘积相加得到一个数}",
+    "note.matmul.mv": "{a} @ {b} -> {result}：矩阵乘向量；{rows:唯一的一行|# 行中的每一行分别}与向量相乘"
+    "（{inner:只有一个乘积|# 个乘积相加}）",
     "note.matmul.vm": "{a} @ {b} -> {result}：左边的一维张量被当作一行 (1, {inner})，计算后再去掉这个多出的维度",
     "note.matmul.batched": "{a} @ {b} -> {result}：最后两个维度按矩阵相乘（内侧大小 {inner}）；前面的批量维度 {batch} "
     "按广播规则对齐",
     # layers
-    "note.linear.rows": "{x} {shape_x} @ {w}.T {shape_wt}{bias} -> {result}：{rows} 行中每一行的 {n_in} 个输入变成 "
-    "{n_out} 个输出",
+    "note.linear.rows": "{x} {shape_x} @ {w}.T {shape_wt}{bias} -> {result}：{rows:这一行|# 行中每一行}的 {n_in} "
+    "个输入变成 {n_out} 个输出",
     "note.linear.single": "{x} {shape_x} @ {w}.T {shape_wt}{bias} -> {result}：{n_in} 个输入变成 {n_out} 个输出",
-    "note.conv.filters": "{x} {shape_in} -> {result}：{filters} 个大小为 {kernel} 的卷积核，每个都看 {channels} "
-    "个输入通道，得到 {filters} 个输出通道",
+    "note.conv.filters": "{x} {shape_in} -> {result}：{filters} 个大小为 {kernel} 的卷积核，{filters:它|每个都}看 "
+    "{channels} 个输入通道，得到 {filters} 个输出通道",
     "note.conv.size": "每条边的输出大小 ⌊(大小 + 2·padding − kernel) / stride⌋ + 1 → {sides}",
     "note.conv.size_ceil": "每条边的输出大小 ⌈(大小 + 2·padding − kernel) / stride⌉ + 1（ceil_mode=True）→ {sides}",
     "note.conv.size_dilated": "每条边的输出大小 ⌊(大小 + 2·padding − dilation·(kernel − 1) − 1) / stride⌋ + 1 → "
@@ -241,37 +272,37 @@ ZH = {
     "note.pool.max": "{x} {shape_in} -> {result}：在每个通道上，取每个 {kernel} 窗口中的最大值（步长 {stride}）",
     "note.pool.avg": "{x} {shape_in} -> {result}：在每个通道上，对每个 {kernel} 窗口求平均（步长 {stride}）",
     # reductions
-    "note.reduce.all": "{op}() 作用于 {shape} 的全部 {count} 个元素 → 一个值（形状 ()）",
+    "note.reduce.all": "{op}() 作用于 {shape} 的{count:唯一一个元素|全部 # 个元素} → 一个值（形状 ()）",
     "note.reduce.dim": "{op}(dim={dim}) 作用于 {shape}：第 {dim} 轴被压缩 → {result}",
     "note.reduce.per_column": "{op}(dim={dim}) 作用于 {shape}：第 {dim} 轴被压缩 → {result}，"
     "每一列得到一个结果（共 {n} 列）",
     "note.reduce.per_row": "{op}(dim={dim}) 作用于 {shape}：第 {dim} 轴被压缩 → {result}，"
     "每一行得到一个结果（共 {n} 行）",
     "note.reduce.keepdim": "keepdim=True 保留第 {dim} 轴（大小变为 1）→ {result}，方便再广播回去",
-    "note.reduce.values_indices": "返回两个张量：数值 values {result} 和下标 indices {result}(每个{op}在第 {dim} "
-    "轴上的位置)",
+    "note.reduce.values_indices": "返回两个张量：数值 values {result} 和下标 indices {result}"
+    "（每个 {op} 在第 {dim} 轴上的位置）",
     # dtypes
     "note.dtype.convert": "元素类型 {src} → {dst}",
-    "note.dtype.truncate": "{src} → {dst}：小数部分被直接截掉（向零截断，不是四舍五入：3.7 → 3,-3.7 → -3）",
-    "note.dtype.truncate_values": "转换为 {dst}:{examples}（向零截断，不是四舍五入）",
+    "note.dtype.truncate": "{src} → {dst}：小数部分被直接截掉（向零截断，不是四舍五入：3.7 → 3，-3.7 → -3）",
+    "note.dtype.truncate_values": "转换为 {dst}：{examples}（向零截断，不是四舍五入）",
     "note.dtype.truncate_seen": "{src} → {dst}：{examples}（小数部分被直接截掉：向零截断，不是四舍五入）",
     "note.dtype.half_rounded": "舍入到最接近的 float16 值：{examples}",
     "note.dtype.to_float": "转换为 {dst}：整数变成浮点数",
-    "note.dtype.half": "{src} → float16:只有大约 3 位有效数字，最大值 65504",
+    "note.dtype.half": "{src} → float16：只有大约 3 位有效数字，最大值 65504",
     "note.dtype.type_string": "{type_name} 表示元素类型 {dtype}（在 CPU 上）",
     "note.dtype.promotion": "{a} 与 {b} 计算得到 {result}：类型提升会选择能同时容纳两者的类型",
     "note.dtype.int_float": "{a} 与 Python 浮点数计算得到 {result}：结果需要小数，所以变成默认浮点类型",
     "note.dtype.true_div": "/ 总是做精确除法：{a} / {b} 得到 {result}；想要整数（向下取整）除法请用 //",
     "note.dtype.floor_div": "// 向下取整，类型保持 {result}",
-    "note.dtype.float_op": "输入是 {src}，结果是 {dst}:{op} 会产生小数",
+    "note.dtype.float_op": "输入是 {src}，结果是 {dst}：{op} 会产生小数",
     "note.dtype.sum_int": "对 {src} 求和得到 int64，避免总和溢出",
     "note.dtype.same": "已经是 {dtype}：直接返回 {name} 本身（没有复制）",
-    "note.default.float": "Python 浮点数 → {dtype},PyTorch 默认的浮点类型（Python 自己的浮点数是 64 位的）",
+    "note.default.float": "Python 浮点数 → {dtype}，PyTorch 默认的浮点类型（Python 自己的浮点数是 64 位的）",
     "note.default.int": "Python 整数 → int64",
     "note.default.mixed": "整数和浮点数混在一起 → {dtype}：只要有一个浮点数，整个张量就是浮点类型",
     "note.default.bool": "Python 布尔值 → torch.bool",
     "note.default.numpy": "保留 NumPy 的元素类型 {dtype}",
-    "note.default.numpy_float64": "保留 NumPy 的元素类型 {dtype}:NumPy 默认的 float64 不会变成 PyTorch 默认的 float32",
+    "note.default.numpy_float64": "保留 NumPy 的元素类型 {dtype}：NumPy 默认的 float64 不会变成 PyTorch 默认的 float32",
     "note.default.legacy": "torch.Tensor(...) 总是创建 {dtype} 张量（PyTorch 默认的浮点类型），与数据类型无关",
     "note.default.legacy_typed": "{ctor} 总是创建 {dtype} 张量",
     "note.default.factory_float": "没有指定 dtype：使用 PyTorch 默认的浮点类型 {dtype}",
@@ -281,7 +312,7 @@ ZH = {
     "note.default.randint": "randint 默认生成 int64（除非指定 dtype）",
     "note.default.like": "从 {name} 取形状 {shape} 和元素类型 {dtype}（不取它的数值）",
     "note.default.keeps": "保留 {name} 的元素类型 {dtype}",
-    "note.dtype_explicit": "指定了 dtype={dtype}，所以不使用默认类型({default})",
+    "note.dtype_explicit": "指定了 dtype={dtype}，所以不使用默认类型（{default}）",
     # ranges
     "note.halfopen.arange": "从 {start} 开始，到 {end} 之前停止：{values}"
     "（共 {count} 个值；不包含 {end} 本身，左闭右开）",
@@ -290,14 +321,14 @@ ZH = {
     "步长 ({end} − {start}) / ({steps} − 1) = {step}",
     "note.uninitialized": "数值是内存里原有的字节（不是 0，可能非常大或是 NaN）：使用前请先填充",
     # random numbers
-    "note.rng.draw": "从默认随机数生成器取了 {count} 个随机数；当前随机种子：{seed}",
+    "note.rng.draw": "从默认随机数生成器取了 {count:,} 个随机数；当前随机种子：{seed}",
     "note.rng.seeded": "这个单元格里的 torch.manual_seed 设置了这个种子，所以每次运行得到的数都一样",
     "note.rng.unseeded": "这个单元格没有设置种子：先调用 torch.manual_seed(n)，每次运行才能得到相同的数",
     "note.rng.manual_seed": "把随机种子设为 {seed}：之后的随机调用每次运行都得到相同的数",
-    "note.rng.initial_seed": "读取当前的随机种子({seed})；读取种子不会消耗随机数",
-    "note.rng.seed": "选取一个新的、不可预测的随机种子({seed})",
+    "note.rng.initial_seed": "读取当前的随机种子（{seed}）；读取种子不会消耗随机数",
+    "note.rng.seed": "选取一个新的、不可预测的随机种子（{seed}）",
     # item
-    "note.item.value": "把 {name} 里唯一的值取出来，变成普通的 Python {type_name}:{value}",
+    "note.item.value": "把 {name} 里唯一的值取出来，变成普通的 Python {type_name}：{value}",
     "note.item.error": "item() 要求张量只有一个元素，但 {name} 有 {count} 个（形状 {shape}）："
     "先用下标取出一个元素，或使用 .tolist()",
     # errors
@@ -305,7 +336,7 @@ ZH = {
     "note.error.matmul": "{a} @ {b}：内侧大小不同（{k1} 与 {k2}）；左边的最后一个大小必须等于右边的第一个大小",
     "note.error.matmul_batched": "{a} @ {b}：内侧大小不同（{k1} 与 {k2}）；"
     "左边的最后一个大小必须等于右边的倒数第二个大小",
-    "note.error.cat": "{op} 要求除第 {dim} 轴外其余各轴大小相同：形状 {shapes}；第 {axis} 轴不同({sizes})",
+    "note.error.cat": "{op} 要求除第 {dim} 轴外其余各轴大小相同：形状 {shapes}；第 {axis} 轴不同（{sizes}）",
     "note.error.view": "view{request} 需要 {need} 个元素，但 {name} 有 {have} 个（形状 {shape}）",
     "note.error.view_layout": "view() 需要兼容的内存布局，而 {name} 不是连续存储的："
     "请用 .reshape(...)（必要时会复制）或 .contiguous().view(...)",
@@ -315,3 +346,16 @@ ZH = {
     "输入的通道数必须等于 in_channels",
     "note.error.generic": "出错：{error}",
 }
+
+
+class Template(str):
+    """A catalog template: ``str.format`` with integers as :class:`Count` (``message()`` formats them so)."""
+
+    __slots__ = ()
+
+    def format(self, /, *args: Any, **values: Any) -> str:
+        return str.format(self, *args, **counts(values))
+
+
+EN = {key: Template(text) for key, text in EN.items()}
+ZH = {key: Template(text) for key, text in ZH.items()}

@@ -1203,7 +1203,7 @@ def rng_notes(ctx: CallContext) -> list[Note]:
         return []
     result = ctx.result_facts()
     per_call = result.numel if result is not None else 0
-    notes = [ctx.note("rng", "note.rng.draw", count=f"{per_call * ctx.count:,}", seed=site.seed)]
+    notes = [ctx.note("rng", "note.rng.draw", count=per_call * ctx.count, seed=site.seed)]
     notes.append(ctx.note("rng", "note.rng.seeded" if site.seeded_in_cell else "note.rng.unseeded"))
     return notes
 

@@ -72,7 +72,7 @@ def _title(explanation: Explanation) -> str:
     calls = sum(call.count for call in explanation.calls)
     if not explanation.steps:
         return message("explain.none", explanation.language)
-    return message("explain.title", explanation.language, calls=f"{calls:,}", lines=len(explanation.steps))
+    return message("explain.title", explanation.language, calls=calls, lines=len(explanation.steps))
 
 
 def _footer(explanation: Explanation, hidden: int) -> list[str]:
