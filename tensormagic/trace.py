@@ -27,6 +27,7 @@ import contextlib
 import dis
 import os
 import sys
+import types
 import weakref
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
@@ -390,16 +391,17 @@ def _relation(result: Any, source: Any) -> str:
 # (``__name__`` and ``__warningregistry__`` as without the magic). One per (caller code, instruction),
 # cached by the recorder.
 _TRAMPOLINE_NAME = "<tensormagic-call>"
-_TRAMPOLINE_TEMPLATE: Any = next(
+_TRAMPOLINE_TEMPLATE: types.CodeType = next(
     const
     for const in compile(
         "def _tm_call(func, args, kwargs): __tracebackhide__ = True; return func(*args, **kwargs)\n",
         "<tensormagic>",
         "exec",
     ).co_consts
-    if isinstance(const, type(_getframe().f_code))
-).replace(co_name=_TRAMPOLINE_NAME, co_qualname=_TRAMPOLINE_NAME)
-_FunctionType = type(lambda: None)
+    if isinstance(const, types.CodeType)
+).replace(co_name=_TRAMPOLINE_NAME)
+if sys.version_info >= (3, 11):
+    _TRAMPOLINE_TEMPLATE = _TRAMPOLINE_TEMPLATE.replace(co_qualname=_TRAMPOLINE_NAME)
 
 #: Code of torch's ``handle_torch_function``: the function mode's handler is called from it for torch's
 #: Python-level functions (``Tensor.resize``, ``F.dropout2d``), below the function the user called.
@@ -424,7 +426,7 @@ def _immediate_caller(frame: Any) -> Any:
 def make_trampoline(caller: Any) -> Any:
     """``call(func, args, kwargs)`` running from a frame with ``caller``'s file, current line and globals."""
     code = _TRAMPOLINE_TEMPLATE.replace(co_filename=caller.f_code.co_filename, co_firstlineno=caller.f_lineno or 1)
-    return _FunctionType(code, caller.f_globals, _TRAMPOLINE_NAME)
+    return types.FunctionType(code, caller.f_globals, _TRAMPOLINE_NAME)
 
 
 def _direct_call(func: Any, args: Any, kwargs: Any) -> Any:

@@ -212,3 +212,24 @@ def test_out_argument_is_an_in_place_write() -> None:
     (add,) = e.find("torch.add")
     note = next(n for n in add.notes if n.code == "in-place")
     assert note.params == {"target": "buf", "method": "add"}
+
+
+def test_ops_run_from_a_frame_like_their_callers_and_keep_nothing_after() -> None:
+    """Warnings raised by an op name the cell's line and registry (``tm.explain`` runs the source with exec)."""
+    import warnings
+
+    namespace: dict[str, Any] = {"torch": torch, "np": np, "__name__": "cellmodule"}
+    source = "q = torch.ones(4)\nr = q.resize(2, 2)\nx = torch.tensor(q)\n"
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        e = tm.explain(source, namespace)
+    assert [(w.lineno, w.category) for w in caught] == [(2, UserWarning), (3, UserWarning)]
+    assert len({w.filename for w in caught}) == 1 and "trace.py" not in caught[0].filename
+    assert "__warningregistry__" in namespace  # the cell's own globals, as without the recorder
+    assert [call.name for step in e.steps for call in step.calls if step.line == 2] == ["Tensor.resize"]
+
+    recorder = Recorder({"<cell>"}, "t = torch.ones(2) + 1")
+    code = compile("t = torch.ones(2) + 1", "<cell>", "exec")
+    with recorder:
+        exec(code, {"torch": torch})
+    assert not recorder.calls  # trampolines hold their callers' globals: dropped with the cell
