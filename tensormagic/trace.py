@@ -14,6 +14,10 @@ What is recorded, and how it stays cheap and reference-free:
   while the cell runs, ``torch.random``'s module global ``default_generator`` is a forwarding proxy
   that notes those two calls (the functions themselves keep their identity).
 
+- Every op a handler passes on runs from a *trampoline* frame that carries the immediate caller's file
+  name, line and globals, so a warning the op raises (C++ ``TORCH_WARN`` or torch's Python
+  ``warnings.warn(stacklevel=2)``) names the user's line and registry, exactly as without the recorder.
+
 Nothing here keeps a reference to a user tensor: inputs and results become :class:`Facts`
 (``stats=False``, so no reads of values and no device synchronisation) and at most a ``weakref``.
 Calls made inside a handler are not seen again by the mode, so tensormagic's own work never records

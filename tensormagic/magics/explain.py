@@ -166,8 +166,11 @@ def run_explain_cell(magics: TensorMagics, line: str, cell: str) -> None:
         bundle = None
     if bundle is not None:
         # Rendered above, inside the guard: IPython's formatter would print its own traceback for a fault in
-        # ``_repr_mimebundle_``; publishing the finished bundle cannot fail that way.
-        display(bundle, raw=True)
+        # ``_repr_mimebundle_``; the finished bundle is published as it is.
+        try:
+            display(bundle, raw=True)
+        except Exception as error:  # noqa: BLE001
+            _warn(language, error)
     if failure is not None:
         relay.arm(failure, cell)
     return None
