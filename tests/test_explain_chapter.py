@@ -474,7 +474,7 @@ def test_5_2_broadcast_multiply(shell: InteractiveShell, language: str) -> None:
             "(2, 2)",
             "(2, 2)",
         )
-        assert note(found, "broadcast", "note.broadcast.stretch") == {"name": "t1", "axes": "0"}
+        assert note(found, "broadcast", "note.broadcast.stretch") == {"name": "t1", "axes": "0", "count": 1}
         note(found, "broadcast", "note.broadcast.rule")
     assert message("note.broadcast.rule", language) in shown
 

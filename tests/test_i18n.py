@@ -75,9 +75,7 @@ def test_chinese_has_no_ascii_punctuation_between_a_placeholder_and_chinese_text
     )
 
 
-_PLURAL_NOUNS = (
-    "calls|lines|tensors|products|rows|inputs|outputs|filters|channels|elements|columns|values|numbers|seconds"
-)
+_PLURAL_NOUNS = "calls|lines|tensors|products|rows|inputs|outputs|filters|channels|elements|columns|values|numbers"
 
 
 _NOT_NUMBERS = frozenset({"src", "dst", "dtype", "default", "type_name", "ctor"})

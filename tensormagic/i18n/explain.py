@@ -85,7 +85,7 @@ EN = {
     "note.broadcast.scalar": "the number {scalar} is combined with every element of {name}: the shape stays {shape}",
     "note.broadcast.shapes": "{a} {symbol} {b}: lined up from the right as {aligned_a} and {aligned_b} → result "
     "{result}",
-    "note.broadcast.stretch": "{name} is repeated along axis {axes}",
+    "note.broadcast.stretch": "{name} is repeated along {count:axis|axes} {axes}",
     "note.broadcast.rule": "rule: compare sizes from the right; each pair must be equal or one of them 1 (a missing "
     "axis counts as 1); size-1 axes are stretched to match",
     "note.elementwise.binary": "element by element: both are {shape}, matching positions are combined",
@@ -244,7 +244,7 @@ ZH = {
     # broadcasting and element-wise
     "note.broadcast.scalar": "数字 {scalar} 与 {name} 的每个元素分别计算：形状仍是 {shape}",
     "note.broadcast.shapes": "{a} {symbol} {b}：从右往左对齐成 {aligned_a} 和 {aligned_b} → 结果 {result}",
-    "note.broadcast.stretch": "{name} 沿第 {axes} 轴被重复",
+    "note.broadcast.stretch": "{name} 沿第 {axes} 轴被重复{count:|（共 # 个轴）}",
     "note.broadcast.rule": "规则：从最右边的维度开始比较，每一对大小必须相等或其中一个为 1"
     "（缺少的维度当作 1）；大小为 1 的维度会被拉伸",
     "note.elementwise.binary": "逐元素计算：两者形状都是 {shape}，相同位置的元素两两计算",

@@ -563,7 +563,9 @@ def broadcast_notes(ctx: CallContext) -> list[Note]:
     for name, mine, other in ((ta, pa, pb), (tb, pb, pa)):
         axes = [str(i) for i, (x, y) in enumerate(zip(mine, other, strict=True)) if x == 1 and y != 1]
         if axes:
-            notes.append(ctx.note("broadcast", "note.broadcast.stretch", name=name, axes=", ".join(axes)))
+            notes.append(
+                ctx.note("broadcast", "note.broadcast.stretch", name=name, axes=", ".join(axes), count=len(axes))
+            )
     notes.append(ctx.note("broadcast", "note.broadcast.rule"))
     return notes
 
