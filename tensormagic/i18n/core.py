@@ -112,7 +112,7 @@ ZH = {
     "label.leaf": "叶子节点",
     "label.storage": "底层存储 {size}",
     "label.nnz": "存储了 {numel} 个中的 {nnz} 个（密度 {density}）",
-    "label.quantization": "量化张量({scheme})",
+    "label.quantization": "量化张量（{scheme}）",
     "label.values": "数值",
     "label.statistics": "统计",
     "label.name": "变量名",
@@ -172,7 +172,7 @@ ZH = {
     "overview.column.device": "设备",
     "overview.column.size": "内存大小",
     "overview.column.memory": "内存",
-    "warning.internal": "tensormagic：注释不完整({error})；你的结果不受影响",
+    "warning.internal": "tensormagic：注释不完整（{error}）；你的结果不受影响",
     "auto.on": "tensormagic：之后单元格返回的每个张量和数组都会自动注释（%tensor --auto off 关闭）",
     "auto.off": "tensormagic：自动注释已关闭，恢复 IPython 原本的输出",
 }
