@@ -554,3 +554,15 @@ def test_every_chapter_call_is_caught(shell: InteractiveShell) -> None:
         assert recorded <= set(names), (section, recorded - set(names))  # nothing extra (no descriptor noise)
         for step in e.steps:
             assert step.source.strip() == SECTIONS[section].splitlines()[step.line - 1].strip()
+
+
+def test_linspace_with_one_step_names_the_single_value() -> None:
+    import torch
+
+    import tensormagic as tm
+
+    for language, expected in (("en", "steps=1 gives a single value, the start 3"), ("zh", "只得到一个值，即起点 3")):
+        explanation = tm.explain("x = torch.linspace(3, 9, steps=1)", {"torch": torch}, language=language)
+        notes = [note for step in explanation.steps for call in step.calls for note in call.notes]
+        assert any(note.code == "half-open" and expected in note.text for note in notes)
+        assert not any("− 1)" in note.text for note in notes)

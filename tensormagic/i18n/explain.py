@@ -166,6 +166,7 @@ EN = {
     "note.halfopen.arange": "starts at {start} and stops before {end}: {values} ({count:# value|# values}; "
     "{end} itself is excluded)",
     "note.halfopen.randint": "whole numbers from {low} to {last}: high={high} is never drawn",
+    "note.halfopen.linspace_one": "steps=1 gives a single value, the start {start}; the end is not reached",
     "note.halfopen.linspace": "includes both ends {start} and {end}: {steps:# value|# values}, step ({end} − {start}) / "
     "({steps} − 1) = {step}",
     "note.uninitialized": "the values are whatever bytes were already in memory (not zeros; they can be huge or "
@@ -317,6 +318,7 @@ ZH = {
     "note.halfopen.arange": "从 {start} 开始，到 {end} 之前停止：{values}"
     "（共 {count} 个值；不包含 {end} 本身，左闭右开）",
     "note.halfopen.randint": "取 {low} 到 {last} 的整数：high={high} 永远不会取到（左闭右开）",
+    "note.halfopen.linspace_one": "steps=1 只得到一个值，即起点 {start}；不会到达终点",
     "note.halfopen.linspace": "包含两端 {start} 和 {end}（左闭右闭）：共 {steps} 个值，"
     "步长 ({end} − {start}) / ({steps} − 1) = {step}",
     "note.uninitialized": "数值是内存里原有的字节（不是 0，可能非常大或是 NaN）：使用前请先填充",

@@ -1172,7 +1172,9 @@ def range_notes(ctx: CallContext) -> list[Note]:
         steps = _number(ctx.param("steps", 2))
         if start is None or end is None or not steps:
             return []
-        step = (end - start) / (steps - 1) if steps > 1 else 0.0
+        if steps == 1:  # no step to speak of: torch returns just the start
+            return [ctx.note("half-open", "note.halfopen.linspace_one", start=_plain(start))]
+        step = (end - start) / (steps - 1)
         return [
             ctx.note(
                 "half-open",
