@@ -8,3 +8,34 @@ from pathlib import Path
 TOOLS = Path(__file__).resolve().parents[1] / "tools"
 if str(TOOLS) not in sys.path:
     sys.path.insert(0, str(TOOLS))
+
+from collections.abc import Iterator  # noqa: E402
+
+import numpy as np  # noqa: E402
+import pytest  # noqa: E402
+import torch  # noqa: E402
+from torch import nn  # noqa: E402
+
+_MODULES = {"torch": torch, "np": np, "nn": nn}
+
+
+def clear_user_names(ip: object) -> None:
+    """Forget the names a test's cells created, keeping the modules every test starts with."""
+    namespace = ip.user_ns  # type: ignore[attr-defined]
+    hidden = ip.user_ns_hidden  # type: ignore[attr-defined]
+    for name in [n for n in namespace if not n.startswith("_") and n not in hidden and n not in _MODULES]:
+        del namespace[name]
+
+
+@pytest.fixture
+def shell() -> Iterator[object]:
+    """A real IPython shell with tensormagic loaded (English), torch/np/nn imported; unloaded afterwards."""
+    from IPython.core.interactiveshell import InteractiveShell
+
+    ip = InteractiveShell.instance()
+    ip.run_line_magic("load_ext", "tensormagic")
+    ip.run_line_magic("config", 'TensorMagic.language = "en"')
+    ip.user_ns.update(_MODULES)
+    yield ip
+    ip.run_line_magic("unload_ext", "tensormagic")
+    clear_user_names(ip)

@@ -11,7 +11,6 @@ import subprocess
 import sys
 import textwrap
 import warnings
-from collections.abc import Iterator
 from typing import Any
 
 import numpy as np
@@ -24,17 +23,6 @@ import tensormagic as tm
 from tensormagic.explanation import Explanation
 
 ANSI = re.compile(r"\x1b\[[0-9;]*m")
-
-
-@pytest.fixture
-def shell() -> Iterator[InteractiveShell]:
-    ip = InteractiveShell.instance()
-    ip.run_line_magic("load_ext", "tensormagic")
-    ip.run_line_magic("config", 'TensorMagic.language = "en"')
-    ip.user_ns.update(torch=torch, np=np)
-    yield ip
-    ip.run_line_magic("unload_ext", "tensormagic")
-    clear(ip)
 
 
 def clear(ip: InteractiveShell) -> None:

@@ -3,7 +3,6 @@ numbers for float -> int conversions, and several calls of one name on one line.
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from typing import Any
 
 import numpy as np
@@ -31,19 +30,6 @@ def params(call: Call, key: str) -> dict[str, Any]:
     found = [note for note in call.notes if note.key == key]
     assert found, (key, [note.key for note in call.notes])
     return found[0].params
-
-
-@pytest.fixture
-def shell() -> Iterator[InteractiveShell]:
-    ip = InteractiveShell.instance()
-    ip.run_line_magic("load_ext", "tensormagic")
-    ip.run_line_magic("config", 'TensorMagic.language = "en"')
-    ip.user_ns.update(torch=torch, np=np, nn=nn)
-    yield ip
-    ip.run_line_magic("unload_ext", "tensormagic")
-    for name in [n for n in ip.user_ns if not n.startswith("_") and n not in ip.user_ns_hidden]:
-        if name not in ("torch", "np", "nn"):
-            del ip.user_ns[name]
 
 
 def last(ip: InteractiveShell) -> Explanation:

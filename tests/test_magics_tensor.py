@@ -2,25 +2,10 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-
-import numpy as np
 import pytest
 import torch
 from IPython.core.interactiveshell import InteractiveShell
 from IPython.utils.capture import capture_output
-
-
-@pytest.fixture
-def shell() -> Iterator[InteractiveShell]:
-    ip = InteractiveShell.instance()
-    ip.run_line_magic("load_ext", "tensormagic")
-    ip.run_line_magic("config", 'TensorMagic.language = "en"')
-    ip.user_ns.update(torch=torch, np=np)
-    yield ip
-    ip.run_line_magic("unload_ext", "tensormagic")
-    for name in [n for n in ip.user_ns if not n.startswith("_") and n not in ip.user_ns_hidden]:
-        del ip.user_ns[name]
 
 
 def run(shell: InteractiveShell, source: str) -> tuple[str, list[dict], object]:
