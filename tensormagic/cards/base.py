@@ -18,6 +18,7 @@ from torch import nn
 
 from ..i18n import message, normalize_language
 from ..render.common import BOX_STYLE, MUTED_STYLE, escape
+from ..render.fallback import WidgetWithFallback
 
 #: Cards seed their own generator: a card must never move the user's global random stream.
 SEED = 20251105
@@ -95,7 +96,7 @@ def shape_text(shape: torch.Size | tuple[int, ...]) -> str:
     return "(" + ", ".join(str(n) for n in shape) + ("," if len(shape) == 1 else "") + ")"
 
 
-class Card:
+class Card(WidgetWithFallback):
     """One concept card. Subclasses set ``topic`` and implement ``build_controls`` and ``refresh``."""
 
     topic: ClassVar[str] = ""
@@ -196,18 +197,6 @@ class Card:
         """Static HTML of the current state, for front ends without a widget manager."""
         self.output.value = self.output_html()
         return f'<div class="tensormagic-card">{self._header_html()}{self.output.value}</div>'
-
-    def __str__(self) -> str:
-        return self.text()
-
-    def _repr_pretty_(self, printer: Any, cycle: bool) -> None:
-        printer.text(self.text())
-
-    def _repr_mimebundle_(self, include: Any = None, exclude: Any = None) -> dict[str, Any]:
-        bundle: dict[str, Any] = dict(self.widget._repr_mimebundle_() or {})
-        bundle["text/plain"] = self.text()
-        bundle["text/html"] = self.html()
-        return bundle
 
     def __repr__(self) -> str:
         return f"<tensormagic card {self.topic!r} ({self.language})>"

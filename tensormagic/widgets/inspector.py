@@ -36,6 +36,7 @@ from ..facts import Facts, describe
 from ..i18n import message, normalize_language
 from ..render.annotation import Annotation, header_parts, layout_parts, sharing_sentences
 from ..render.common import BADGE_STYLE, BOX_STYLE, MUTED_STYLE, escape, format_bytes, format_number
+from ..render.fallback import WidgetWithFallback
 from . import svg
 
 WINDOW_ROWS = 12
@@ -87,7 +88,7 @@ def covered_elements(shape: tuple[int, ...], strides: tuple[int, ...], offset: i
     return index.reshape(-1)
 
 
-class Inspector:
+class Inspector(WidgetWithFallback):
     """An interactive look at one tensor or ndarray. Holds the object (see the module docstring)."""
 
     def __init__(
@@ -481,14 +482,3 @@ class Inspector:
             f"{self.histogram_view.value}{self.memory_html()}</div>"
         )
 
-    def __str__(self) -> str:
-        return self.text()
-
-    def _repr_pretty_(self, printer: Any, cycle: bool) -> None:
-        printer.text(self.text())
-
-    def _repr_mimebundle_(self, include: Any = None, exclude: Any = None) -> dict[str, Any]:
-        bundle: dict[str, Any] = dict(self.widget._repr_mimebundle_() or {})
-        bundle["text/plain"] = self.text()
-        bundle["text/html"] = self.html()
-        return bundle
