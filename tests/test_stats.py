@@ -485,3 +485,28 @@ def test_describe_never_raises_and_states_the_object(obj: torch.Tensor) -> None:
     if dense.is_complex():
         dense = dense.abs()
     assert_matches(stats, dense, rel_std=1e-5)
+
+
+# --- the accelerator walk, exercised on the CPU (it uses only device-agnostic ops) --------------------------
+
+
+@pytest.mark.parametrize("dtype", [torch.float32, torch.float64, torch.float16, torch.bfloat16])
+def test_device_walk_matches_float64_references(monkeypatch: pytest.MonkeyPatch, dtype: torch.dtype) -> None:
+    monkeypatch.setattr(stats_module, "DEVICE_CHUNK_BYTES", 4096)  # many chunks, some masked
+    generator = torch.Generator().manual_seed(3)
+    values = (torch.randn(20_000, generator=generator, dtype=torch.float64) * 3 + 1000).to(dtype)
+    values[5] = 0.0
+    values[7000] = math.nan
+    values[7001] = math.inf
+    values[15_000] = -math.inf
+    source = values.view(100, 200).t()  # non-contiguous: chunks are copies, walked twice
+    acc = stats_module._Accumulator()
+    work = stats_module._work_dtype(dtype)
+    stats_module._walk_device(source, work, acc)
+    finite = values[torch.isfinite(values)].double()
+    assert (acc.nan, acc.posinf, acc.neginf, acc.zeros) == (1, 1, 1, 1)
+    assert acc.count == finite.numel()
+    assert acc.low == finite.min().item() and acc.high == finite.max().item()
+    assert acc.mean == pytest.approx(finite.mean().item(), rel=1e-7)  # masked chunks sum in the dtype
+    assert acc.m2 == pytest.approx(((finite - finite.mean()) ** 2).sum().item(), rel=1e-6)
+    assert acc.chunks == math.ceil(20_000 / max(1024, 4096 // work.itemsize))
