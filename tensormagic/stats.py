@@ -20,8 +20,10 @@ float64 with Chan et al.'s parallel formula, which stays accurate where a one-pa
 does not; values whose squares would overflow or underflow are scaled by a power of two first. Every
 temporary is at most one chunk, so the extra memory is bounded whatever the tensor's size.
 
-On an accelerator the same walk runs branch-free (masks everywhere) and keeps every partial result on
-the device; one transfer of a small table at the end is the only synchronisation (two for integers,
+On an accelerator, floating-point tensors are walked in two phases (:func:`_walk_device`): extremes and
+sums of every chunk, one small table to the host, then squared deviations and zeros of each finite chunk
+(masks only where NaN/Inf are), one more small transfer; those two are the only synchronisations.
+Other dtypes there run branch-free (masks everywhere) with one transfer at the end (two for integers,
 whose exact extremes travel beside it).
 """
 
