@@ -13,6 +13,7 @@ from __future__ import annotations
 import argparse
 import os
 import random
+import re
 import sys
 import types
 from dataclasses import dataclass
@@ -82,14 +83,26 @@ def snapshot_value(value: Any, volatile: bool = False, depth: int = 0) -> Any:
         tensor = value.detach()
         if volatile or tensor.device.type == "meta":
             return ("tensor-shape", tuple(tensor.shape), str(tensor.dtype))
-        return ("tensor", tensor.cpu().clone())
+        # requires_grad and .grad too: a recorder that detached, re-wrapped or ran backward would change them.
+        grad = value.grad if value.is_leaf else None
+        return ("tensor", tensor.cpu().clone(), value.requires_grad,
+                None if grad is None else snapshot_value(grad, volatile, depth + 1))
     if isinstance(value, np.ndarray):
         if volatile:
             return ("array-shape", value.shape, str(value.dtype))
         return ("array", value.copy())
     if isinstance(value, torch.nn.Module):
         return ("module", type(value).__qualname__,
-                {k: v.detach().cpu().clone() for k, v in value.state_dict().items()})
+                {k: v.detach().cpu().clone() for k, v in value.state_dict().items()},
+                {k: snapshot_value(p, volatile, depth + 1) for k, p in value.named_parameters()},
+                value.training)
+    if isinstance(value, torch.optim.Optimizer):
+        # The optimizer's state (Adam's moments, step counts) and hyper-parameters, parameters left out: they are
+        # compared through the module that owns them.
+        state = {str(i): snapshot_value(s, volatile, depth + 1) for i, s in enumerate(value.state.values())}
+        groups = [{k: snapshot_value(v, volatile, depth + 1) for k, v in g.items() if k != "params"}
+                  for g in value.param_groups]
+        return ("optimizer", type(value).__qualname__, state, groups)
     if value is None or isinstance(value, (bool, int, float, complex, str, bytes, torch.dtype, torch.device)):
         return ("value", value)
     if isinstance(value, (list, tuple)) and depth < 3:
@@ -157,7 +170,9 @@ def run(notebook: Path, mode: str) -> list[dict[str, Any]]:
             "source": source,
             "stdout": captured.stdout,
             "stderr": captured.stderr,
+            "displays": len(captured.outputs),
             "error": None if error is None else type(error).__name__,
+            "message": None if error is None else str(error),
             "names": {name: snapshot_value(value, name in volatile) for name, value in names.items()},
             "rng": rng_state(),
         })
@@ -196,6 +211,17 @@ def same(a: Any, b: Any) -> bool:
     return bool(a == b)
 
 
+ADDRESS = re.compile(r" at 0x[0-9a-fA-F]+")
+
+
+TIMES = re.compile(r"^(CPU times|Wall time):.*$", re.MULTILINE)
+
+
+def _text(output: str) -> str:
+    """Printed output with object addresses and %time's timings blanked: they differ between any two runs."""
+    return TIMES.sub(r"\1: …", ADDRESS.sub(" at 0x…", output))
+
+
 def differences(plain: list[dict[str, Any]], explained: list[dict[str, Any]]) -> list[str]:
     """What differs between the plain run and the %%explain run, cell by cell, in words."""
     out: list[str] = []
@@ -203,12 +229,14 @@ def differences(plain: list[dict[str, Any]], explained: list[dict[str, Any]]) ->
         return [f"{len(plain)} cells ran plainly but {len(explained)} under %%explain"]
     for p, e in zip(plain, explained, strict=True):
         where = f"cell {p['index']} ({p['source'].strip().splitlines()[0] if p['source'].strip() else ''!r})"
-        if p["stdout"] != e["stdout"]:
+        if _text(p["stdout"]) != _text(e["stdout"]):
             out.append(f"{where}: stdout differs\n--- plain ---\n{p['stdout']}\n--- %%explain ---\n{e['stdout']}")
-        if p["stderr"] != e["stderr"]:
+        if _text(p["stderr"]) != _text(e["stderr"]):
             out.append(f"{where}: stderr differs\n--- plain ---\n{p['stderr']}\n--- %%explain ---\n{e['stderr']}")
         if p["error"] != e["error"]:
             out.append(f"{where}: exception {p['error']} plainly, {e['error']} under %%explain")
+        elif p.get("message") != e.get("message"):
+            out.append(f"{where}: exception message {p.get('message')!r} plainly, {e.get('message')!r} under %%explain")
         if p["names"].keys() != e["names"].keys():
             only_p = sorted(p["names"].keys() - e["names"].keys())
             only_e = sorted(e["names"].keys() - p["names"].keys())

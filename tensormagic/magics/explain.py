@@ -95,6 +95,85 @@ def _display_lines(raw: str, transformed: str) -> list[str]:
     return raw_lines[drop:]
 
 
+def _cell_number(shell: Any) -> int:
+    """The execution count the cell would be compiled under if it ran without the magic.
+
+    The outer ``run_cell`` has already advanced ``shell.execution_count`` when the magic runs, so the inner
+    ``run_cell`` would name the cell one higher: tracebacks would say ``In[12]`` where plain execution says
+    ``In[11]``. The outer cell's own number is on the result the display hook holds while it runs.
+    """
+    outer = getattr(getattr(shell, "displayhook", None), "exec_result", None)
+    number = getattr(outer, "execution_count", None)
+    return number if isinstance(number, int) else int(shell.execution_count)
+
+
+@contextlib.contextmanager
+def _compiled_as(shell: Any, number: int) -> Any:
+    """Have the next ``shell.compile.cache`` (the inner ``run_cell`` naming the cell) use ``number``.
+
+    One-shot: calls after the first (a ``%%time`` body, a nested ``run_cell`` in the user's code) keep the number
+    IPython gives them. The cell's code name, ``In[N]`` label and ``co_filename`` then match plain execution.
+    """
+    compiler = shell.compile
+    original = compiler.cache
+    had_own = "cache" in vars(compiler)
+
+    def restore() -> None:
+        if had_own:
+            compiler.cache = original
+        else:
+            vars(compiler).pop("cache", None)
+
+    def cache(transformed_code: str, _number: int = 0, raw_code: str | None = None) -> str:
+        restore()
+        return original(transformed_code, number, raw_code)
+
+    try:
+        compiler.cache = cache
+    except Exception:  # noqa: BLE001 - an unusual compiler: the cell keeps IPython's number
+        yield
+        return
+    try:
+        yield
+    finally:
+        restore()
+
+
+@contextlib.contextmanager
+def _quiet_as(shell: Any, transformed: str) -> Any:
+    """A trailing ``;`` in the cell hides its last value, as it does without the magic.
+
+    IPython's display hook decides from the last cell stored in history, which is the outer ``%%explain``
+    cell (``get_ipython().run_cell_magic(...)``, never ending in ``;``), so ``x;`` would print ``Out[N]``.
+    While that outer cell is still the last in history, the hook asks about the cell itself instead.
+    """
+    hook = getattr(shell, "displayhook", None)
+    history = getattr(getattr(shell, "history_manager", None), "input_hist_parsed", None)
+    if hook is None or not history or not hasattr(hook, "semicolon_at_end_of_expression"):
+        yield
+        return
+    outer = history[-1]
+    original = hook.quiet
+    had_own = "quiet" in vars(hook)
+
+    def quiet() -> bool:
+        try:
+            if history and history[-1] is outer:
+                return bool(hook.semicolon_at_end_of_expression(transformed))
+        except Exception:  # noqa: BLE001 - IPython's own answer rather than a traceback
+            pass
+        return bool(original())
+
+    hook.quiet = quiet
+    try:
+        yield
+    finally:
+        if had_own:
+            hook.quiet = original
+        else:
+            vars(hook).pop("quiet", None)
+
+
 def run_explain_cell(magics: TensorMagics, line: str, cell: str) -> None:
     """Run ``cell`` once through the shell under the recorder, then display its explanation."""
     __tracebackhide__ = True  # noqa: F841
@@ -107,10 +186,11 @@ def run_explain_cell(magics: TensorMagics, line: str, cell: str) -> None:
 
     recorder: Recorder | None = None
     transformed = cell
+    number = _cell_number(shell)
     try:
         transformed = shell.transform_cell(cell)
         # The name IPython will compile the cell under: code objects with it are the cell's own.
-        filename = shell.compile.get_code_name(cell, transformed, shell.execution_count)
+        filename = shell.compile.get_code_name(cell, transformed, number)
         register_source(filename, transformed)
         recorder = Recorder({filename}, transformed)
         relay = _relay(magics)
@@ -139,7 +219,8 @@ def run_explain_cell(magics: TensorMagics, line: str, cell: str) -> None:
 
     shell.showtraceback = showtraceback  # type: ignore[method-assign]
     try:
-        result = shell.run_cell(cell, store_history=False)
+        with _compiled_as(shell, number), _quiet_as(shell, transformed):
+            result = shell.run_cell(cell, store_history=False)
     finally:
         recorder.__exit__(None, None, None)
         if had_own:

@@ -1,0 +1,261 @@
+"""``%%explain`` is transparent on tutorial-style PyTorch code, not only on the course's own notebooks.
+
+Reviewers run ``%%explain`` over public PyTorch tutorial code and diff it against plain execution; these cells are
+written in the spirit of the official tutorials (tensors, autograd, a training loop, data loading, distributions,
+indexing, NumPy interop, magics and shell lines inside cells, cells that raise, definitions used by later cells) to
+do the same here. Each group of cells becomes a notebook that ``tools/transparency.py`` runs twice, each mode in its
+own process from the same seeds: once plainly, once with ``%%explain`` on every cell. After every cell the two runs
+must agree on stdout (which holds the displayed last value and tracebacks), stderr (so also no "explanation
+incomplete" warning), the exception's type and message, the namespace (tensors with dtype, ``requires_grad`` and
+``.grad``; modules' parameters and grads; optimizers' state; arrays) and the torch, NumPy and Python random states.
+The explanation itself is a display, captured apart from stdout, and must not be empty of steps where torch ran.
+"""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+from pathlib import Path
+
+import nbformat
+import pytest
+import torch
+from notebooks import ROOT, magics_available
+from transparency import differences
+
+WORKER = ROOT / "tools" / "transparency.py"
+
+SETUP = (
+    "%load_ext tensormagic\n"
+    "%config TensorMagic.language = 'en'\n"
+    "import random\n"
+    "import numpy as np\n"
+    "import torch\n"
+    "from torch import nn\n"
+)
+
+# Each group: the cells after the set-up cell, run in order in one shell. Cells marked by a leading "# raises" are
+# expected to raise when run plainly (the comparison then covers the traceback and the exception's message).
+GROUPS: dict[str, list[str]] = {
+    "tensors": [
+        "data = [[1, 2], [3, 4]]\nx_data = torch.tensor(data)\nx_data",
+        "np_array = np.array(data)\nx_np = torch.from_numpy(np_array)\nx_ones = torch.ones_like(x_data)\n"
+        "print(f\"Ones Tensor: \\n {x_ones} \\n\")\n"
+        "x_rand = torch.rand_like(x_data, dtype=torch.float)\nprint(f\"Random Tensor: \\n {x_rand} \\n\")",
+        "shape = (2, 3,)\nrand_tensor = torch.rand(shape)\nones_tensor = torch.ones(shape)\n"
+        "zeros_tensor = torch.zeros(shape)\nprint(f\"Random Tensor: \\n {rand_tensor} \\n\")\n"
+        "print(f\"Zeros Tensor: \\n {zeros_tensor}\")",
+        "tensor = torch.rand(3, 4)\nprint(f\"Shape of tensor: {tensor.shape}\")\n"
+        "print(f\"Datatype of tensor: {tensor.dtype}\")\nprint(f\"Device tensor is stored on: {tensor.device}\")",
+        "tensor = torch.ones(4, 4)\nprint(f\"First row: {tensor[0]}\")\nprint(f\"First column: {tensor[:, 0]}\")\n"
+        "print(f\"Last column: {tensor[..., -1]}\")\ntensor[:,1] = 0\nprint(tensor)",
+        "t1 = torch.cat([tensor, tensor, tensor], dim=1)\nprint(t1)\ns1 = torch.stack([tensor, tensor])\ns1.shape",
+        "y1 = tensor @ tensor.T\ny2 = tensor.matmul(tensor.T)\ny3 = torch.rand_like(y1)\n"
+        "torch.matmul(tensor, tensor.T, out=y3)\nz1 = tensor * tensor\nz2 = tensor.mul(tensor)\n"
+        "z3 = torch.rand_like(tensor)\ntorch.mul(tensor, tensor, out=z3)",
+        "agg = tensor.sum()\nagg_item = agg.item()\nprint(agg_item, type(agg_item))",
+        "print(f\"{tensor} \\n\")\ntensor.add_(5)\nprint(tensor)",
+        "t = torch.ones(5)\nprint(f\"t: {t}\")\nn = t.numpy()\nprint(f\"n: {n}\")\nt.add_(1)\nprint(f\"n: {n}\")",
+        "n = np.ones(5)\nt = torch.from_numpy(n)\nnp.add(n, 1, out=n)\nprint(f\"t: {t}\")\nprint(f\"n: {n}\")",
+        "d = t.to(torch.float64)\nh = t.to(dtype=torch.float16)\ni = t.long()\nprint(d.dtype, h.dtype, i.dtype)\n"
+        "d.to('cpu').double().dtype",
+        "x = torch.arange(12).reshape(3, 4)\nx.view(4, 3), x.T.contiguous().view(-1)[:5], x.flatten().tolist()",
+    ],
+    "autograd": [
+        "x = torch.ones(5)\ny = torch.zeros(3)\nw = torch.randn(5, 3, requires_grad=True)\n"
+        "b = torch.randn(3, requires_grad=True)\nz = torch.matmul(x, w)+b\n"
+        "loss = torch.nn.functional.binary_cross_entropy_with_logits(z, y)\n"
+        "print(f\"Gradient function for z = {z.grad_fn}\")\nprint(f\"Gradient function for loss = {loss.grad_fn}\")",
+        "loss.backward()\nprint(w.grad)\nprint(b.grad)",
+        "z = torch.matmul(x, w)+b\nprint(z.requires_grad)\nwith torch.no_grad():\n    z = torch.matmul(x, w)+b\n"
+        "print(z.requires_grad)",
+        "z = torch.matmul(x, w)+b\nz_det = z.detach()\nprint(z_det.requires_grad)",
+        "inp = torch.eye(4, 5, requires_grad=True)\nout = (inp+1).pow(2).t()\nout.backward(torch.ones_like(out), "
+        "retain_graph=True)\nprint(f\"First call\\n{inp.grad}\")\nout.backward(torch.ones_like(out), "
+        "retain_graph=True)\nprint(f\"\\nSecond call\\n{inp.grad}\")\ninp.grad.zero_()\n"
+        "out.backward(torch.ones_like(out), retain_graph=True)\n"
+        "print(f\"\\nCall after zeroing gradients\\n{inp.grad}\")",
+        "a = torch.tensor([2., 3.], requires_grad=True)\nb = torch.tensor([6., 4.], requires_grad=True)\n"
+        "Q = 3*a**3 - b**2\nexternal_grad = torch.tensor([1., 1.])\nQ.backward(gradient=external_grad)\n"
+        "print(9*a**2 == a.grad)\nprint(-2*b == b.grad)",
+        "x = torch.randn(3, requires_grad=True)\ny = x * 2\nwhile y.data.norm() < 1000:\n    y = y * 2\n"
+        "v = torch.tensor([0.1, 1.0, 0.0001], dtype=torch.float)\ny.backward(v)\nx.grad",
+        "@torch.no_grad()\ndef doubler(t):\n    return t * 2\nq = doubler(x)\nq.requires_grad",
+        "x.requires_grad_(False)\nwith torch.enable_grad():\n    r = x * 3\nr.requires_grad, x.grad is None",
+        "# raises\nleaf = torch.ones(3, requires_grad=True)\nleaf.add_(1)",
+        "# raises\nbig = torch.arange(6.0)\nbig.item()",
+        "g = torch.tensor(2.0, requires_grad=True)\ngy = g ** 3\n"
+        "(dg,) = torch.autograd.grad(gy, g, create_graph=True)\n"
+        "(d2,) = torch.autograd.grad(dg, g)\nprint(dg.item(), d2.item())",
+    ],
+    "training": [
+        "torch.manual_seed(0)\nX = torch.linspace(-1, 1, 64).unsqueeze(1)\n"
+        "Y = 3 * X + 0.5 + 0.1 * torch.randn_like(X)\n"
+        "model = nn.Sequential(nn.Linear(1, 8), nn.ReLU(), nn.Linear(8, 1))\nloss_fn = nn.MSELoss()\n"
+        "optimizer = torch.optim.SGD(model.parameters(), lr=0.1)\nmodel",
+        "for epoch in range(20):\n    pred = model(X)\n    loss = loss_fn(pred, Y)\n    optimizer.zero_grad()\n"
+        "    loss.backward()\n    optimizer.step()\n    if epoch % 5 == 0:\n"
+        "        print(f\"epoch {epoch}: loss {loss.item():>7f}\")",
+        "class NeuralNetwork(nn.Module):\n    def __init__(self):\n        super().__init__()\n"
+        "        self.flatten = nn.Flatten()\n        self.linear_relu_stack = nn.Sequential(\n"
+        "            nn.Linear(4*4, 32),\n            nn.ReLU(),\n            nn.Dropout(0.2),\n"
+        "            nn.Linear(32, 3),\n        )\n\n    def forward(self, x):\n        x = self.flatten(x)\n"
+        "        logits = self.linear_relu_stack(x)\n        return logits\n\nnet = NeuralNetwork()\nprint(net)",
+        "images = torch.rand(10, 4, 4)\nlabels = torch.randint(0, 3, (10,))\nce = nn.CrossEntropyLoss()\n"
+        "adam = torch.optim.Adam(net.parameters(), lr=1e-3)\nnet.train()\nfor step in range(5):\n"
+        "    logits = net(images)\n    loss = ce(logits, labels)\n    adam.zero_grad()\n    loss.backward()\n"
+        "    adam.step()\nprint(f\"loss: {loss.item():.4f}\")",
+        "net.eval()\nwith torch.no_grad():\n    pred_probab = nn.Softmax(dim=1)(net(images))\n"
+        "y_pred = pred_probab.argmax(1)\ncorrect = (y_pred == labels).type(torch.float).sum().item()\n"
+        "print(f\"Predicted class: {y_pred}\")\ncorrect",
+        "for name, param in net.named_parameters():\n    print(f\"Layer: {name} | Size: {param.size()} | "
+        "Values : {param[:1, :2] if param.dim() > 1 else param[:2]} \\n\")",
+        "def train_loop(model, loss_fn, optimizer, xs, ys):\n    model.train()\n    pred = model(xs)\n"
+        "    loss = loss_fn(pred, ys)\n    loss.backward()\n    optimizer.step()\n    optimizer.zero_grad()\n"
+        "    return loss.item()\n",
+        "losses = [train_loop(net, ce, adam, images, labels) for _ in range(3)]\nlen(losses)",
+        "torch.save(net.state_dict(), 'weights.pt')\nnet2 = NeuralNetwork()\n"
+        "net2.load_state_dict(torch.load('weights.pt', weights_only=True))\nnet2.eval()\n"
+        "torch.equal(net2(images), net.eval()(images))",
+        "# raises\nbad = nn.Linear(3, 2)\nbad(torch.ones(4, 5))",
+    ],
+    "data": [
+        "from torch.utils.data import DataLoader, TensorDataset\nfeatures = torch.arange(20.0).reshape(10, 2)\n"
+        "targets = torch.arange(10)\nds = TensorDataset(features, targets)\nlen(ds), ds[3]",
+        "g = torch.Generator().manual_seed(7)\nloader = DataLoader(ds, batch_size=4, shuffle=True, generator=g)\n"
+        "for xb, yb in loader:\n    print(xb.shape, yb)",
+        "loader2 = DataLoader(ds, batch_size=3, shuffle=True)\nbatches = [yb.tolist() for _, yb in loader2]\n"
+        "batches",
+        "it = iter(DataLoader(ds, batch_size=5))\nfirst = next(it)\nfirst",
+        "def squares(n):\n    for k in range(n):\n        yield torch.tensor(k) ** 2\n\ntotal = sum(squares(5))\n"
+        "gen_list = [t.item() for t in squares(4)]\nprint(total, gen_list)",
+        "from torch.distributions import Normal, Categorical\nm = Normal(torch.tensor([0.0]), torch.tensor([1.0]))\n"
+        "s = m.sample()\nlp = m.log_prob(s)\nc = Categorical(probs=torch.tensor([0.25, 0.25, 0.5]))\n"
+        "draws = c.sample((6,))\nprint(s, lp, draws)",
+        "torch.manual_seed(42)\nr1 = torch.rand(2)\nrs = random.random()\nnr = np.random.rand(3)\n"
+        "perm = torch.randperm(5)\nprint(r1, rs, nr, perm)",
+        "noise = torch.randn(3)\nrand_py = random.random()\nrand_np = np.random.rand(2)\n"
+        "drop = nn.functional.dropout(torch.ones(8), p=0.5)\n(noise, rand_py, rand_np, drop)",
+        "samples = torch.multinomial(torch.tensor([0.1, 0.2, 0.7]), 5, replacement=True)\n"
+        "bern = torch.bernoulli(torch.full((4,), 0.5))\nnormal_ = torch.empty(3).normal_()\n"
+        "uni = torch.empty(3).uniform_(-1, 1)\nsamples, bern, normal_, uni",
+    ],
+    "indexing": [
+        "A = torch.randn(2, 3)\nB = torch.randn(3, 4)\nC = torch.einsum('ij,jk->ik', A, B)\n"
+        "torch.allclose(C, A @ B), torch.einsum('ii', torch.eye(3))",
+        "src = torch.arange(1, 11).reshape(2, 5)\nidx = torch.tensor([[0, 1, 2, 0]])\n"
+        "scat = torch.zeros(3, 5, dtype=src.dtype).scatter_(0, idx, src)\nscat",
+        "gat = torch.gather(torch.tensor([[1, 2], [3, 4]]), 1, torch.tensor([[0, 0], [1, 0]]))\n"
+        "wh = torch.where(A > 0, A, torch.zeros_like(A))\ngat, wh",
+        "vals, order = torch.sort(torch.tensor([3.0, 1.0, 2.0]), descending=True)\n"
+        "top = torch.topk(torch.arange(10.0), 3)\nam = A.argmax()\nam_dim = A.argmax(dim=1)\n"
+        "print(vals, order, top.values, top.indices, am, am_dim)",
+        "cl = torch.linspace(-2, 2, 5)\ncl.clamp_(min=-1, max=1)\nmf = cl.masked_fill(cl < 0, 0.0)\n"
+        "sel = cl[cl > 0]\ncl[cl == 0] = 9\ncl, mf, sel",
+        "acc = torch.zeros(3)\nacc.index_add_(0, torch.tensor([0, 2, 0]), torch.tensor([1.0, 2.0, 3.0]))\n"
+        "fancy = torch.arange(12).reshape(3, 4)[[0, 2], 1:]\nacc, fancy",
+        "u = torch.arange(6)\nchunks = torch.chunk(u, 3)\nsplits = u.split([2, 4])\nuq = torch.unique(torch.tensor("
+        "[3, 1, 3, 2]))\nnz = torch.nonzero(u % 2 == 0)\nchunks, splits, uq, nz.squeeze(1)",
+        "# raises\ntorch.ones(2, 3) @ torch.ones(2, 3)",
+        "# raises\ntorch.cat([torch.ones(2, 3), torch.ones(2, 4)], dim=0)",
+        "# raises\ntorch.tensor([1, 2, 3]).view(2, 2)",
+    ],
+    "magics": [
+        "%time w = torch.randn(100, 100) @ torch.randn(100, 100)\nw.shape",
+        "!echo hello from the shell\nv = torch.ones(2) * 3\nprint(v)",
+        "files = !echo a b\nrs2 = torch.rand(1)\nfiles",
+        "%%explain\n%%time\nm2 = torch.randn(50, 50).sum()",
+        "def helper(t):\n    return t.relu() + 1\n\nclass Scale(nn.Module):\n    def __init__(self, k):\n"
+        "        super().__init__()\n        self.k = nn.Parameter(torch.tensor(float(k)))\n"
+        "    def forward(self, x):\n        return helper(x) * self.k\n",
+        "sc = Scale(2)\nout = sc(torch.tensor([-1.0, 2.0]))\nout.sum().backward()\nprint(out, sc.k.grad)",
+        "# raises\ndef inner(t):\n    return t.view(5)\n\ndef outer(t):\n    return inner(t) + 1\n\n"
+        "outer(torch.ones(2, 3))",
+        "print('to stderr soon')\nimport sys\nprint('warn', file=sys.stderr)\nq = torch.zeros(2)\nq;",
+        "import warnings\nwarnings.warn('careful')\nwt = torch.tensor([1.0])\nwt",
+        "lam = lambda t: t * 2\nlam_out = list(map(lam, [torch.ones(1), torch.zeros(1)]))\n"
+        "dict_comp = {k: torch.full((1,), k) for k in range(3)}\nlam_out, dict_comp",
+        "# raises\nraise ValueError('plain python error')",
+        "# raises\nundefined_name + torch.ones(1)",
+        "# raises\nsyntax error here(",
+        "x_last = torch.arange(3)\nx_last\n# a trailing comment",
+    ],
+}
+
+
+def write_notebooks(base: Path) -> list[Path]:
+    paths = []
+    for name, cells in GROUPS.items():
+        nb = nbformat.v4.new_notebook()
+        nb.cells = [nbformat.v4.new_code_cell(SETUP)] + [nbformat.v4.new_code_cell(c) for c in cells]
+        folder = base / name  # each group its own working directory (one cell saves a file)
+        folder.mkdir(parents=True)
+        path = folder / f"{name}.ipynb"
+        nbformat.write(nb, path)
+        paths.append(path)
+    return paths
+
+
+@pytest.fixture(scope="module")
+def runs(tmp_path_factory: pytest.TempPathFactory) -> dict[str, tuple[list, list]]:
+    """Every group run plainly and under %%explain: two processes side by side."""
+    if not magics_available()["%%explain"]:
+        pytest.skip("tensormagic does not provide the %%explain cell magic")
+    base = tmp_path_factory.mktemp("tutorials")
+    notebooks = write_notebooks(base / "nb")
+    procs = {
+        mode: subprocess.Popen(
+            [sys.executable, str(WORKER), "--mode", mode, "--out", str(base / mode), *map(str, notebooks)],
+            stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
+        )
+        for mode in ("plain", "explain")
+    }
+    for mode, proc in procs.items():
+        output, _ = proc.communicate(timeout=600)
+        assert proc.returncode == 0, f"the {mode} run crashed:\n{output[-4000:]}"
+    return {
+        name: tuple(torch.load(base / mode / f"{i}.pt", weights_only=False) for mode in ("plain", "explain"))
+        for i, name in enumerate(GROUPS)
+    }
+
+
+@pytest.mark.parametrize("group", list(GROUPS))
+def test_tutorial_cells_are_transparent(group: str, runs: dict[str, tuple[list, list]]) -> None:
+    plain, explained = runs[group]
+    assert len(plain) == len(GROUPS[group]) + 1
+    assert all(r["explained"] for r in explained[1:]), "every cell but the set-up runs under %%explain"
+    problems = differences(plain, explained)
+    assert not problems, "\n\n".join(problems)
+    # Every cell that ran to the end got its explanation (a display, captured apart from stdout).
+    unexplained = [p["index"] for p, e in zip(plain, explained, strict=True)
+                   if e["explained"] and not e["error"] and e["displays"] <= p["displays"]]
+    assert not unexplained, f"cells without an explanation: {unexplained}"
+    # The plain run must do what the cells say, or the comparison proves little: exactly the "# raises" cells raise.
+    raised = [r["index"] for r in plain if r["error"]]
+    expected = [i + 1 for i, c in enumerate(GROUPS[group]) if c.startswith("# raises")]
+    assert raised == expected, [(r["index"], r["error"], r["message"]) for r in plain if r["error"]]
+
+
+def test_trailing_semicolon_hides_the_value(shell: object) -> None:
+    """IPython's display hook looked at the outer ``%%explain`` cell, so ``q;`` printed ``Out[N]`` under it."""
+    from IPython.utils.capture import capture_output
+
+    with capture_output() as plain:
+        shell.run_cell("q = torch.zeros(2)\nq;", store_history=True)  # type: ignore[attr-defined]
+    with capture_output() as explained:
+        shell.run_cell("%%explain\nq = torch.zeros(2)\nq;", store_history=True)  # type: ignore[attr-defined]
+    assert plain.stdout == explained.stdout == ""
+    with capture_output() as shown:
+        shell.run_cell("%%explain\nq", store_history=True)  # type: ignore[attr-defined]
+    assert "Out[" in shown.stdout
+
+
+def test_traceback_names_the_cell_as_plain_execution_does(shell: object) -> None:
+    """The inner ``run_cell`` ran after the outer one advanced the count: tracebacks said ``In[N+1]``."""
+    from IPython.utils.capture import capture_output
+
+    for source in ("torch.ones(2).view(3)", "%%explain\ntorch.ones(2).view(3)"):
+        count = shell.execution_count  # type: ignore[attr-defined]
+        with capture_output() as out:
+            shell.run_cell(source, store_history=True)  # type: ignore[attr-defined]
+        assert f"In[{count}]" in out.stdout, out.stdout
