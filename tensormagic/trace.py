@@ -454,6 +454,14 @@ def _frame_namespace(frame: Any) -> dict[str, Any]:
     return namespace
 
 
+_jit_tracing = torch._C._get_tracing_state  # non-None while torch.jit.trace records a graph
+
+
+def _dynamo_compiling() -> bool:
+    """True only while torch.compile (dynamo) traces the code calling this; a constant to dynamo itself."""
+    return bool(torch.compiler.is_dynamo_compiling())
+
+
 class _FunctionMode(TorchFunctionMode):
     def __init__(self, recorder: Recorder) -> None:
         super().__init__()
@@ -463,12 +471,18 @@ class _FunctionMode(TorchFunctionMode):
         __tracebackhide__ = True  # noqa: F841  (IPython hides this frame: tracebacks read as without us)
         if kwargs is None:
             kwargs = {}
+        if _dynamo_compiling():
+            # torch.compile traces this handler like user code: anything more than the call itself (frame walks,
+            # facts) would become graph breaks and "unsupported" warnings the cell does not have without us.
+            return func(*args, **kwargs)
         recorder = self.recorder
         frame: Any = _getframe(1)
         # The op runs as from its caller's frame (warnings name that line): cached per caller instruction.
         entry = recorder.calls.get((id(frame.f_code), frame.f_lasti))
         call = entry[1] if entry is not None and entry[2] is frame.f_globals else recorder.trampoline(frame)
-        if func in recorder.skip or recorder.closed:  # closed: a mode the user's code left on the stack
+        if func in recorder.skip or recorder.closed or _jit_tracing():
+            # closed: a mode the user's code left on the stack. While torch.jit.trace runs, every tensor op is
+            # recorded into the user's graph, ours included (and each would warn TracerWarning): only the call.
             return call(func, args, kwargs)
         flags = recorder.code_flags
         direct = True

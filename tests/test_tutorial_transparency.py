@@ -180,6 +180,96 @@ GROUPS: dict[str, list[str]] = {
         "# raises\nsyntax error here(",
         "x_last = torch.arange(3)\nx_last\n# a trailing comment",
     ],
+    "warnings": [
+        "leaf_w = torch.ones(2, requires_grad=True)\nnon_leaf = leaf_w * 2\nnon_leaf.sum().backward()\n"
+        "print(non_leaf.grad)",
+        "copied = torch.tensor(torch.arange(3))\ncopied",
+        "sm = nn.functional.softmax(torch.tensor([[1.0, 2.0]]))\nsm",
+        "frozen = np.arange(3.0)\nfrozen.setflags(write=False)\nfrom_frozen = torch.from_numpy(frozen)\nfrom_frozen",
+        "rng_range = torch.range(0, 3)\nrng_range",
+        "import warnings\nwith warnings.catch_warnings(record=True) as caught:\n    warnings.simplefilter('always')\n"
+        "    torch.tensor(torch.ones(1))\nlen(caught), str(caught[0].message)[:30]",
+        "# raises\nneeds = torch.ones(2, requires_grad=True)\nneeds.numpy()",
+        "# raises\nf\"{torch.ones(2):.2f}\"",
+        "scalar = torch.tensor(3.14159)\nprint(f\"{scalar:.2f} {scalar.item():.3f}\")",
+        "empty = torch.empty(0)\nprint(empty.shape, empty.numel(), empty.sum())",
+        "# raises\ntorch.empty(0).max()",
+        "inf_nan = torch.tensor([1.0, -1.0, 0.0]) / 0\nlog_neg = torch.log(torch.tensor(-1.0))\ninf_nan, log_neg",
+        "torch.set_printoptions(precision=2)\nprint(torch.tensor([1.23456, 2.34567]))\n"
+        "torch.set_printoptions(profile='default')",
+        "torch.set_default_dtype(torch.float64)\nd64 = torch.tensor([1.0])\n"
+        "torch.set_default_dtype(torch.float32)\nd64.dtype",
+        "big_t = torch.randn(300, 300)\nprint(big_t.mean().item() < 1)\nbig_t",
+    ],
+    "advanced": [
+        "class LegendrePolynomial3(torch.autograd.Function):\n    @staticmethod\n    def forward(ctx, input):\n"
+        "        ctx.save_for_backward(input)\n        return 0.5 * (5 * input ** 3 - 3 * input)\n\n"
+        "    @staticmethod\n    def backward(ctx, grad_output):\n        input, = ctx.saved_tensors\n"
+        "        return grad_output * 1.5 * (5 * input ** 2 - 1)\n",
+        "P3 = LegendrePolynomial3.apply\nxs = torch.linspace(-1, 1, 5, requires_grad=True)\nys = P3(xs)\n"
+        "ys.sum().backward()\nxs.grad",
+        "seen = []\nhv = torch.ones(3, requires_grad=True)\n"
+        "handle = hv.register_hook(lambda g: seen.append(g.clone()))\n"
+        "(hv * 4).sum().backward()\nhandle.remove()\nseen",
+        "lin = nn.Linear(2, 2)\nacts = []\nh = lin.register_forward_hook(lambda m, i, o: acts.append(o.shape))\n"
+        "lin(torch.ones(1, 2))\nh.remove()\nacts",
+        "import inspect\ndef described(t):\n    \"\"\"Doubles.\"\"\"\n    return t * 2\n"
+        "src_lines = inspect.getsource(described).splitlines()\nsrc_lines",
+        "def main():\n    t = torch.ones(2)\n    print('main ran', t.sum())\n\nif __name__ == '__main__':\n    main()",
+        "counter = 0\ndef bump(t):\n    global counter\n    counter += 1\n    return t + counter\n"
+        "bumped = [bump(torch.zeros(1)) for _ in range(3)]\ncounter, bumped",
+        "import asyncio\nawait asyncio.sleep(0)\nasync_t = torch.ones(1) * 5\nasync_t",
+        "sp = torch.sparse_coo_tensor(torch.tensor([[0, 1], [1, 0]]), torch.tensor([3.0, 4.0]), (2, 2))\n"
+        "dense = sp.to_dense()\nsp_sum = torch.sparse.sum(sp)\ndense, sp_sum",
+        "cplx = torch.tensor([1 + 2j, 3 - 1j])\nspec = torch.fft.fft(torch.ones(4))\ncplx.abs(), spec",
+        "with torch.inference_mode():\n    inf_t = torch.ones(2) * 2\ninf_t.is_inference()",
+        "metat = torch.ones(2, 3, device='meta')\nmeta_out = metat @ torch.ones(3, 4, device='meta')\nmeta_out.shape",
+        "rows = [row.sum().item() for row in torch.arange(6.0).reshape(3, 2)]\nlength = len(torch.ones(4, 2))\n"
+        "rows, length",
+        "ip_count = get_ipython().execution_count\nip_count",
+        "from IPython.display import display\ndisplay(torch.ones(2))\nshown = 1",
+        "prev = _\nprev",
+        "del rows\n'rows' in dir()",
+        "gen = np.random.default_rng(0)\nnp_draw = gen.standard_normal(2)\nrandom.seed(3)\npy_draw = random.random()\n"
+        "torch_from_np = torch.as_tensor(np_draw)\nnp_draw, py_draw, torch_from_np.dtype",
+        "state = torch.get_rng_state()\na1 = torch.rand(2)\ntorch.set_rng_state(state)\na2 = torch.rand(2)\n"
+        "torch.equal(a1, a2)",
+        "print('no newline at the end', end='')\nz_end = torch.zeros(1)",
+        "# raises\ndef gen_fail():\n    yield torch.ones(1)\n    raise KeyError('inside a generator')\n"
+        "list(gen_fail())",
+    ],
+    "extending": [
+        "class ScalarTensor(object):\n    def __init__(self, N, value):\n        self._N = N\n"
+        "        self._value = value\n    def __repr__(self):\n"
+        "        return f'ScalarTensor(N={self._N}, value={self._value})'\n    def tensor(self):\n"
+        "        return self._value * torch.eye(self._N)\n    @classmethod\n"
+        "    def __torch_function__(cls, func, types, args=(), kwargs=None):\n        if kwargs is None:\n"
+        "            kwargs = {}\n        if func is torch.mean:\n"
+        "            return float(args[0]._value) / args[0]._N\n        return NotImplemented\n"
+        "d = ScalarTensor(5, 2)\nprint(torch.mean(d))",
+        "class LoggingTensor(torch.Tensor):\n    @classmethod\n"
+        "    def __torch_function__(cls, func, types, args=(), kwargs=None):\n        if func is torch.add:\n"
+        "            print('add called')\n"
+        "        return super().__torch_function__(func, types, args, kwargs or {})\n"
+        "lt = torch.ones(2).as_subclass(LoggingTensor)\nlt2 = torch.add(lt, 1)\nprint(type(lt2).__name__, lt2)",
+        "import torch.fx\nclass M(nn.Module):\n    def forward(self, x):\n        return torch.relu(x) + 1\n"
+        "gm = torch.fx.symbolic_trace(M())\nprint(gm.code)",
+        "def f(x):\n    return torch.sin(x) ** 2\ntraced = torch.jit.trace(f, torch.ones(3))\nprint(traced.graph)",
+        "from torch.func import vmap, grad\nper = vmap(torch.dot)(torch.ones(3, 2), torch.ones(3, 2))\n"
+        "gs = grad(lambda x: (x ** 2).sum())(torch.ones(3))\nper, gs",
+        "from torch.utils.data import DataLoader, TensorDataset\nif True:\n"
+        "    dl = DataLoader(TensorDataset(torch.arange(8.0)), batch_size=4, num_workers=2)\n"
+        "    outs = [b[0].sum().item() for b in dl]\nouts",
+        "cfn = torch.compile(lambda x: x.sin() + 1, backend='eager')\ncfn(torch.zeros(2))",
+        "ok = torch.autograd.gradcheck(lambda x: x.sin(), torch.ones(2, dtype=torch.float64, requires_grad=True))\nok",
+        "import torch.nn.utils.parametrize as P\nclass Sym(nn.Module):\n    def forward(self, X):\n"
+        "        return X.triu() + X.triu(1).transpose(-1, -2)\nlayer = nn.Linear(3, 3)\n"
+        "P.register_parametrization(layer, 'weight', Sym())\ntorch.equal(layer.weight, layer.weight.T)",
+        "q = torch.ao.quantization.quantize_dynamic(nn.Sequential(nn.Linear(4, 4)), {nn.Linear}, dtype=torch.qint8)\n"
+        "q(torch.ones(1, 4)).shape",
+        "with torch.autograd.profiler.record_function('x'):\n    rr = torch.ones(2) + 1\nrr",
+        "nt = torch.nested.nested_tensor([torch.ones(2), torch.ones(3)])\nnt.is_nested",
+    ],
 }
 
 

@@ -80,12 +80,22 @@ def snapshot_value(value: Any, volatile: bool = False, depth: int = 0) -> Any:
     import torch
 
     if isinstance(value, torch.Tensor):
+        # A plain tensor (a user's subclass, defined in __main__, could not be unpickled), its class name kept.
+        kind = type(value).__qualname__
         tensor = value.detach()
+        if type(tensor) is not torch.Tensor:
+            tensor = tensor.as_subclass(torch.Tensor)
         if volatile or tensor.device.type == "meta":
             return ("tensor-shape", tuple(tensor.shape), str(tensor.dtype))
         # requires_grad and .grad too: a recorder that detached, re-wrapped or ran backward would change them.
         grad = value.grad if value.is_leaf else None
-        return ("tensor", tensor.cpu().clone(), value.requires_grad,
+        if tensor.is_quantized:  # compared by value and dtype (storing it would warn of the deprecated API)
+            return ("quantized", str(tensor.dtype), tensor.dequantize().cpu().clone())
+        if tensor.is_nested:  # no sizes, no torch.equal: its components instead
+            return ("nested", [snapshot_value(t, volatile, depth + 1) for t in tensor.unbind()])
+        if tensor.layout != torch.strided:  # sparse: torch.equal has no sparse kernel; the layout is compared too
+            return ("sparse", str(tensor.layout), tensor.to_dense().cpu().clone(), value.requires_grad)
+        return ("tensor", kind, tensor.cpu().clone(), value.requires_grad,
                 None if grad is None else snapshot_value(grad, volatile, depth + 1))
     if isinstance(value, np.ndarray):
         if volatile:
@@ -93,7 +103,7 @@ def snapshot_value(value: Any, volatile: bool = False, depth: int = 0) -> Any:
         return ("array", value.copy())
     if isinstance(value, torch.nn.Module):
         return ("module", type(value).__qualname__,
-                {k: v.detach().cpu().clone() for k, v in value.state_dict().items()},
+                {k: snapshot_value(v, volatile, depth + 1) for k, v in value.state_dict().items()},
                 {k: snapshot_value(p, volatile, depth + 1) for k, p in value.named_parameters()},
                 value.training)
     if isinstance(value, torch.optim.Optimizer):
