@@ -612,6 +612,16 @@ class _GeneratorProxy:
         return getattr(self._real, name)
 
 
+class _RandomModule(types.ModuleType):
+    """``torch.random``'s class while the proxy is its global: attribute reads see the real generator."""
+
+    def __getattribute__(self, name: str) -> Any:
+        value = super().__getattribute__(name)
+        if name == "default_generator" and type(value) is _GeneratorProxy:
+            return value._real
+        return value
+
+
 #: Methods that convert the element type (``t.int()``, ``t.type(torch.int64)``, ``t.to(torch.float16)``).
 _CONVERSION_NAMES = frozenset({"int", "long", "short", "char", "byte", "half", "bfloat16", "type", "to"})
 _VALUES_LIMIT = 8  # elements: larger tensors keep the general sentence (no reads of their values)
@@ -696,6 +706,12 @@ class Recorder:
             self._saved_generator = torch_random.default_generator
             torch_random.default_generator = _GeneratorProxy(self._saved_generator, self)  # type: ignore[assignment]
             stack.callback(self._restore_generator)
+            if type(torch_random) is types.ModuleType:
+                # The user's own reads (``torch.random.default_generator``, ``from torch.random import ...``) go
+                # through the module's class and must get the real generator: a proxy kept in a variable would
+                # print as one and fail ``torch.rand(2, generator=g)``. The module's functions read the global.
+                torch_random.__class__ = _RandomModule
+                stack.callback(setattr, torch_random, "__class__", types.ModuleType)
         stack.enter_context(_FunctionMode(self))
         if self.use_dispatch:
             stack.enter_context(_DispatchMode(self))
