@@ -12,7 +12,10 @@ What is recorded, and how it stays cheap and reference-free:
   the other legacy constructors): it costs a Python call per aten op, about 3x on small ops.
 - ``torch.manual_seed`` / ``torch.initial_seed`` are plain Python functions that neither mode sees:
   while the cell runs, ``torch.random``'s module global ``default_generator`` is a forwarding proxy
-  that notes those two calls (the functions themselves keep their identity).
+  that notes those two calls (the functions themselves keep their identity). Attribute reads of it by the
+  user's code (``torch.random.default_generator``) still get the real generator.
+- While ``torch.jit.trace`` records or ``torch.compile`` traces, the function mode only passes calls on: its
+  own work would otherwise land in the user's graph (TracerWarnings, failed sanity checks, graph breaks).
 
 - Every op a handler passes on runs from a *trampoline* frame that carries the immediate caller's file
   name, line and globals, so a warning the op raises (C++ ``TORCH_WARN`` or torch's Python

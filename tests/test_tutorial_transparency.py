@@ -299,6 +299,24 @@ GROUPS: dict[str, list[str]] = {
         "onehot = nn.functional.one_hot(torch.tensor([0, 2]), 3)\nlin_interp = torch.lerp(torch.zeros(2), "
         "torch.ones(2), 0.3)\ncum = torch.cumsum(torch.arange(4), 0)\nonehot, lin_interp, cum",
     ],
+    "modes": [
+        "from torch.overrides import TorchFunctionMode\nclass LoggingMode(TorchFunctionMode):\n"
+        "    def __torch_function__(self, func, types, args=(), kwargs=None):\n"
+        "        print('called', func.__name__)\n        return func(*args, **(kwargs or {}))\nwith LoggingMode():\n"
+        "    lm = torch.ones(2) + 1\nlm",
+        "from torch.utils.flop_counter import FlopCounterMode\nfc = FlopCounterMode(display=False)\nwith fc:\n"
+        "    torch.ones(4, 4) @ torch.ones(4, 4)\nfc.get_total_flops()",
+        "from torch.utils._python_dispatch import TorchDispatchMode\nclass PrintDispatch(TorchDispatchMode):\n"
+        "    def __torch_dispatch__(self, func, types, args=(), kwargs=None):\n        print('aten', func)\n"
+        "        return func(*args, **(kwargs or {}))\nwith PrintDispatch():\n    pd = torch.ones(2) * 3\npd",
+        "def pack(t):\n    print('pack', t.shape)\n    return t\n"
+        "with torch.autograd.graph.saved_tensors_hooks(pack, lambda t: t):\n"
+        "    sx = torch.ones(2, requires_grad=True)\n    sy = (sx * sx).sum()\nsy.backward()\nsx.grad",
+        "import threading\nres_th = []\nth = threading.Thread(target=lambda: res_th.append(torch.ones(2).sum()))\n"
+        "th.start(); th.join()\nres_th",
+        "def rec(n, t):\n    return t if n == 0 else rec(n - 1, t + 1)\nimport sys\n"
+        "rr = rec(sys.getrecursionlimit() - 60, torch.zeros(1))\nrr",
+    ],
 }
 
 
