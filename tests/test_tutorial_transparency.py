@@ -300,6 +300,9 @@ GROUPS: dict[str, list[str]] = {
         "torch.ones(2), 0.3)\ncum = torch.cumsum(torch.arange(4), 0)\nonehot, lin_interp, cum",
     ],
     "modes": [
+        "import matplotlib\nmatplotlib.use('Agg')\nimport matplotlib.pyplot as plt\nxs_plot = torch.linspace(0, 1, 5)\n"
+        "fig, ax = plt.subplots()\nlines = ax.plot(xs_plot, xs_plot ** 2)\nax.set_title(f'max {xs_plot.max():.1f}')\n"
+        "as_np = np.asarray(xs_plot)\nplt.close(fig)\nas_np",
         "from torch.overrides import TorchFunctionMode\nclass LoggingMode(TorchFunctionMode):\n"
         "    def __torch_function__(self, func, types, args=(), kwargs=None):\n"
         "        print('called', func.__name__)\n        return func(*args, **(kwargs or {}))\nwith LoggingMode():\n"
