@@ -13,9 +13,11 @@ The explanation itself is a display, captured apart from stdout, and must not be
 
 from __future__ import annotations
 
+import re
 import subprocess
 import sys
 from pathlib import Path
+from typing import Any
 
 import nbformat
 import pytest
@@ -400,3 +402,42 @@ def test_traceback_names_the_cell_as_plain_execution_does(shell: object) -> None
         with capture_output() as out:
             shell.run_cell(source, store_history=True)  # type: ignore[attr-defined]
         assert f"In[{count}]" in out.stdout, out.stdout
+
+
+KERNEL_CELLS = [
+    "torch.manual_seed(1)\nq = torch.zeros(2)\nq;",
+    "q * 2",
+    "# raises\ntorch.ones(2).view(3)",
+    "print(get_ipython().execution_count, torch.rand(1))",
+]
+
+
+def _kernel_outputs(explain: bool, cells: list[str]) -> list[tuple[Any, list[tuple[Any, ...]]]]:
+    """Each cell's execution count and outputs (explanations left out) from a real ipykernel, as Jupyter runs it."""
+    from nbclient import NotebookClient
+    from notebooks import KERNEL_NAME
+
+    nb = nbformat.v4.new_notebook()
+    nb.cells = [nbformat.v4.new_code_cell("%load_ext tensormagic\nimport torch")] + [
+        nbformat.v4.new_code_cell(("%%explain\n" if explain else "") + c) for c in cells]
+    NotebookClient(nb, kernel_name=KERNEL_NAME, allow_errors=True, timeout=120).execute()
+    ansi = re.compile(r"\x1b\[[0-9;]*m")
+    result = []
+    for cell in nb.cells[1:]:
+        outs: list[tuple[Any, ...]] = []
+        for o in cell.outputs:
+            if o.output_type == "display_data":
+                continue
+            if o.output_type == "error":
+                outs.append(("error", o.ename, o.evalue, ansi.sub("", "\n".join(o.traceback))))
+            else:
+                outs.append((o.output_type, o.get("execution_count"), o.get("text") or o.get("data", {})))
+        result.append((cell.execution_count, outs))
+    return result
+
+
+def test_in_a_real_kernel() -> None:
+    """In ipykernel too: ``q;`` shows nothing, tracebacks say ``In[N]``, execution counts and draws agree."""
+    if not magics_available()["%%explain"]:
+        pytest.skip("tensormagic does not provide the %%explain cell magic")
+    assert _kernel_outputs(False, KERNEL_CELLS) == _kernel_outputs(True, KERNEL_CELLS)
