@@ -8,28 +8,14 @@ from __future__ import annotations
 
 import math
 import resource
-import warnings
 
 import pytest
 import torch
+from cuda_sync import count_syncs
 
 import tensormagic as tm
 
 pytestmark = pytest.mark.skipif(not torch.cuda.is_available(), reason="no CUDA device on this machine")
-
-
-def _sync_warnings(action) -> tuple[object, int]:  # type: ignore[no-untyped-def]
-    """Run ``action`` with torch's synchronisation debug mode on; count the syncs it reports."""
-    torch.cuda.synchronize()
-    with warnings.catch_warnings(record=True) as caught:
-        warnings.simplefilter("always")
-        torch.cuda.set_sync_debug_mode("warn")
-        try:
-            result = action()
-        finally:
-            torch.cuda.set_sync_debug_mode("default")
-    # Only real syncs: the first use of the debug mode also warns that it "is a prototype feature".
-    return result, sum("called a synchronizing CUDA operation" in str(w.message) for w in caught)
 
 
 def test_cuda_stats_are_exact_on_device_with_one_transfer() -> None:
@@ -43,7 +29,7 @@ def test_cuda_stats_are_exact_on_device_with_one_transfer() -> None:
     torch.cuda.synchronize()
     torch.cuda.reset_peak_memory_stats()
     allocated_before = torch.cuda.memory_allocated()
-    facts, syncs = _sync_warnings(lambda: tm.describe(t))
+    facts, syncs = count_syncs(lambda: tm.describe(t))
     extra_device = torch.cuda.max_memory_allocated() - allocated_before
     rss_growth_kb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss - rss_before
     assert facts.device == "cuda:0"
@@ -84,11 +70,11 @@ def test_cuda_explain_adds_no_synchronisation_and_keeps_the_rng_stream() -> None
     )
     torch.cuda.manual_seed(7)
     plain_ns: dict = {"torch": torch}
-    _, plain_syncs = _sync_warnings(lambda: exec(source, plain_ns))
+    _, plain_syncs = count_syncs(lambda: exec(source, plain_ns))
     plain_state = torch.cuda.get_rng_state()
     torch.cuda.manual_seed(7)
     explained_ns: dict = {"torch": torch}
-    explanation, explained_syncs = _sync_warnings(lambda: explain(source, explained_ns))
+    explanation, explained_syncs = count_syncs(lambda: explain(source, explained_ns))
     assert torch.equal(torch.cuda.get_rng_state(), plain_state)
     assert torch.equal(plain_ns["w"], explained_ns["w"])
     assert explained_syncs == plain_syncs, f"explain added {explained_syncs - plain_syncs} synchronisations"

@@ -6,11 +6,11 @@ Needs only torch and numpy (no IPython), so it runs on a bare GPU machine:
 
 from __future__ import annotations
 
-import warnings
 from typing import Any
 
 import pytest
 import torch
+from cuda_sync import count_syncs
 
 import tensormagic as tm
 
@@ -29,28 +29,15 @@ SOURCE = (
 )
 
 
-def _syncs(action: Any) -> tuple[Any, int]:
-    torch.cuda.synchronize()
-    with warnings.catch_warnings(record=True) as caught:
-        warnings.simplefilter("always")
-        torch.cuda.set_sync_debug_mode("warn")
-        try:
-            result = action()
-        finally:
-            torch.cuda.set_sync_debug_mode("default")
-    # torch.cuda.set_sync_debug_mode itself can report one (seen on torch 2.11): not the code's
-    return result, sum("synchroniz" in str(w.message) and "cuda" not in w.filename.rsplit("/", 2)[-2:] for w in caught)
-
-
 def test_cuda_layers_and_conversions_add_no_synchronisation() -> None:
     exec(SOURCE, {"torch": torch})  # first use of cuBLAS/cuDNN synchronises once: not ours to count
     torch.manual_seed(3)
     plain: dict[str, Any] = {"torch": torch}
-    _, plain_syncs = _syncs(lambda: exec(SOURCE, plain))
+    _, plain_syncs = count_syncs(lambda: exec(SOURCE, plain))
     state = torch.cuda.get_rng_state()
     torch.manual_seed(3)
     explained: dict[str, Any] = {"torch": torch}
-    e, explained_syncs = _syncs(lambda: tm.explain(SOURCE, explained))
+    e, explained_syncs = count_syncs(lambda: tm.explain(SOURCE, explained))
     assert torch.equal(torch.cuda.get_rng_state(), state)
     assert torch.equal(plain["y"], explained["y"]) and torch.equal(plain["i"], explained["i"])
     assert explained_syncs == plain_syncs, f"explain added {explained_syncs - plain_syncs} synchronisations"
