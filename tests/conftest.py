@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import sys
 from pathlib import Path
 
@@ -17,6 +18,17 @@ import torch  # noqa: E402
 from torch import nn  # noqa: E402
 
 _MODULES = {"torch": torch, "np": np, "nn": nn}
+
+# Hypothesis: the "ci" profile (the default) is derandomized and keeps no example database, so every run of the
+# suite tries the same examples and a failure found once cannot haunt later runs of that clone from
+# `.hypothesis/`. `HYPOTHESIS_PROFILE=explore` searches afresh (random, with the database) when hunting bugs.
+from hypothesis import HealthCheck, settings  # noqa: E402
+
+settings.register_profile(
+    "ci", derandomize=True, database=None, deadline=None, suppress_health_check=[HealthCheck.too_slow]
+)
+settings.register_profile("explore", deadline=None, suppress_health_check=[HealthCheck.too_slow])
+settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "ci"))
 
 
 def clear_user_names(ip: object) -> None:

