@@ -14,13 +14,31 @@ from .facts import Facts
 
 
 @dataclass(frozen=True)
+class Claim:
+    """One checkable assertion a note makes, recorded at the moment of the call.
+
+    ``kind`` says what is asserted about ``subject`` (``"result"``, ``"input:0"`` or a name in the cell's
+    namespace); ``value`` is the other side (a dtype name, a shape, another name). The claims checker
+    (``tests/claims.py``) compares each with the truth taken independently at that moment.
+    """
+
+    kind: str
+    subject: str
+    value: Any = None
+
+
+@dataclass(frozen=True)
 class Note:
-    """One plain-language remark with a stable ``code`` (see the design table) and its numbers."""
+    """One plain-language remark with a stable ``code`` (see :data:`tensormagic.notes.CODES`) and its numbers.
+
+    ``key`` and ``params`` re-word it in another language; ``claims`` are what it asserts, as data.
+    """
 
     code: str
     text: str
     key: str = ""
     params: dict[str, Any] = field(default_factory=dict, compare=False, hash=False)
+    claims: tuple[Claim, ...] = field(default=(), compare=False, hash=False)
 
     def in_language(self, language: str) -> Note:
         if not self.key:
@@ -116,80 +134,3 @@ class Explanation:
 
     def _repr_mimebundle_(self, include: Any = None, exclude: Any = None) -> dict[str, str]:
         return {"text/plain": str(self), "text/html": self._repr_html_()}
-
-
-_COUNTER = iter(range(1, 1 << 62))
-
-
-def explain(
-    source: str,
-    namespace: dict[str, Any],
-    language: str = "en",
-    *,
-    max_lines: int = 40,
-) -> Explanation:
-    """Run ``source`` once in ``namespace`` (like ``exec``) and explain every torch call it made.
-
-    Exceptions from the user's code propagate unchanged (same type, same traceback); the explanation
-    of what ran before the error is attached to the exception as ``tensormagic_explanation``.
-    """
-    import linecache
-
-    from .i18n import normalize_language
-    from .trace import Recorder, register_source
-
-    language = normalize_language(language)
-    filename = f"<tensormagic-explain-{next(_COUNTER)}>"
-    register_source(filename, source)
-    # Tracebacks show the user's lines, as they would for a file.
-    linecache.cache[filename] = (len(source), None, source.splitlines(True), filename)
-    code = compile(source, filename, "exec")  # a SyntaxError is raised before anything runs
-    recorder = Recorder({filename}, source)
-    try:
-        with recorder:
-            exec(code, namespace)
-    except BaseException as error:
-        from .trace import prune_traceback
-
-        with _suppress():
-            prune_traceback(error.__traceback__)
-        explanation = safe_build(recorder, source, namespace, language, max_lines, f"{type(error).__name__}: {error}")
-        with _suppress():
-            error.tensormagic_explanation = explanation  # type: ignore[attr-defined]
-        raise
-    return safe_build(recorder, source, namespace, language, max_lines, None)
-
-
-def safe_build(
-    recorder: Any,
-    source: str,
-    namespace: Any,
-    language: str,
-    max_lines: int,
-    error: str | None,
-    display_lines: list[str] | None = None,
-) -> Explanation:
-    """:func:`tensormagic.notes.build_explanation`, reduced to a warning if it fails."""
-    try:
-        from .notes import build_explanation
-
-        return build_explanation(
-            recorder,
-            source=source,
-            display_lines=display_lines,
-            namespace=namespace,
-            language=language,
-            max_lines=max_lines,
-            error=error,
-        )
-    except Exception as fault:  # noqa: BLE001 - a fault of ours must never hide the user's result
-        from .i18n import message
-
-        warning = message("explain.incomplete", language, error=f"{type(fault).__name__}: {fault}"[:200])
-        return Explanation(source=source, language=language, warnings=[warning], error=error, max_lines=max_lines)
-
-
-def _suppress() -> Any:
-    import contextlib
-
-    return contextlib.suppress(Exception)

@@ -119,7 +119,7 @@ def test_transparent_exception_and_traceback(shell: InteractiveShell) -> None:
     assert plain[3] is not None and plain[3][0] is RuntimeError
     assert explained[3] == plain[3]  # the outer cell fails too, with the same exception
     assert explained[0] == plain[0]  # identical traceback text: no tensormagic frames
-    assert "tensormagic" not in explained[0] and "trace.py" not in explained[0]
+    assert "tensormagic" not in explained[0] and "record" not in explained[0]
     assert "b = a @ a" in explained[0] and "\nnever" not in explained[0]
     e = last(shell)
     assert e.error is not None and e.error.startswith("RuntimeError")
@@ -276,13 +276,14 @@ def test_output_is_bounded(shell: InteractiveShell) -> None:
 
 
 def test_fault_inside_tensormagic_is_one_warning_line(shell: InteractiveShell, monkeypatch: pytest.MonkeyPatch) -> None:
-    import tensormagic.notes.rules as rules
-    import tensormagic.trace as trace
+    import tensormagic.notes.build as build
+    import tensormagic.record.recorder as recorder
+    from tensormagic.notes import Rule
 
     def broken_rule(ctx: Any) -> list:
         raise ValueError("rule exploded")
 
-    monkeypatch.setattr(rules, "RULES", (broken_rule,))
+    monkeypatch.setattr(build, "rules_for", lambda op: (Rule(broken_rule, 0, None, ()),))
     stdout, stderr, bundles, result = run(shell, "%%explain\nt = torch.ones(3)\nprint(t.sum())")
     assert result.error_in_exec is None and "tensor(3.)" in stdout
     e = last(shell)
@@ -292,7 +293,7 @@ def test_fault_inside_tensormagic_is_one_warning_line(shell: InteractiveShell, m
     def broken_summary(value: Any, depth: int = 0) -> Any:
         raise RuntimeError("summary exploded")
 
-    monkeypatch.setattr(trace, "summarize", broken_summary)
+    monkeypatch.setattr(recorder, "summarize", broken_summary)
     stdout, stderr, bundles, result = run(shell, "%%explain\nt = torch.ones(3) * 2\nprint(t)")
     assert result.error_in_exec is None and "tensor([2., 2., 2.])" in stdout
     assert torch.equal(shell.user_ns["t"], torch.full((3,), 2.0))
@@ -335,7 +336,7 @@ def test_api_returns_explanation_and_reraises() -> None:
     explanation = caught.value.tensormagic_explanation  # type: ignore[attr-defined]
     assert explanation.error.startswith("RuntimeError") and explanation.find("torch.ones")
     frames = [f.filename for f in __import__("traceback").extract_tb(caught.value.__traceback__)]
-    assert not any("tensormagic/trace.py" in f for f in frames)
+    assert not any("tensormagic/record/" in f for f in frames)
 
 
 def test_in_place_through_a_view_names_the_base(shell: InteractiveShell) -> None:
@@ -361,7 +362,7 @@ def test_catalog_en_zh_complete_and_every_used_key_exists() -> None:
         zh_fields = {f for _, f, _, _ in string.Formatter().parse(catalog.ZH[key]) if f}
         assert fields == zh_fields, key
     package = Path(tm.__file__).parent
-    sources = [package / "notes" / "rules.py", package / "notes" / "__init__.py", package / "render" / "explanation.py"]
+    sources = [*(package / "notes").glob("*.py"), package / "render" / "explanation.py"]
     used = set()
     for path in sources:
         used |= set(re.findall(r'"((?:note|explain)\.[a-z0-9_.]+)"', path.read_text()))
@@ -434,7 +435,7 @@ def test_warnings_name_the_same_location(shell: InteractiveShell, cell: str) -> 
             _, stderr, _, result = run(shell, source)
             assert result.error_in_exec is None
             stderrs.append(stderr)
-    assert "Warning" in stderrs[0] and "trace.py" not in stderrs[1]
+    assert "Warning" in stderrs[0] and "tensormagic/record" not in stderrs[1]
     assert stderrs[1] == stderrs[0]
     if "range(3)" in cell:
         assert stderrs[0].count("UserWarning: ") == 1

@@ -156,7 +156,7 @@ def test_sequential_layers_are_separate_calls_with_their_own_numbers() -> None:
 
 
 def test_a_new_layer_every_iteration_does_not_grow_the_sites() -> None:
-    from tensormagic.trace import Recorder
+    from tensormagic.record import Recorder
 
     source = "for i in range(60):\n    y = nn.Linear(4, 2)(x)\n"
     ns = {"torch": torch, "nn": nn, "x": torch.ones(3, 4)}

@@ -16,9 +16,10 @@ from typing import TYPE_CHECKING, Any
 from IPython.core.magic_arguments import parse_argstring
 from IPython.display import display
 
-from ..explanation import Explanation, safe_build
+from ..explanation import Explanation
 from ..i18n import message, normalize_language
-from ..trace import Recorder, prune_traceback, register_source
+from ..record import prune_traceback
+from ..runner import run_recorded
 
 if TYPE_CHECKING:
     from . import TensorMagics
@@ -184,74 +185,66 @@ def run_explain_cell(magics: TensorMagics, line: str, cell: str) -> None:
     language = normalize_language(args.lang or settings.language)
     max_lines = args.max_lines if args.max_lines else settings.max_lines
 
-    recorder: Recorder | None = None
-    transformed = cell
     number = _cell_number(shell)
     try:
         transformed = shell.transform_cell(cell)
         # The name IPython will compile the cell under: code objects with it are the cell's own.
         filename = shell.compile.get_code_name(cell, transformed, number)
-        register_source(filename, transformed)
-        recorder = Recorder({filename}, transformed)
         relay = _relay(magics)
     except Exception as error:  # noqa: BLE001 - without a recorder the cell still runs, unexplained
         _warn(language, error)
-        recorder = None
+        shell.run_cell(cell, store_history=False)
+        return None
 
-    if recorder is None:
-        shell.run_cell(cell, store_history=False)
-        return None
-    try:
-        recorder.__enter__()
-    except Exception as error:  # noqa: BLE001
-        _warn(language, error)
-        shell.run_cell(cell, store_history=False)
-        return None
+    def execute() -> Any:
+        __tracebackhide__ = True  # noqa: F841
+        with _compiled_as(shell, number), _quiet_as(shell, transformed), _pruned_tracebacks(shell):
+            return shell.run_cell(cell, store_history=False)
+
+    outcome = run_recorded(
+        execute,
+        filename=filename,
+        source=transformed,
+        namespace=shell.user_ns,
+        language=language,
+        max_lines=max_lines,
+        display_lines=_display_lines(cell, transformed),
+        error_of=lambda result: result.error_before_exec or result.error_in_exec,
+    )
+    for warning in outcome.warnings[:1]:
+        print(message("explain.incomplete", language, error=warning), file=sys.stderr)
+    explanation = outcome.explanation
+    if explanation is not None:
+        try:
+            magics.last_explanation = explanation  # type: ignore[attr-defined]
+            if explanation.steps or explanation.warnings or outcome.error is None:
+                # Rendered here, inside the guard: IPython's formatter would print its own traceback for a fault in
+                # ``_repr_mimebundle_``; the finished bundle is published as it is.
+                display(_render(explanation), raw=True)
+        except (Exception, KeyboardInterrupt) as error:  # noqa: BLE001 - one warning line, never a traceback
+            _warn(language, error)
+    if outcome.error is not None:
+        relay.arm(outcome.error, cell)
+    return None
+
+
+@contextlib.contextmanager
+def _pruned_tracebacks(shell: Any) -> Any:
+    """The user's traceback, as IPython shows it, without the frames recording added."""
     had_own = "showtraceback" in vars(shell)
     saved = vars(shell).get("showtraceback")
     original = shell.showtraceback
 
     def showtraceback(exc_tuple: Any = None, *args: Any, **kwargs: Any) -> Any:
-        # Drop the frames recording added, so the user's traceback reads exactly as without the magic.
         with contextlib.suppress(Exception):
             prune_traceback(exc_tuple[2] if exc_tuple is not None else sys.exc_info()[2])
         return original(exc_tuple, *args, **kwargs)
 
-    shell.showtraceback = showtraceback  # type: ignore[method-assign]
+    shell.showtraceback = showtraceback
     try:
-        with _compiled_as(shell, number), _quiet_as(shell, transformed):
-            result = shell.run_cell(cell, store_history=False)
+        yield
     finally:
-        recorder.__exit__(None, None, None)
         if had_own:
-            shell.showtraceback = saved  # type: ignore[method-assign,assignment]
+            shell.showtraceback = saved
         else:
             vars(shell).pop("showtraceback", None)
-
-    failure = result.error_before_exec or result.error_in_exec
-    try:
-        error_text = f"{type(failure).__name__}: {failure}".splitlines()[0][:200] if failure is not None else None
-        explanation: Explanation = safe_build(
-            recorder,
-            transformed,
-            shell.user_ns,
-            language,
-            max_lines,
-            error_text,
-            display_lines=_display_lines(cell, transformed),
-        )
-        magics.last_explanation = explanation  # type: ignore[attr-defined]
-        bundle = _render(explanation) if explanation.steps or explanation.warnings or failure is None else None
-    except Exception as error:  # noqa: BLE001 - building or rendering failed: one warning line, no traceback
-        _warn(language, error)
-        bundle = None
-    if bundle is not None:
-        # Rendered above, inside the guard: IPython's formatter would print its own traceback for a fault in
-        # ``_repr_mimebundle_``; the finished bundle is published as it is.
-        try:
-            display(bundle, raw=True)
-        except Exception as error:  # noqa: BLE001
-            _warn(language, error)
-    if failure is not None:
-        relay.arm(failure, cell)
-    return None

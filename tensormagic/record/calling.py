@@ -1,0 +1,115 @@
+"""Calling an op as its caller would, and taking our frames out of the user's tracebacks.
+
+A handler that called ``func(*args, **kwargs)`` itself would be the frame a warning names: C++ ``TORCH_WARN``
+warns at the running Python frame (``stacklevel=1``), torch's Python code at its caller (``stacklevel=2``).
+Both would then say ``recorder.py`` instead of the user's line, and the once-per-location ``default`` filter
+would count our line. So the op is called from a *trampoline*: a one-line function whose code carries the
+immediate caller's file name and current line, run with the caller's globals (``__name__`` and
+``__warningregistry__`` as without the magic). The recorder caches one per (caller code, instruction).
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+import types
+from typing import Any
+
+import torch
+
+from .frames import _PACKAGE_DIR, TORCH_DIR, TRAMPOLINE_NAME
+
+_TRAMPOLINE_TEMPLATE: types.CodeType = next(
+    const
+    for const in compile(
+        "def _tm_call(func, args, kwargs): __tracebackhide__ = True; return func(*args, **kwargs)\n",
+        "<tensormagic>",
+        "exec",
+    ).co_consts
+    if isinstance(const, types.CodeType)
+).replace(co_name=TRAMPOLINE_NAME)
+if sys.version_info >= (3, 11):
+    _TRAMPOLINE_TEMPLATE = _TRAMPOLINE_TEMPLATE.replace(co_qualname=TRAMPOLINE_NAME)
+
+#: Code of torch's ``handle_torch_function``: the function mode's handler is called from it for torch's
+#: Python-level functions (``Tensor.resize``, ``F.dropout2d``), below the function the user called.
+_HANDLE_TORCH_FUNCTION_CODE = torch.overrides.handle_torch_function.__code__
+#: torch's files whose frames only exist because a mode is active or a torch function is wrapped
+#: (``_disable_dynamo``): skipped when finding the caller, dropped from the user's tracebacks.
+MODE_PLUMBING_FILES = frozenset(
+    os.path.join(TORCH_DIR, *parts)
+    for parts in (("overrides.py",), ("utils", "_python_dispatch.py"), ("_dynamo", "eval_frame.py"), ("_compile.py",))
+)
+
+
+def immediate_caller(frame: Any) -> Any:
+    """The frame that calls the op without the magic, from the frame that called a handler."""
+    if frame is not None and frame.f_code is _HANDLE_TORCH_FUNCTION_CODE:
+        frame = frame.f_back  # the torch Python function that asked for the override
+        frame = frame.f_back if frame is not None else None  # and its caller
+    while frame is not None and frame.f_code.co_filename in MODE_PLUMBING_FILES:
+        frame = frame.f_back
+    return frame
+
+
+def make_trampoline(caller: Any) -> Any:
+    """``call(func, args, kwargs)`` running from a frame with ``caller``'s file, current line and globals."""
+    code = _TRAMPOLINE_TEMPLATE.replace(co_filename=caller.f_code.co_filename, co_firstlineno=caller.f_lineno or 1)
+    return types.FunctionType(code, caller.f_globals, TRAMPOLINE_NAME)
+
+
+def direct_call(func: Any, args: Any, kwargs: Any) -> Any:
+    __tracebackhide__ = True  # noqa: F841
+    return func(*args, **kwargs)
+
+
+# -- tracebacks -------------------------------------------------------------------------------------------------
+def _is_ours(tb: Any) -> bool:
+    code = tb.tb_frame.f_code
+    return code.co_name == TRAMPOLINE_NAME or str(code.co_filename).startswith(_PACKAGE_DIR + os.sep)
+
+
+def _is_plumbing(tb: Any) -> bool:
+    return tb.tb_frame.f_code.co_filename in MODE_PLUMBING_FILES
+
+
+def prune_traceback(tb: Any) -> None:
+    """Unlink, in place, the traceback entries the recording added (our handlers and torch's mode plumbing).
+
+    A user's error then shows the same frames as without ``%%explain``. Chains that never passed through
+    tensormagic are left untouched.
+    """
+    entries = []
+    while tb is not None:
+        entries.append(tb)
+        tb = tb.tb_next
+    if not any(_is_ours(e) for e in entries[1:]):
+        return
+    drop = {i for i, e in enumerate(entries) if _is_ours(e) and i > 0}  # the head is the caller's own frame
+    for i in sorted(drop):
+        j = i - 1  # the mode plumbing that called our handler
+        while j >= 0 and j not in drop and _is_plumbing(entries[j]):
+            drop.add(j)
+            j -= 1
+        k = i + 1  # and the plumbing our handler called back into
+        while k < len(entries) and k not in drop and _is_plumbing(entries[k]):
+            drop.add(k)
+            k += 1
+    kept = [e for i, e in enumerate(entries) if i not in drop]
+    # A Python-level Tensor method runs twice under a mode (outer wrapper, then again from the handler):
+    # keep one of the two identical frames.
+    deduped: list[Any] = []
+    for entry in kept:
+        if (
+            deduped
+            and deduped[-1].tb_frame.f_code is entry.tb_frame.f_code
+            and deduped[-1].tb_frame is not entry.tb_frame
+        ):
+            deduped[-1] = entry
+            continue
+        deduped.append(entry)
+    if not deduped or deduped[0] is not entries[0]:
+        return  # never drop the head: callers hold it
+    for before, after in zip(deduped, deduped[1:], strict=False):
+        before.tb_next = after
+    deduped[-1].tb_next = None
