@@ -13,8 +13,8 @@ from typing import Any
 from .annotate import annotate, overview
 from .cards import card
 from .explanation import Explanation
-from .runner import explain
 from .facts import Facts, describe
+from .runner import explain
 from .sharing import Sharing
 from .stats import Stats
 from .widgets import inspect
