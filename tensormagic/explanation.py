@@ -25,6 +25,8 @@ class Claim:
     kind: str
     subject: str
     value: Any = None
+    when: str = "call"  # "call": right after the call; "statement": once the statement (its assignment) finished
+    site: int = 0  # the recorded call site it is about (``Site.order``)
 
 
 @dataclass(frozen=True)

@@ -123,7 +123,6 @@ BINARY_SYMBOLS = {
     "hypot": "hypot",
     "copysign": "copysign",
     "rsub": "-",
-    "where": "where",
 }
 #: Element-wise comparisons: the result is always ``bool``, whatever the operands' types.
 COMPARISONS = frozenset(
@@ -189,6 +188,8 @@ LEGACY_CONSTRUCTORS: dict[str, str | None] = {
     "CharTensor": "torch.int8",
     "BoolTensor": "torch.bool",
 }
+#: Calls whose result uses the memory of their input (NumPy <-> torch bridges).
+MEMORY_SHARING_CALLS = frozenset({"numpy", "from_numpy", "as_tensor", "asarray", "from_dlpack"})
 #: What the function mode cannot see on torch 2.13 (a dispatch mode must watch for them).
 DISPATCH_ONLY_CALLS = frozenset({*LEGACY_CONSTRUCTORS, "from_numpy"})
 

@@ -283,7 +283,7 @@ def test_fault_inside_tensormagic_is_one_warning_line(shell: InteractiveShell, m
     def broken_rule(ctx: Any) -> list:
         raise ValueError("rule exploded")
 
-    monkeypatch.setattr(build, "rules_for", lambda op: (Rule(broken_rule, 0, None, ()),))
+    monkeypatch.setattr(build, "rules_for", lambda op, raised: (Rule(broken_rule, 0, None, ()),))
     stdout, stderr, bundles, result = run(shell, "%%explain\nt = torch.ones(3)\nprint(t.sum())")
     assert result.error_in_exec is None and "tensor(3.)" in stdout
     e = last(shell)

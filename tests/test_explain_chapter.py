@@ -338,7 +338,7 @@ def test_3_3_ranges_and_random(shell: InteractiveShell, language: str) -> None:
     assert (params["start"], params["end"], params["count"]) == ("0", "10", 5)
     assert arange.result is not None and arange.result.dtype == "torch.int64"
     linspace = call(e, s, "torch.linspace", "torch.linspace")
-    params = note(linspace, "half-open", "note.halfopen.linspace")
+    params = note(linspace, "both-ends", "note.linspace.both_ends")
     assert params["step"] == "1.125" and params["steps"] == 9
     rand = call(e, s, "torch.rand(", "torch.rand")
     params = note(rand, "rng", "note.rng.draw")
@@ -355,7 +355,7 @@ def test_3_3_ranges_and_random(shell: InteractiveShell, language: str) -> None:
     note(randint, "rng", "note.rng.seeded")
     later_seed = call(e, s, "'t2随机种子数->'", "torch.initial_seed")
     assert note(later_seed, "rng", "note.rng.initial_seed")["seed"] == 66
-    assert message("note.halfopen.linspace", language, start="0", end="9", steps=9, step="1.125") in shown
+    assert message("note.linspace.both_ends", language, start="0", end="9", steps=9, step="1.125") in shown
 
 
 @pytest.mark.parametrize("language", LANGUAGES)
@@ -415,7 +415,8 @@ def test_4_2_from_numpy_and_in_place_write(shell: InteractiveShell, language: st
     assert note(shared, "shares-memory", "note.shares.from_numpy")["name"] == "n1"
     assert note(shared, "default-dtype", "note.default.keeps")["dtype"] == "int64"
     of_copy = call(e, s, "torch.from_numpy(n1.copy())", "torch.from_numpy")
-    assert note(of_copy, "shares-memory")["name"] == "n1.copy()"
+    params = note(of_copy, "copy", "note.shares.temporary")  # independent of n1: the copy is new memory
+    assert (params["expression"], params["names"]) == ("n1.copy()", "n1")
     copied = call(e, s, "torch.tensor(data=n1)", "torch.tensor")
     assert note(copied, "copy", "note.copy.from")["name"] == "n1"
     row = call(e, s, "t1[0][0] = 8888", "Tensor.__getitem__")
@@ -564,5 +565,5 @@ def test_linspace_with_one_step_names_the_single_value() -> None:
     for language, expected in (("en", "steps=1 gives a single value, the start 3"), ("zh", "只得到一个值，即起点 3")):
         explanation = tm.explain("x = torch.linspace(3, 9, steps=1)", {"torch": torch}, language=language)
         notes = [note for step in explanation.steps for call in step.calls for note in call.notes]
-        assert any(note.code == "half-open" and expected in note.text for note in notes)
+        assert any(note.code == "both-ends" and expected in note.text for note in notes)
         assert not any("− 1)" in note.text for note in notes)

@@ -76,7 +76,7 @@ def test_chinese_has_no_ascii_punctuation_between_a_placeholder_and_chinese_text
 _PLURAL_NOUNS = "calls|lines|tensors|products|rows|inputs|outputs|filters|channels|elements|columns|values|numbers"
 
 
-_NOT_NUMBERS = frozenset({"src", "dst", "dtype", "default", "type_name", "ctor"})
+_NOT_NUMBERS = frozenset({"src", "dst", "dtype", "default", "type_name", "ctor", "axes"})
 
 
 @pytest.mark.parametrize("language", ["en", "zh"])
@@ -89,7 +89,9 @@ def test_counted_messages_agree_with_their_numbers(language: str) -> None:
         if not fields:
             continue
         # Every field a number, except those that never are (element types: "adding up int32 values")
-        words = {f: "int32" for f in fields & _NOT_NUMBERS}
+        words: dict[str, object] = {f: "int32" for f in fields & _NOT_NUMBERS}
+        if "axes" in fields:
+            words["axes"] = (0, 2)  # a list of axes, joined in the message's language
         one = template.format(**{**dict.fromkeys(fields, Count(1)), **words})
         many = template.format(**{**dict.fromkeys(fields, Count(12000)), **words})
         assert fields <= _NOT_NUMBERS or "12,000" in many or "12000" in many, key
@@ -112,8 +114,8 @@ def test_counts_pick_singular_and_plural() -> None:
     assert i18n.message("note.linear.rows", "zh", **_linear(rows=1, n_in=4, n_out=1)).endswith(
         "\uff1a这一行的 4 个输入变成 1 个输出"
     )
-    assert i18n.message("note.rng.draw", "en", **_counts(count=1, seed=7)).startswith("drew 1 random number from")
-    assert i18n.message("note.rng.draw", "en", **_counts(count=12000, seed=7)).startswith("drew 12,000 random numbers")
+    assert i18n.message("note.rng.draw", "en", **_counts(count=1, seed=7)).startswith("drew 1 random value from")
+    assert i18n.message("note.rng.draw", "en", **_counts(count=12000, seed=7)).startswith("drew 12,000 random values")
     assert i18n.message("note.reduce.all", "zh", **_counts(op="sum", count=1, shape="(1,)")).startswith(
         "sum() 作用于 (1,) 的唯一一个元素"
     )

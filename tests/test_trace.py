@@ -143,7 +143,7 @@ def test_type_promotion_and_division() -> None:
     source = "i = torch.tensor([1, 2])\nf = i + 0.5\nq = i / 2\nfl = i // 2\nmixed = i * torch.ones(2)\n"
     e = tm.explain(source, {"torch": torch})
     key = {step.line: [n.key for n in step.calls[-1].notes if n.code == "dtype-change"] for step in e.steps}
-    assert key[2] == ["note.dtype.int_float"]
+    assert key[2] == ["note.dtype.scalar_float"]
     assert key[3] == ["note.dtype.true_div"]
     assert key[4] == ["note.dtype.floor_div"]
     assert key[5] == ["note.dtype.promotion"]

@@ -28,11 +28,32 @@ class Count(int):
         return (one if self == 1 else other).replace("#", f"{int(self):,}")
 
 
+class Items(tuple):  # type: ignore[type-arg]
+    """A list a message joins in its own language: ``{axes:and}`` gives "0 and 2" (English), ``{axes:、}`` "0、2".
+
+    Any other spec is the separator itself; without one the items are joined with ", ".
+    """
+
+    __slots__ = ()
+
+    def __format__(self, spec: str) -> str:
+        words = [str(item) for item in self]
+        if spec == "and":
+            return words[0] if len(words) == 1 else ", ".join(words[:-1]) + " and " + words[-1]
+        return (spec or ", ").join(words)
+
+
 def counts(values: dict[str, Any]) -> dict[str, Any]:
-    """``values`` with every integer (``int``, NumPy's) made a :class:`Count`, which a template may pluralise."""
-    return {
-        k: Count(v) if isinstance(v, Integral) and not isinstance(v, bool | Count) else v for k, v in values.items()
-    }
+    """``values`` with every integer made a :class:`Count` (a template may pluralise) and every tuple an
+    :class:`Items` (a template joins it in its language)."""
+    formatted: dict[str, Any] = {}
+    for key, value in values.items():
+        if isinstance(value, Integral) and not isinstance(value, bool | Count):
+            value = Count(value)
+        elif isinstance(value, tuple) and not isinstance(value, Items):
+            value = Items(value)
+        formatted[key] = value
+    return formatted
 
 
 EN = {
@@ -58,17 +79,27 @@ EN = {
     "note.shares.numpy": "the NumPy array shares memory with {name}: nothing was copied, so changing one changes "
     "the other",
     "note.shares.generic": "shares memory with {name}: nothing was copied, so changing one changes the other",
-    "note.shares.now": "after the cell, these names use the same memory: {names}",
+    "note.shares.now": "now these names use the same memory: {names}",
+    "note.shares.through": "shares memory with {names}, through the temporary {expression}: nothing was copied, so "
+    "a change to one shows in the other",
+    "note.shares.temporary": "uses the memory of {expression}, a temporary no variable refers to: it is independent "
+    "of {names}",
+    "note.shares.temporary_alone": "uses the memory of {expression}, a temporary no variable refers to",
+    "note.shares.expression": "uses the memory of the array {expression} gives: nothing was copied",
     "note.copy.then_copy": "… then .copy() makes an independent copy, so the stored result does not share memory "
     "with {name}",
     "note.copy.from": "copies {name}: the new tensor owns its memory, so later changes to {name} do not affect it "
     "(and the other way round)",
     "note.copy.clone": "a copy of {name} with its own memory",
+    "note.copy.converted": "converts the data of {expression} into new memory: the tensor shares memory with nothing "
+    "else",
     "note.copy.layout": "{name}'s memory layout did not allow a view, so this made a copy",
     "note.copy.index": "indexing with a list, tensor or mask copies the chosen elements (slices and single "
     "indices give views)",
-    "note.copy.new": "a new tensor with its own memory",
     "note.view.of": "a view of {name}: same memory, nothing copied; writing to one changes the other",
+    "note.view.of_temporary": "a view of {name}: same memory, nothing copied",
+    "note.view.nothing_swapped": "{name} is {ndim}-D, so .T has no axes to swap: a view with the same shape {shape} "
+    "(torch warns that .T is meant for 2-D tensors)",
     "note.view.transpose": "a view of {name} with its axes swapped {shape_in} → {shape_out}: same memory, nothing "
     "copied",
     "note.view.alias": "returns {name} itself: no new tensor, no copy",
@@ -76,11 +107,18 @@ EN = {
     "note.inplace.method": "changes {target} in place: its values are overwritten, no new tensor is made",
     "note.inplace.returns_self": "{result} is not a copy: it is the very same tensor as {target}",
     "note.inplace.setitem": "writes {value} into {target}[{index}] in place",
-    "note.inplace.shared": "also changed, because they share this memory: {names}",
+    "note.inplace.shared": "{names} {count:uses|use} the same memory, so {count:it sees|they see} the change too",
+    "note.inplace.alias": "{names} {count:is another name|are other names} for this very tensor, so {count:it shows|they "
+    "show} the change too",
+    "note.inplace.unchanged": "{target} is unchanged: the call raised before writing anything",
+    "note.inplace.leaf_grad": "{target} is unchanged: it is a leaf tensor that requires grad, and autograd forbids "
+    "changing one in place; do it inside `with torch.no_grad():` (as optimizers do)",
     "note.inplace.op": "{target} {symbol} … changes {target} in place",
     "note.inplace.out": "out={target}: {method} writes its result into {target}, overwriting it in place",
     "note.not_inplace": "{target} is unchanged: {method}() returns a new tensor and this line does not store it "
     "(use {method}_() to change {target} in place)",
+    "note.not_inplace_store": "{target} is unchanged: {method}() returns a new tensor and this line does not store it "
+    "(store it: y = {target}.{method}(...))",
     # broadcasting and element-wise
     "note.broadcast.scalar": "the number {scalar} is combined with every element of {name}: the shape stays {shape}",
     "note.broadcast.shapes": "{a} {symbol} {b}: lined up from the right as {aligned_a} and {aligned_b} → result "
@@ -100,7 +138,9 @@ EN = {
     "note.matmul.vm": "{a} @ {b} -> {result}: the 1-D left side acts as one row (1, {inner}); that extra axis is "
     "removed again",
     "note.matmul.batched": "{a} @ {b} -> {result}: the last two axes are multiplied as matrices (inner size "
-    "{inner}); the leading batch axes {batch} are broadcast",
+    "{inner}); the leading batch axes are broadcast to {batch}",
+    "note.matmul.bmm": "{a} @ {b} -> {result}: one matrix product per batch element (batch {batch}, inner size "
+    "{inner}); bmm needs equal batch sizes and does not broadcast",
     # layers
     "note.linear.rows": "{x} {shape_x} @ {w}.T {shape_wt}{bias} -> {result}: {rows:the row's|each of the # rows'} "
     "{n_in:single input becomes|# inputs become} {n_out:# output|# outputs}",
@@ -118,13 +158,15 @@ EN = {
     "note.pool.avg": "{x} {shape_in} -> {result}: averages each {kernel} window (step {stride}), channel by channel",
     # reductions
     "note.reduce.all": "{op}() over {count:the single element|all # elements} of {shape} → one value (shape ())",
-    "note.reduce.dim": "{op}(dim={dim}) on {shape}: axis {dim} collapses → {result}",
-    "note.reduce.per_column": "{op}(dim={dim}) on {shape}: axis {dim} collapses → {result}, one result per column "
-    "({n:# column|# columns})",
-    "note.reduce.per_row": "{op}(dim={dim}) on {shape}: axis {dim} collapses → {result}, one result per row ({n:# row|# rows})",
-    "note.reduce.keepdim": "keepdim=True keeps axis {dim} with size 1 → {result}, handy for broadcasting back",
+    "note.reduce.dim": "{op}(dim={dim}) on {shape}: axis {axis} is reduced away → {result}",
+    "note.reduce.dims": "{op}(dim={dim}) on {shape}: axes {axes:and} are reduced away → {result}",
+    "note.reduce.per_column": "{op}(dim={dim}) on {shape}: axis {axis} is reduced away → {result}, one result per "
+    "column ({n:# column|# columns})",
+    "note.reduce.per_row": "{op}(dim={dim}) on {shape}: axis {axis} is reduced away → {result}, one result per row "
+    "({n:# row|# rows})",
+    "note.reduce.keepdim": "keepdim=True keeps {axes:and} as size 1 → {result}, handy for broadcasting back",
     "note.reduce.values_indices": "returns two tensors: values {result} and indices {result} (where each {op} "
-    "was found along axis {dim})",
+    "was found along {axes:and})",
     # dtypes
     "note.dtype.convert": "element type {src} → {dst}",
     "note.dtype.truncate": "{src} → {dst}: the fractional part is cut off (truncated toward zero, not rounded: "
@@ -136,23 +178,34 @@ EN = {
     "note.dtype.to_float": "converted to {dst}: whole numbers become floats",
     "note.dtype.half": "{src} → float16: only about 3 significant digits, largest value 65504",
     "note.dtype.type_string": "{type_name} means element type {dtype} (on the CPU)",
-    "note.dtype.promotion": "{a} and {b} give {result}: type promotion picks a type that can hold both",
-    "note.dtype.int_float": "{a} combined with a Python float gives {result}: the result needs fractions, so it "
-    "becomes the default float type",
+    "note.dtype.promotion": "{a} and {b} give {result}: promotion takes the higher kind (bool < int < float < "
+    "complex) and, within one kind, a type wide enough for both",
+    "note.dtype.scalar_float": "{a} combined with a Python float gives {result}, the default float type: a Python "
+    "number changes a tensor's type only when it is of a higher kind (float beats int and bool)",
+    "note.dtype.scalar_kind": "{a} combined with a Python {kind} gives {result}: a Python number changes a tensor's "
+    "type only when it is of a higher kind (bool < int < float < complex)",
+    "note.dtype.zero_dim_higher_kind": "{name} is a 0-d {other} tensor of a higher kind than {a}, so its type "
+    "decides: {result}",
+    "note.dtype.zero_dim_same_kind": "{name} is a 0-d {other} tensor: a 0-d tensor, like a Python number, does not "
+    "widen the type within the same kind, so the result stays {result}",
+    "note.dtype.comparison": "{a} {symbol} {b} gives bool: True or False for each element",
+    "note.dtype.comparison_mixed": "{a} {symbol} {b} gives bool: True or False for each element (the values are "
+    "compared as {compared})",
     "note.dtype.true_div": "/ always divides exactly: {a} / {b} gives {result}; use // for whole-number (floor) "
     "division",
     "note.dtype.floor_div": "// rounds down (floor) and keeps the type {result}",
     "note.dtype.float_op": "{src} input gives {dst}: {op} produces fractions",
-    "note.dtype.sum_int": "adding up {src} values gives int64, so the total does not overflow",
-    "note.dtype.same": "already {dtype}: {name} is returned as it is (no copy)",
+    "note.dtype.sum_int": "{op}() of {src} values gives int64, a wider type, so results too large for {src} still fit",
+    "note.dtype.sum_bool": "{op}() of bool values counts with int64 (True is 1, False is 0)",
+    "note.dtype.same": "nothing to convert ({dtype} on {device} already): {name} itself is returned, no copy",
     "note.default.float": "Python floats → {dtype}, PyTorch's default float type (Python's own floats are 64-bit)",
     "note.default.int": "Python ints → int64",
     "note.default.mixed": "ints mixed with floats → {dtype}: one float makes the whole tensor float",
     "note.default.bool": "Python bools → torch.bool",
     "note.default.numpy": "keeps the NumPy element type {dtype}",
     "note.default.numpy_float64": "keeps the NumPy element type {dtype}: NumPy's default float64 is not turned into "
-    "PyTorch's default float32",
-    "note.default.legacy": "torch.Tensor(...) always makes {dtype}, PyTorch's default float type, whatever the data",
+    "PyTorch's default {default}",
+    "note.default.legacy": "torch.Tensor(...) always makes the default float type, now {dtype}, whatever the data",
     "note.default.legacy_typed": "{ctor} always makes {dtype}",
     "note.default.factory_float": "no dtype given: {dtype}, PyTorch's default float type",
     "note.default.arange_int": "all arguments are ints → int64",
@@ -161,18 +214,23 @@ EN = {
     "note.default.randint": "randint gives int64 unless a dtype is given",
     "note.default.like": "takes shape {shape} and element type {dtype} from {name} (not its values)",
     "note.default.keeps": "keeps {name}'s element type {dtype}",
-    "note.dtype_explicit": "dtype={dtype} is given, so the default ({default}) is not used",
+    "note.dtype_explicit": "dtype={dtype} is given, so the default for this data ({default}) is not used",
+    "note.dtype_explicit_same": "dtype={dtype} is given: the same type this data gets by default",
     # ranges
     "note.halfopen.arange": "starts at {start} and stops before {end}: {values} ({count:# value|# values}; "
     "{end} itself is excluded)",
     "note.halfopen.randint": "whole numbers from {low} to {last}: high={high} is never drawn",
-    "note.halfopen.linspace_one": "steps=1 gives a single value, the start {start}; the end is not reached",
-    "note.halfopen.linspace": "includes both ends {start} and {end}: {steps:# value|# values}, step ({end} − {start}) / "
+    "note.linspace.one": "steps=1 gives a single value, the start {start}; the end is not reached",
+    "note.linspace.both_ends": "includes both ends {start} and {end}: {steps:# value|# values}, step ({end} − {start}) / "
     "({steps} − 1) = {step}",
-    "note.uninitialized": "the values are whatever bytes were already in memory (not zeros; they can be huge or "
-    "NaN): fill the tensor before using it",
+    "note.uninitialized": "the values are whatever bytes were already in memory (not necessarily zeros; they can be "
+    "huge or NaN): fill the tensor before using it",
     # random numbers
-    "note.rng.draw": "drew {count:# random number|# random numbers} from the default generator; seed in force: {seed}",
+    "note.rng.draw": "drew {count:# random value|# random values} from the default generator; seed in force: {seed}",
+    "note.rng.draw_own": "drew {count:# random value|# random values} from the generator {name}; the default "
+    "generator is not touched",
+    "note.rng.permutation": "a random order of 0 … {last}, drawn from the default generator; seed in force: {seed}",
+    "note.rng.dropout_eval": "dropout with training=False does nothing: no element is zeroed, no random number drawn",
     "note.rng.seeded": "torch.manual_seed in this cell set that seed, so these numbers repeat on every run",
     "note.rng.unseeded": "the seed was not set in this cell: call torch.manual_seed(n) first to get the same numbers "
     "on every run",
@@ -181,6 +239,9 @@ EN = {
     "note.rng.seed": "picks a new unpredictable seed ({seed})",
     # item
     "note.item.value": "takes the single value out of {name} as a plain Python {type_name}: {value}",
+    "note.item.widened": "takes the single value out of {name} as a Python float: {value}. That is the {dtype} "
+    "number nearest to {short} ({short} cannot be stored exactly), written with all the digits of Python's 64-bit "
+    "float",
     "note.item.error": "item() needs exactly one element, but {name} has {count} (shape {shape}): index one "
     "element first, or use .tolist()",
     # errors
@@ -192,6 +253,7 @@ EN = {
     "must equal the second-to-last size of the right side",
     "note.error.cat": "{op} needs equal sizes in every axis except {dim}: shapes {shapes}; axis {axis} differs "
     "({sizes})",
+    "note.error.stack": "stack needs every tensor to have the same shape (it adds a new axis): shapes {shapes}",
     "note.error.view": "view{request} needs {need:# element|# elements}, but {name} has {have} (shape {shape})",
     "note.error.view_layout": "view() needs a compatible memory layout and {name} is not contiguous: use "
     ".reshape(...) (copies when needed) or .contiguous().view(...)",
@@ -223,25 +285,38 @@ ZH = {
     "note.shares.from_numpy": "与 NumPy 数组 {name} 共享内存：没有复制数据，修改其中一个，另一个也会跟着变",
     "note.shares.numpy": "得到的 NumPy 数组与 {name} 共享内存：没有复制数据，修改其中一个，另一个也会跟着变",
     "note.shares.generic": "与 {name} 共享内存：没有复制数据，修改其中一个，另一个也会跟着变",
-    "note.shares.now": "单元格结束后，这些变量使用同一块内存：{names}",
+    "note.shares.now": "现在这些变量使用同一块内存：{names}",
+    "note.shares.through": "通过临时对象 {expression} 与 {names} 共享内存：没有复制数据，修改其中一个，另一个也会跟着变",
+    "note.shares.temporary": "使用 {expression} 的内存，这是一个没有任何变量引用的临时对象：它与 {names} 互不影响",
+    "note.shares.temporary_alone": "使用 {expression} 的内存，这是一个没有任何变量引用的临时对象",
+    "note.shares.expression": "使用 {expression} 所得数组的内存：没有复制数据",
     "note.copy.then_copy": "… 随后 .copy() 复制出一份独立的数组，所以保存下来的结果不再与 {name} 共享内存",
     "note.copy.from": "复制了 {name}：新张量拥有自己的内存，之后修改 {name} 不会影响它（反过来也一样）",
     "note.copy.clone": "{name} 的一份拷贝，拥有自己的内存",
+    "note.copy.converted": "把 {expression} 的数据转换到新的内存中：这个张量不与其他任何对象共享内存",
     "note.copy.layout": "{name} 的内存布局无法直接做视图，所以这里复制了一份",
     "note.copy.index": "用列表、张量或布尔掩码做索引会复制选中的元素（切片和单个下标得到的是视图）",
-    "note.copy.new": "新张量，拥有自己的内存",
     "note.view.of": "是 {name} 的视图：内存相同，没有复制；修改其中一个，另一个也会变",
+    "note.view.of_temporary": "是 {name} 的视图：内存相同，没有复制",
+    "note.view.nothing_swapped": "{name} 是 {ndim} 维张量，.T 没有可以交换的轴：得到形状相同的视图 {shape}"
+    "（torch 会警告 .T 只适用于二维张量）",
     "note.view.transpose": "是 {name} 交换轴后的视图 {shape_in} → {shape_out}：内存相同，没有复制",
     "note.view.alias": "直接返回 {name} 本身：没有新张量，也没有复制",
     # in place
     "note.inplace.method": "原地修改 {target}：直接改写它的数值，不创建新张量",
     "note.inplace.returns_self": "{result} 不是拷贝：它和 {target} 是同一个张量",
     "note.inplace.setitem": "原地把 {value} 写入 {target}[{index}]",
-    "note.inplace.shared": "也一起变了，因为它们共享这块内存：{names}",
+    "note.inplace.shared": "{names} 使用同一块内存，所以{count:它|它们}也能看到这一改动",
+    "note.inplace.alias": "{names} 是同一个张量的另一个名字，所以{count:它|它们}也会显示这一改动",
+    "note.inplace.unchanged": "{target} 没有变：调用在写入任何数据之前就出错了",
+    "note.inplace.leaf_grad": "{target} 没有变：它是需要梯度的叶子张量，autograd 不允许原地修改它；"
+    "请在 `with torch.no_grad():` 中修改（优化器就是这样做的）",
     "note.inplace.op": "{target} {symbol} … 原地修改了 {target}",
     "note.inplace.out": "out={target}：{method} 把结果直接写入 {target}，原地覆盖它",
     "note.not_inplace": "{target} 没有变：{method}() 返回一个新张量，而这一行没有保存它（想原地修改 {target} 请用 "
     "{method}_()）",
+    "note.not_inplace_store": "{target} 没有变：{method}() 返回一个新张量，而这一行没有保存它"
+    "（请把结果保存下来：y = {target}.{method}(...)）",
     # broadcasting and element-wise
     "note.broadcast.scalar": "数字 {scalar} 与 {name} 的每个元素分别计算：形状仍是 {shape}",
     "note.broadcast.shapes": "{a} {symbol} {b}：从右往左对齐成 {aligned_a} 和 {aligned_b} → 结果 {result}",
@@ -257,8 +332,10 @@ ZH = {
     "note.matmul.mv": "{a} @ {b} -> {result}：矩阵乘向量；{rows:唯一的一行|# 行中的每一行分别}与向量相乘"
     "（{inner:只有一个乘积|# 个乘积相加}）",
     "note.matmul.vm": "{a} @ {b} -> {result}：左边的一维张量被当作一行 (1, {inner})，计算后再去掉这个多出的维度",
-    "note.matmul.batched": "{a} @ {b} -> {result}：最后两个维度按矩阵相乘（内侧大小 {inner}）；前面的批量维度 {batch} "
-    "按广播规则对齐",
+    "note.matmul.batched": "{a} @ {b} -> {result}：最后两个维度按矩阵相乘（内侧大小 {inner}）；前面的批量维度按广播规则"
+    "对齐为 {batch}",
+    "note.matmul.bmm": "{a} @ {b} -> {result}：每个批量元素各做一次矩阵乘法（批量 {batch}，内侧大小 {inner}）；"
+    "bmm 要求批量大小相同，不做广播",
     # layers
     "note.linear.rows": "{x} {shape_x} @ {w}.T {shape_wt}{bias} -> {result}：{rows:这一行|# 行中每一行}的 {n_in} "
     "个输入变成 {n_out} 个输出",
@@ -274,14 +351,15 @@ ZH = {
     "note.pool.avg": "{x} {shape_in} -> {result}：在每个通道上，对每个 {kernel} 窗口求平均（步长 {stride}）",
     # reductions
     "note.reduce.all": "{op}() 作用于 {shape} 的{count:唯一一个元素|全部 # 个元素} → 一个值（形状 ()）",
-    "note.reduce.dim": "{op}(dim={dim}) 作用于 {shape}：第 {dim} 轴被压缩 → {result}",
-    "note.reduce.per_column": "{op}(dim={dim}) 作用于 {shape}：第 {dim} 轴被压缩 → {result}，"
+    "note.reduce.dim": "{op}(dim={dim}) 作用于 {shape}：第 {axis} 轴被归约消去 → {result}",
+    "note.reduce.dims": "{op}(dim={dim}) 作用于 {shape}：第 {axes:、} 轴被归约消去 → {result}",
+    "note.reduce.per_column": "{op}(dim={dim}) 作用于 {shape}：第 {axis} 轴被归约消去 → {result}，"
     "每一列得到一个结果（共 {n} 列）",
-    "note.reduce.per_row": "{op}(dim={dim}) 作用于 {shape}：第 {dim} 轴被压缩 → {result}，"
+    "note.reduce.per_row": "{op}(dim={dim}) 作用于 {shape}：第 {axis} 轴被归约消去 → {result}，"
     "每一行得到一个结果（共 {n} 行）",
-    "note.reduce.keepdim": "keepdim=True 保留第 {dim} 轴（大小变为 1）→ {result}，方便再广播回去",
+    "note.reduce.keepdim": "keepdim=True 保留第 {axes:、} 轴（大小变为 1）→ {result}，方便再广播回去",
     "note.reduce.values_indices": "返回两个张量：数值 values {result} 和下标 indices {result}"
-    "（每个 {op} 在第 {dim} 轴上的位置）",
+    "（每个 {op} 在第 {axes:、} 轴上的位置）",
     # dtypes
     "note.dtype.convert": "元素类型 {src} → {dst}",
     "note.dtype.truncate": "{src} → {dst}：小数部分被直接截掉（向零截断，不是四舍五入：3.7 → 3，-3.7 → -3）",
@@ -291,20 +369,30 @@ ZH = {
     "note.dtype.to_float": "转换为 {dst}：整数变成浮点数",
     "note.dtype.half": "{src} → float16：只有大约 3 位有效数字，最大值 65504",
     "note.dtype.type_string": "{type_name} 表示元素类型 {dtype}（在 CPU 上）",
-    "note.dtype.promotion": "{a} 与 {b} 计算得到 {result}：类型提升会选择能同时容纳两者的类型",
-    "note.dtype.int_float": "{a} 与 Python 浮点数计算得到 {result}：结果需要小数，所以变成默认浮点类型",
+    "note.dtype.promotion": "{a} 与 {b} 计算得到 {result}：类型提升取更高的类别（bool < 整数 < 浮点 < 复数），"
+    "同一类别内取足以容纳两者的类型",
+    "note.dtype.scalar_float": "{a} 与 Python 浮点数计算得到默认浮点类型 {result}：Python 数字只有在类别更高时"
+    "（浮点高于整数和布尔）才会改变张量的类型",
+    "note.dtype.scalar_kind": "{a} 与 Python {kind} 计算得到 {result}：Python 数字只有在类别更高时"
+    "（bool < 整数 < 浮点 < 复数）才会改变张量的类型",
+    "note.dtype.zero_dim_higher_kind": "{name} 是 0 维的 {other} 张量，类别高于 {a}，所以由它的类型决定：{result}",
+    "note.dtype.zero_dim_same_kind": "{name} 是 0 维的 {other} 张量：0 维张量和 Python 数字一样，在同一类别内不会"
+    "把类型变宽，所以结果仍是 {result}",
+    "note.dtype.comparison": "{a} {symbol} {b} 得到布尔张量：每个元素是 True 或 False",
+    "note.dtype.comparison_mixed": "{a} {symbol} {b} 得到布尔张量：每个元素是 True 或 False（数值按 {compared} 比较）",
     "note.dtype.true_div": "/ 总是做精确除法：{a} / {b} 得到 {result}；想要整数（向下取整）除法请用 //",
     "note.dtype.floor_div": "// 向下取整，类型保持 {result}",
     "note.dtype.float_op": "输入是 {src}，结果是 {dst}：{op} 会产生小数",
-    "note.dtype.sum_int": "对 {src} 求和得到 int64，避免总和溢出",
-    "note.dtype.same": "已经是 {dtype}：直接返回 {name} 本身（没有复制）",
+    "note.dtype.sum_int": "对 {src} 做 {op}() 得到更宽的 int64，超出 {src} 范围的结果也能放下",
+    "note.dtype.sum_bool": "对布尔值做 {op}() 用 int64 计数（True 为 1，False 为 0）",
+    "note.dtype.same": "无需转换（已经是 {device} 上的 {dtype}）：直接返回 {name} 本身，没有复制",
     "note.default.float": "Python 浮点数 → {dtype}，PyTorch 默认的浮点类型（Python 自己的浮点数是 64 位的）",
     "note.default.int": "Python 整数 → int64",
     "note.default.mixed": "整数和浮点数混在一起 → {dtype}：只要有一个浮点数，整个张量就是浮点类型",
     "note.default.bool": "Python 布尔值 → torch.bool",
     "note.default.numpy": "保留 NumPy 的元素类型 {dtype}",
-    "note.default.numpy_float64": "保留 NumPy 的元素类型 {dtype}：NumPy 默认的 float64 不会变成 PyTorch 默认的 float32",
-    "note.default.legacy": "torch.Tensor(...) 总是创建 {dtype} 张量（PyTorch 默认的浮点类型），与数据类型无关",
+    "note.default.numpy_float64": "保留 NumPy 的元素类型 {dtype}：NumPy 默认的 float64 不会变成 PyTorch 默认的 {default}",
+    "note.default.legacy": "torch.Tensor(...) 总是创建默认浮点类型（当前为 {dtype}）的张量，与数据类型无关",
     "note.default.legacy_typed": "{ctor} 总是创建 {dtype} 张量",
     "note.default.factory_float": "没有指定 dtype：使用 PyTorch 默认的浮点类型 {dtype}",
     "note.default.arange_int": "参数全是整数 → int64",
@@ -313,17 +401,21 @@ ZH = {
     "note.default.randint": "randint 默认生成 int64（除非指定 dtype）",
     "note.default.like": "从 {name} 取形状 {shape} 和元素类型 {dtype}（不取它的数值）",
     "note.default.keeps": "保留 {name} 的元素类型 {dtype}",
-    "note.dtype_explicit": "指定了 dtype={dtype}，所以不使用默认类型（{default}）",
+    "note.dtype_explicit": "指定了 dtype={dtype}，所以不使用这类数据的默认类型（{default}）",
+    "note.dtype_explicit_same": "指定了 dtype={dtype}：与这类数据默认得到的类型相同",
     # ranges
     "note.halfopen.arange": "从 {start} 开始，到 {end} 之前停止：{values}"
     "（共 {count} 个值；不包含 {end} 本身，左闭右开）",
     "note.halfopen.randint": "取 {low} 到 {last} 的整数：high={high} 永远不会取到（左闭右开）",
-    "note.halfopen.linspace_one": "steps=1 只得到一个值，即起点 {start}；不会到达终点",
-    "note.halfopen.linspace": "包含两端 {start} 和 {end}（左闭右闭）：共 {steps} 个值，"
+    "note.linspace.one": "steps=1 只得到一个值，即起点 {start}；不会到达终点",
+    "note.linspace.both_ends": "包含两端 {start} 和 {end}（左闭右闭）：共 {steps} 个值，"
     "步长 ({end} − {start}) / ({steps} − 1) = {step}",
-    "note.uninitialized": "数值是内存里原有的字节（不是 0，可能非常大或是 NaN）：使用前请先填充",
+    "note.uninitialized": "数值是内存里原有的字节（不一定是 0，可能非常大或是 NaN）：使用前请先填充",
     # random numbers
-    "note.rng.draw": "从默认随机数生成器取了 {count:,} 个随机数；当前随机种子：{seed}",
+    "note.rng.draw": "从默认随机数生成器取了 {count:,} 个随机值；当前随机种子：{seed}",
+    "note.rng.draw_own": "从生成器 {name} 取了 {count:,} 个随机值；默认生成器没有被使用",
+    "note.rng.permutation": "0 … {last} 的一个随机排列，由默认随机数生成器产生；当前随机种子：{seed}",
+    "note.rng.dropout_eval": "training=False 时 dropout 什么也不做：不会把元素置零，也不取随机数",
     "note.rng.seeded": "这个单元格里的 torch.manual_seed 设置了这个种子，所以每次运行得到的数都一样",
     "note.rng.unseeded": "这个单元格没有设置种子：先调用 torch.manual_seed(n)，每次运行才能得到相同的数",
     "note.rng.manual_seed": "把随机种子设为 {seed}：之后的随机调用每次运行都得到相同的数",
@@ -331,6 +423,8 @@ ZH = {
     "note.rng.seed": "选取一个新的、不可预测的随机种子（{seed}）",
     # item
     "note.item.value": "把 {name} 里唯一的值取出来，变成普通的 Python {type_name}：{value}",
+    "note.item.widened": "把 {name} 里唯一的值取出来，变成 Python 浮点数：{value}。这是最接近 {short} 的 {dtype} 数"
+    "（{short} 无法被精确存储），这里用 Python 64 位浮点数的全部位数写出",
     "note.item.error": "item() 要求张量只有一个元素，但 {name} 有 {count} 个（形状 {shape}）："
     "先用下标取出一个元素，或使用 .tolist()",
     # errors
@@ -339,6 +433,7 @@ ZH = {
     "note.error.matmul_batched": "{a} @ {b}：内侧大小不同（{k1} 与 {k2}）；"
     "左边的最后一个大小必须等于右边的倒数第二个大小",
     "note.error.cat": "{op} 要求除第 {dim} 轴外其余各轴大小相同：形状 {shapes}；第 {axis} 轴不同（{sizes}）",
+    "note.error.stack": "stack 要求所有张量形状完全相同（它会新增一个轴）：形状 {shapes}",
     "note.error.view": "view{request} 需要 {need} 个元素，但 {name} 有 {have} 个（形状 {shape}）",
     "note.error.view_layout": "view() 需要兼容的内存布局，而 {name} 不是连续存储的："
     "请用 .reshape(...)（必要时会复制）或 .contiguous().view(...)",

@@ -15,10 +15,8 @@ from ..i18n import message
 from ..ops import canonical_op
 from ..record import Recorder, Site
 from ..render.common import format_number, format_shape
-from ..sharing import find_sharing, names_of
 from ..source import Position, node_at, registered
 from .context import CallContext
-from .memory import SHARE_OPS
 from .naming import qualified_name, source_context
 from .registry import rules_for
 
@@ -28,7 +26,7 @@ __all__ = ["build_explanation", "notes_for"]
 def notes_for(ctx: CallContext) -> list[Note]:
     """Every registered rule's notes about one call, in rank order."""
     notes: list[Note] = []
-    for rule in rules_for(ctx.op):
+    for rule in rules_for(ctx.op, ctx.site.error is not None):
         notes.extend(rule.function(ctx))
     return notes
 
@@ -46,19 +44,6 @@ def _result_text(site: Site, language: str) -> str:
     if result.kind == "none":
         return ""
     return message("explain.no_value", language, type_name=result.type_name)
-
-
-def _end_names(site: Site, namespace: Mapping[str, Any] | None) -> tuple[tuple[str, ...], tuple[Any, ...]]:
-    """Names bound to / sharing memory with the first result, if it is still alive after the cell."""
-    if namespace is None or site.result_ref is None:
-        return (), ()
-    obj = site.result_ref()
-    if obj is None:
-        return (), ()
-    try:
-        return tuple(names_of(obj, namespace)), find_sharing(obj, namespace)
-    finally:
-        del obj  # never outlive this function
 
 
 _SEPARATE_LIMIT = 3  # at most this many calls of one name on one line before their notes are merged
@@ -84,8 +69,6 @@ def _site_call(
         # Texts from the cell's AST only describe calls the cell's expression made itself.
         source = registered(first.code.co_filename)
         expression = source_context(ctx, node, source) if first.direct else ""
-        if ctx.op in SHARE_OPS:
-            ctx.end_names, ctx.end_sharing = _end_names(first, namespace)
         notes: list[Note] = notes_for(ctx)
     except Exception as fault:  # noqa: BLE001 - one call's notes missing must not lose the rest
         problems.append(f"{type(fault).__name__}: {fault}")

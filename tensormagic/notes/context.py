@@ -2,15 +2,16 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+import keyword
+from collections.abc import Iterable
+from dataclasses import dataclass, field, replace
 from typing import Any
 
-from ..explanation import Note
+from ..explanation import Claim, Note
 from ..facts import Facts
 from ..i18n import message
 from ..record import Site, Value
 from ..render.common import format_shape
-from ..sharing import Sharing
 from .registry import note_code
 
 #: Emitted by several families (matmul, layers, joins, errors): a call raised because shapes did not fit.
@@ -34,9 +35,8 @@ class CallContext:
     kw_texts: dict[str, str] = field(default_factory=dict)
     target: str | None = None
     unused: bool = False
-    then_copy: bool = False
-    end_names: tuple[str, ...] = ()
-    end_sharing: tuple[Sharing, ...] = ()
+    then_copy: bool = False  # ``t.numpy().copy()``: the result is copied right away
+    copy_target: str | None = None  # … and that copy is assigned to this name
     binary_symbol: str | None = None
 
     @property
@@ -91,7 +91,10 @@ class CallContext:
         return found
 
     def relation_of(self, index: int | str) -> str:
-        if isinstance(index, int) and index < len(self.site.relations):
+        """How the result's memory relates to this argument's: alias, view, shares, copy (or "")."""
+        if isinstance(index, str):
+            return self.site.kw_relations.get(index, "")
+        if index < len(self.site.relations):
             return self.site.relations[index]
         return ""
 
@@ -105,20 +108,66 @@ class CallContext:
             return result.items[0].facts
         return None
 
-    def note(self, code: str, key: str, **params: Any) -> Note:
-        return Note(code, message(key, self.language, **params), key, params)
+    def note(self, code: str, key: str, claims: Iterable[Claim] = (), **params: Any) -> Note:
+        """A note worded in the context's language, carrying what it asserts (stamped with this call's site)."""
+        order = self.site.order
+        stamped = tuple(replace(claim, site=order) for claim in claims)
+        return Note(code, message(key, self.language, **params), key, params, stamped)
+
+    def subject_of(self, keyword: str, position: int) -> str:
+        """The claim subject of an argument given by keyword or by position (``kw:data`` or ``arg0``)."""
+        return f"kw:{keyword}" if keyword in self.kwargs else f"arg{position}"
+
+    @staticmethod
+    def is_name(text: str) -> bool:
+        """Whether the source wrote an argument as a plain name (``t``), not an expression (``t[0]``, ``f(t)``).
+
+        A plain name was evaluated to produce the argument just before the call: at that moment it is bound to
+        that very object, so a note may say "t" and mean it.
+        """
+        return text.isidentifier() and not keyword.iskeyword(text)
+
+
+def subject(index: int | str) -> str:
+    """The claim subject of a tensor argument: ``arg0`` (position) or ``kw:out`` (keyword)."""
+    return f"arg{index}" if isinstance(index, int) else f"kw:{index}"
+
+
+def claim(kind: str, subject: str, value: Any = None, when: str = "call") -> Claim:
+    return Claim(kind, subject, value, when=when)
+
+
+def facts_claims(subject: str, facts: Facts | None) -> list[Claim]:
+    """That ``subject`` has these dtype and shape (what a note quoting them asserts)."""
+    if facts is None:
+        return []
+    return [Claim("dtype", subject, facts.dtype), Claim("shape", subject, tuple(facts.shape))]
 
 
 def dtype_label(dtype: str | None) -> str:
     return (dtype or "?").removeprefix("torch.")
 
 
+def category(dtype: str) -> str:
+    """``bool``, ``int``, ``float``, ``complex`` (the kinds type promotion ranks), or ``other``."""
+    name = dtype.removeprefix("torch.")
+    if name == "bool":
+        return "bool"
+    if name.startswith("complex"):
+        return "complex"
+    if name.startswith(("float", "bfloat", "half", "double")):
+        return "float"
+    if name.startswith(("int", "uint", "long", "short")):
+        return "int"
+    return "other"
+
+
 def is_float(dtype: str) -> bool:
-    return any(part in dtype for part in ("float", "bfloat", "half", "double"))
+    return category(dtype) == "float"
 
 
 def is_int(dtype: str) -> bool:
-    return "int" in dtype and "uint" not in dtype or dtype.endswith("uint8")
+    return category(dtype) == "int"
 
 
 def number(value: Value | None) -> float | int | None:

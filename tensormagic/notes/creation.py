@@ -6,7 +6,7 @@ import math
 
 from ..explanation import Note
 from ..render.common import format_number
-from .context import CallContext, number
+from .context import CallContext, claim, number
 from .registry import note_code, rule
 
 HALF_OPEN = note_code(
@@ -37,7 +37,8 @@ def _plain(value: float | int) -> str:
 @rule(rank=110, codes=[HALF_OPEN, BOTH_ENDS], ops={"arange", "randint", "linspace"})
 def range_notes(ctx: CallContext) -> list[Note]:
     op = ctx.op
-    if ctx.site.error is not None or ctx.is_method:
+    result = ctx.result_facts()
+    if ctx.is_method or result is None:
         return []
     if op == "arange":
         positional = [number(v) for v in ctx.args[:3]]
@@ -60,9 +61,20 @@ def range_notes(ctx: CallContext) -> list[Note]:
             shown += f", …, {_plain(start + (count - 1) * step)}"
         elif count == 4:
             shown += f", {_plain(values[3])}"
+        claims = [
+            claim("numel", "result", count),
+            claim("first-values", "result", tuple(values)),
+            claim("below", "result", (end, step)),
+        ]
         return [
             ctx.note(
-                "half-open", "note.halfopen.arange", start=_plain(start), end=_plain(end), values=shown, count=count
+                HALF_OPEN,
+                "note.halfopen.arange",
+                claims,
+                start=_plain(start),
+                end=_plain(end),
+                values=shown,
+                count=count,
             )
         ]
     if op == "randint":
@@ -79,7 +91,8 @@ def range_notes(ctx: CallContext) -> list[Note]:
         low = 0 if low is None else low
         if high is None:
             return []
-        return [ctx.note("half-open", "note.halfopen.randint", low=low, last=high - 1, high=high)]
+        claims = [claim("within", "result", (low, high)), claim("dtype-kind", "result", "int")]
+        return [ctx.note(HALF_OPEN, "note.halfopen.randint", claims, low=low, last=high - 1, high=high)]
     if op == "linspace":
         start = number(ctx.param("start", 0))
         end = number(ctx.param("end", 1))
@@ -87,12 +100,15 @@ def range_notes(ctx: CallContext) -> list[Note]:
         if start is None or end is None or not steps:
             return []
         if steps == 1:  # no step to speak of: torch returns just the start
-            return [ctx.note("half-open", "note.halfopen.linspace_one", start=_plain(start))]
+            claims = [claim("numel", "result", 1), claim("first-values", "result", (start,))]
+            return [ctx.note(BOTH_ENDS, "note.linspace.one", claims, start=_plain(start))]
         step = (end - start) / (steps - 1)
+        claims = [claim("numel", "result", int(steps)), claim("ends", "result", (start, end))]
         return [
             ctx.note(
-                "half-open",
-                "note.halfopen.linspace",
+                BOTH_ENDS,
+                "note.linspace.both_ends",
+                claims,
                 start=_plain(start),
                 end=_plain(end),
                 steps=int(steps),
@@ -104,6 +120,10 @@ def range_notes(ctx: CallContext) -> list[Note]:
 
 @rule(rank=120, codes=[UNINITIALIZED])
 def uninitialized_notes(ctx: CallContext) -> list[Note]:
+    result = ctx.result_facts()
+    if result is None:
+        return []
     if ctx.op in _UNINITIALIZED or (ctx.site.kind == "dispatch" and "empty" in ctx.site.op):
-        return [ctx.note("uninitialized", "note.uninitialized")]
+        claims = [claim("shape", "result", tuple(result.shape)), claim("dtype", "result", result.dtype)]
+        return [ctx.note(UNINITIALIZED, "note.uninitialized", claims)]
     return []

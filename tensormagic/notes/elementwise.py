@@ -5,7 +5,7 @@ from __future__ import annotations
 from ..explanation import Note
 from ..ops import BINARY_SYMBOLS, is_inplace
 from ..render.common import format_shape
-from .context import CallContext
+from .context import CallContext, claim, subject
 from .registry import note_code, rule
 
 BROADCAST = note_code(
@@ -87,41 +87,45 @@ def broadcast_conflict(a: tuple[int, ...], b: tuple[int, ...]) -> tuple[int, int
 
 @rule(rank=60, codes=[BROADCAST, ELEMENTWISE], ops=BINARY_SYMBOLS)
 def broadcast_notes(ctx: CallContext) -> list[Note]:
-    if ctx.op not in BINARY_SYMBOLS or ctx.site.error is not None:
-        return []
     symbol = ctx.binary_symbol or BINARY_SYMBOLS[ctx.op]
     result = ctx.result_facts()
-    operands = [(i, v, t) for i, v, t in ctx.tensor_inputs() if v.kind == "tensor"][:2]
-    if len(operands) == 1:
-        _, value, text = operands[0]
-        first = operands[0][0] in (0, "input", "self")
-        scalar = ctx.param("other", 1) if first else ctx.param("input", 0)
-        if scalar is not None and scalar.kind in ("number", "bool") and value.facts is not None:
-            other_text = ctx.text(1, "other") if first else ctx.text(0, "input")
-            return [
-                ctx.note(
-                    "broadcast",
-                    "note.broadcast.scalar",
-                    scalar=other_text,
-                    name=text,
-                    shape=format_shape(value.facts.shape),
-                )
-            ]
+    if result is None:
         return []
+    operands = [(i, v, t) for i, v, t in ctx.tensor_inputs() if v.kind == "tensor" and v.facts is not None][:2]
+    if len(operands) == 1:
+        index, value, text = operands[0]
+        first = index in (0, "input", "self")
+        if ctx.op == "pow":
+            scalar = ctx.param("exponent", 1) if first else ctx.param("self", 0)
+            other_text = ctx.text(1, "exponent") if first else ctx.text(0, "self")
+        else:
+            scalar = ctx.param("other", 1) if first else ctx.param("input", 0)
+            other_text = ctx.text(1, "other") if first else ctx.text(0, "input")
+        if scalar is None or scalar.kind not in ("number", "bool") or value.facts is None:
+            return []
+        shape = tuple(value.facts.shape)
+        claims = [claim("shape", subject(index), shape), claim("shape", "result", shape)]
+        return [
+            ctx.note(
+                BROADCAST, "note.broadcast.scalar", claims, scalar=other_text, name=text, shape=format_shape(shape)
+            )
+        ]
     if len(operands) < 2:
         return []
-    (_, va, ta), (_, vb, tb) = operands
-    if va.facts is None or vb.facts is None:
-        return []
-    a, b = va.facts.shape, vb.facts.shape
+    (ia, va, ta), (ib, vb, tb) = operands
+    a, b = tuple(va.facts.shape), tuple(vb.facts.shape)  # type: ignore[union-attr]
+    shapes = [claim("shape", subject(ia), a), claim("shape", subject(ib), b)]
     if a == b:
-        return [ctx.note("elementwise", "note.elementwise.binary", shape=format_shape(a))]
+        claims = [*shapes, claim("shape", "result", tuple(result.shape))]
+        return [ctx.note(ELEMENTWISE, "note.elementwise.binary", claims, shape=format_shape(a))]
     pa, pb = aligned(a, b)
-    shape_result = result.shape if result is not None else tuple(max(x, y) for x, y in zip(pa, pb, strict=True))
+    shape_result = tuple(result.shape)
+    broadcast = [*shapes, claim("broadcast", "result", (a, b))]
     notes = [
         ctx.note(
-            "broadcast",
+            BROADCAST,
             "note.broadcast.shapes",
+            broadcast,
             a=format_shape(a),
             b=format_shape(b),
             symbol=symbol,
@@ -130,43 +134,32 @@ def broadcast_notes(ctx: CallContext) -> list[Note]:
             result=format_shape(shape_result),
         )
     ]
-    for name, mine, other in ((ta, pa, pb), (tb, pb, pa)):
-        axes = [str(i) for i, (x, y) in enumerate(zip(mine, other, strict=True)) if x == 1 and y != 1]
+    for index, name, mine, other in ((ia, ta, pa, pb), (ib, tb, pb, pa)):
+        axes = [i for i, (x, y) in enumerate(zip(mine, other, strict=True)) if x == 1 and y != 1]
         if axes:
+            stretched = [claim("stretched", subject(index), tuple(axes))]
             notes.append(
-                ctx.note("broadcast", "note.broadcast.stretch", name=name, axes=", ".join(axes), count=len(axes))
+                ctx.note(
+                    BROADCAST,
+                    "note.broadcast.stretch",
+                    stretched,
+                    name=name,
+                    axes=", ".join(str(axis) for axis in axes),
+                    count=len(axes),
+                )
             )
-    notes.append(ctx.note("broadcast", "note.broadcast.rule"))
+    notes.append(ctx.note(BROADCAST, "note.broadcast.rule", broadcast))
     return notes
 
 
 @rule(rank=150, codes=[ELEMENTWISE], ops=UNARY_ELEMENTWISE)
 def unary_notes(ctx: CallContext) -> list[Note]:
-    if ctx.op not in UNARY_ELEMENTWISE or is_inplace(ctx.name) or ctx.site.error is not None:
-        return []
-    if ctx.op in ("neg", "negative") and ctx.unused:
+    if is_inplace(ctx.name) or (ctx.op in ("neg", "negative") and ctx.unused):
         return []
     result = ctx.result_facts()
-    if result is None:
+    source = ctx.param("input", 0)
+    if result is None or source is None or source.facts is None:
         return []
-    return [ctx.note("elementwise", "note.elementwise.unary", op=ctx.op, shape=format_shape(result.shape))]
-
-
-@rule(rank=70, codes=[BROADCAST], ops={"pow"})
-def pow_notes(ctx: CallContext) -> list[Note]:
-    """``torch.pow(t, exponent=2)``: the exponent is a number combined with every element."""
-    if ctx.op != "pow" or ctx.site.error is not None:
-        return []
-    base = ctx.param("input", 0) or ctx.param("self", 0)
-    exponent = ctx.param("exponent", 1)
-    if base is None or base.facts is None or exponent is None or exponent.kind != "number":
-        return []
-    return [
-        ctx.note(
-            "broadcast",
-            "note.broadcast.scalar",
-            scalar=ctx.text(1, "exponent"),
-            name=ctx.text(0, "input"),
-            shape=format_shape(base.facts.shape),
-        )
-    ]
+    shape = tuple(result.shape)
+    claims = [claim("shape", ctx.subject_of("input", 0), shape), claim("shape", "result", shape)]
+    return [ctx.note(ELEMENTWISE, "note.elementwise.unary", claims, op=ctx.op, shape=format_shape(shape))]

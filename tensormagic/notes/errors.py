@@ -4,10 +4,10 @@ from __future__ import annotations
 
 import math
 
-from ..explanation import Note
-from ..ops import BINARY_SYMBOLS
+from ..explanation import Claim, Note
+from ..ops import BINARY_SYMBOLS, is_inplace
 from ..render.common import format_shape
-from .context import SHAPE_ERROR, CallContext, number
+from .context import SHAPE_ERROR, CallContext, claim, number, subject
 from .elementwise import broadcast_conflict
 from .layers import CONVS, conv_notes, linear_notes
 from .matmul import MATMUL_OPS
@@ -20,22 +20,33 @@ ERROR = note_code(
 )
 
 
-# -- errors -----------------------------------------------------------------------------------------
-@rule(rank=160, codes=[SHAPE_ERROR, ERROR])
+_JOINS = frozenset({"cat", "concat", "concatenate", "stack", "hstack", "vstack"})
+
+
+@rule(rank=160, codes=[SHAPE_ERROR, ERROR], on_error=True)
 def error_notes(ctx: CallContext) -> list[Note]:
     error = ctx.site.error
     if error is None:
         return []
     op = ctx.op
-    shapes = [v.facts.shape for _, v, _ in ctx.tensor_inputs() if v.facts is not None]
+    raised = claim("raised", "call", True)
+    inputs = [(i, v) for i, v, _ in ctx.tensor_inputs() if v.facts is not None]
+    shapes = [tuple(v.facts.shape) for _, v in inputs]  # type: ignore[union-attr]
     if op in BINARY_SYMBOLS and len(shapes) >= 2:
         conflict = broadcast_conflict(shapes[0], shapes[1])
         if conflict is not None:
             axis, x, y = conflict
+            claims = [
+                claim("shape", subject(inputs[0][0]), shapes[0]),
+                claim("shape", subject(inputs[1][0]), shapes[1]),
+                claim("broadcast-fails", "operands", (shapes[0], shapes[1])),
+                raised,
+            ]
             return [
                 ctx.note(
-                    "shape-error",
+                    SHAPE_ERROR,
                     "note.error.broadcast",
+                    claims,
                     a=format_shape(shapes[0]),
                     b=format_shape(shapes[1]),
                     axis=axis,
@@ -47,48 +58,82 @@ def error_notes(ctx: CallContext) -> list[Note]:
         return []  # matmul_notes explains it
     if (op == "linear" and linear_notes(ctx)) or ((op in CONVS) and conv_notes(ctx)):
         return []  # a layer's shape error, explained by its own rule
-    if op in ("cat", "concat", "concatenate", "stack", "hstack", "vstack"):
-        items = ctx.param("tensors", 0)
-        if items is not None and items.items:
-            item_shapes = [v.facts.shape for v in items.items if v.facts is not None]
-            dim_value = number(ctx.param("dim", 1))
-            dim = int(dim_value) if dim_value is not None else 0
-            for axis in range(max((len(s) for s in item_shapes), default=0)):
-                sizes = {s[axis] for s in item_shapes if axis < len(s)}
-                if (op == "stack" or axis != dim % max(len(item_shapes[0]), 1)) and len(sizes) > 1:
-                    return [
-                        ctx.note(
-                            "shape-error",
-                            "note.error.cat",
-                            op=op,
-                            dim=dim,
-                            shapes=", ".join(format_shape(s) for s in item_shapes),
-                            axis=axis,
-                            sizes=" vs ".join(str(s[axis]) for s in item_shapes if axis < len(s)),
-                        )
-                    ]
+    if is_inplace(ctx.name) and "leaf Variable that requires grad" in error.message:
+        return []  # the in-place rule explains it
+    if op in _JOINS:
+        found = _join_error(ctx, raised)
+        if found:
+            return found
     if op in ("view", "reshape") and shapes:
-        source = ctx.args[0].facts if ctx.args and ctx.args[0].facts is not None else None
-        if source is not None:
-            request = [v.value for v in ctx.args[1:] if v.kind == "number"]
-            shape_arg = next((v.value for v in ctx.args[1:] if v.kind == "shape"), None)
-            dims = list(shape_arg) if shape_arg is not None else request
-            if dims and -1 not in dims:
-                need = math.prod(dims)
-                if need != source.numel:
-                    return [
-                        ctx.note(
-                            "shape-error",
-                            "note.error.view",
-                            request=format_shape(tuple(dims)),
-                            need=need,
-                            name=ctx.text(0),
-                            have=source.numel,
-                            shape=format_shape(source.shape),
-                        )
-                    ]
-            if "stride" in error.message or "contiguous" in error.message:
-                return [ctx.note("shape-error", "note.error.view_layout", name=ctx.text(0))]
+        found = _view_error(ctx, raised, error.message)
+        if found:
+            return found
     if op == "item":
         return []
-    return [ctx.note("error", "note.error.generic", error=f"{error.type_name}: {error.message.splitlines()[0][:160]}")]
+    claims = [raised, claim("error-type", "call", error.type_name)]
+    text = f"{error.type_name}: {error.message.splitlines()[0][:160] if error.message else ''}"
+    return [ctx.note(ERROR, "note.error.generic", claims, error=text)]
+
+
+def _join_error(ctx: CallContext, raised: Claim) -> list[Note]:
+    """``torch.cat`` needs equal sizes except along ``dim``; ``torch.stack`` needs equal shapes."""
+    items = ctx.param("tensors", 0)
+    if items is None or not items.items:
+        return []
+    item_shapes = [tuple(v.facts.shape) for v in items.items if v.facts is not None]
+    if not item_shapes:
+        return []
+    dim_value = number(ctx.param("dim", 1))
+    dim = int(dim_value) if dim_value is not None else 0
+    claims = [claim("item-shapes", ctx.subject_of("tensors", 0), tuple(item_shapes)), raised]
+    shapes_text = ", ".join(format_shape(s) for s in item_shapes)
+    if ctx.op == "stack":
+        if len(set(item_shapes)) > 1:
+            return [ctx.note(SHAPE_ERROR, "note.error.stack", claims, shapes=shapes_text)]
+        return []
+    for axis in range(max(len(s) for s in item_shapes)):
+        sizes = {s[axis] for s in item_shapes if axis < len(s)}
+        if axis != dim % max(len(item_shapes[0]), 1) and len(sizes) > 1:
+            return [
+                ctx.note(
+                    SHAPE_ERROR,
+                    "note.error.cat",
+                    claims,
+                    op=ctx.op,
+                    dim=dim,
+                    shapes=shapes_text,
+                    axis=axis,
+                    sizes=" vs ".join(str(s[axis]) for s in item_shapes if axis < len(s)),
+                )
+            ]
+    return []
+
+
+def _view_error(ctx: CallContext, raised: Claim, message: str) -> list[Note]:
+    """``t.view(4, 4)`` on 6 elements, or ``.view`` on a transposed tensor."""
+    source = ctx.args[0].facts if ctx.args and ctx.args[0].facts is not None else None
+    if source is None:
+        return []
+    request = [v.value for v in ctx.args[1:] if v.kind == "number"]
+    shape_arg = next((v.value for v in ctx.args[1:] if v.kind == "shape"), None)
+    dims = list(shape_arg) if shape_arg is not None else request
+    if dims and -1 not in dims:
+        need = math.prod(dims)
+        if need != source.numel:
+            claims = [claim("numel", "arg0", source.numel), claim("shape", "arg0", tuple(source.shape)), raised]
+            return [
+                ctx.note(
+                    SHAPE_ERROR,
+                    "note.error.view",
+                    claims,
+                    request=format_shape(tuple(dims)),
+                    need=need,
+                    name=ctx.text(0),
+                    have=source.numel,
+                    shape=format_shape(source.shape),
+                )
+            ]
+    if "stride" in message or "contiguous" in message:
+        claims = [claim("contiguous", "arg0", False), raised]
+        return [ctx.note(SHAPE_ERROR, "note.error.view_layout", claims, name=ctx.text(0))]
+    return []

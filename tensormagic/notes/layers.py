@@ -7,7 +7,7 @@ import math
 from ..explanation import Note
 from ..record import Value
 from ..render.common import format_shape
-from .context import SHAPE_ERROR, CallContext, number
+from .context import SHAPE_ERROR, CallContext, claim, number
 from .matmul import MATMUL_SHAPE
 from .registry import note_code, rule
 
@@ -31,24 +31,24 @@ def _operand_text(ctx: CallContext, position: int, keyword: str, symbol: str) ->
     return symbol
 
 
-@rule(rank=40, codes=[MATMUL_SHAPE, SHAPE_ERROR], ops={"linear"})
+@rule(rank=40, codes=[MATMUL_SHAPE, SHAPE_ERROR], ops={"linear"}, on_error=True)
 def linear_notes(ctx: CallContext) -> list[Note]:
     """``F.linear`` (``nn.Linear``): ``x (3, 4) @ W.T (4, 2) + b (2,) -> (3, 2)``."""
-    if ctx.op != "linear":
-        return []
     x, weight, bias = ctx.param("input", 0), ctx.param("weight", 1), ctx.param("bias", 2)
     if x is None or x.facts is None or weight is None or weight.facts is None:
         return []
-    shape_x, shape_w = x.facts.shape, weight.facts.shape
+    shape_x, shape_w = tuple(x.facts.shape), tuple(weight.facts.shape)
     if len(shape_w) != 2 or not shape_x:
         return []
+    shapes = [claim("shape", ctx.subject_of("input", 0), shape_x), claim("shape", ctx.subject_of("weight", 1), shape_w)]
     if ctx.site.error is not None:
         if shape_x[-1] == shape_w[1]:
             return []
         return [
             ctx.note(
-                "shape-error",
+                SHAPE_ERROR,
                 "note.error.linear",
+                [*shapes, claim("raised", "call", True)],
                 x=_operand_text(ctx, 0, "input", "x"),
                 shape_x=format_shape(shape_x),
                 have=shape_x[-1],
@@ -62,8 +62,10 @@ def linear_notes(ctx: CallContext) -> list[Note]:
     if result is None:
         return []
     bias_text = ""
+    claims = [*shapes, claim("shape", "result", tuple(result.shape)), claim("linear", "result", (shape_x, shape_w))]
     if bias is not None and bias.facts is not None:
         bias_text = f" + {_operand_text(ctx, 2, 'bias', 'b')} {format_shape(bias.facts.shape)}"
+        claims.append(claim("shape", ctx.subject_of("bias", 2), tuple(bias.facts.shape)))
     params = dict(
         x=_operand_text(ctx, 0, "input", "x"),
         shape_x=format_shape(shape_x),
@@ -75,8 +77,8 @@ def linear_notes(ctx: CallContext) -> list[Note]:
         n_out=shape_w[0],
     )
     if len(shape_x) == 1:
-        return [ctx.note("matmul-shape", "note.linear.single", **params)]
-    return [ctx.note("matmul-shape", "note.linear.rows", rows=math.prod(shape_x[:-1]), **params)]
+        return [ctx.note(MATMUL_SHAPE, "note.linear.single", claims, **params)]
+    return [ctx.note(MATMUL_SHAPE, "note.linear.rows", claims, rows=math.prod(shape_x[:-1]), **params)]
 
 
 def _per_side(value: Value | None, sides: int, default: int | None) -> tuple[int, ...] | None:
@@ -113,7 +115,7 @@ def _window_sides(
         span = d * (k - 1) + 1
         numerator = n + 2 * p - span
         expected = (-(-numerator // st) if ceil else numerator // st) + 1
-        if expected != out and not (ceil and expected - 1 == out):  # ceil_mode drops a window starting in padding
+        if expected != out:  # e.g. ceil_mode dropping a window that would start in the padding: no formula
             return None
         kernel_text = f"{d}·({k} − 1) − 1" if dilated else str(k)
         parts.append((f"{left}({n} + 2·{p} − {kernel_text}) / {st}{right} + 1 = {out}", ""))
@@ -137,10 +139,16 @@ def _conv_error(ctx: CallContext, x: Value | None) -> list[Note]:
     have, need = shape_in[-sides - 1], shape_w[1] * groups
     if have == need:
         return []
+    claims = [
+        claim("shape", ctx.subject_of("input", 0), tuple(shape_in)),
+        claim("shape", ctx.subject_of("weight", 1), tuple(shape_w)),
+        claim("raised", "call", True),
+    ]
     return [
         ctx.note(
-            "shape-error",
+            SHAPE_ERROR,
             "note.error.conv",
+            claims,
             x=_operand_text(ctx, 0, "input", "x"),
             shape_in=format_shape(shape_in),
             have=have,
@@ -151,12 +159,10 @@ def _conv_error(ctx: CallContext, x: Value | None) -> list[Note]:
     ]
 
 
-@rule(rank=50, codes=[CONV_SHAPE, SHAPE_ERROR], ops=CONVS | POOLS)
+@rule(rank=50, codes=[CONV_SHAPE, SHAPE_ERROR], ops=CONVS | POOLS, on_error=True)
 def conv_notes(ctx: CallContext) -> list[Note]:
     """``conv2d`` / ``max_pool2d``: the filters and the output size per side with the real numbers."""
     op = ctx.op
-    if op not in CONVS and op not in POOLS:
-        return []
     x = ctx.param("input", 0)
     if ctx.site.error is not None:
         return _conv_error(ctx, x) if op in CONVS else []
@@ -171,6 +177,7 @@ def conv_notes(ctx: CallContext) -> list[Note]:
     name = _operand_text(ctx, 0, "input", "x")
     notes: list[Note] = []
     ceil = False
+    shapes = [claim("shape", ctx.subject_of("input", 0), tuple(shape_in)), claim("shape", "result", tuple(shape_out))]
     if op in CONVS:
         weight = ctx.param("weight", 1)
         if weight is None or weight.facts is None or len(weight.facts.shape) != sides + 2:
@@ -179,8 +186,9 @@ def conv_notes(ctx: CallContext) -> list[Note]:
         filters, channels = weight.facts.shape[0], weight.facts.shape[1]
         notes.append(
             ctx.note(
-                "conv-shape",
+                CONV_SHAPE,
                 "note.conv.filters",
+                [*shapes, claim("shape", ctx.subject_of("weight", 1), tuple(weight.facts.shape))],
                 x=name,
                 shape_in=format_shape(shape_in),
                 result=format_shape(shape_out),
@@ -194,7 +202,8 @@ def conv_notes(ctx: CallContext) -> list[Note]:
         dilation = _per_side(ctx.param("dilation", 5), sides, 1)
         if padding_value is not None and padding_value.kind == "other":
             if padding_value.value == "same":
-                notes.append(ctx.note("conv-shape", "note.conv.same", sizes=format_shape(size_out)))
+                same = [*shapes, claim("same-size", "result", sides)]
+                notes.append(ctx.note(CONV_SHAPE, "note.conv.same", same, sizes=format_shape(size_out)))
                 return notes
             padding_value = None  # "valid": no padding
         padding = _per_side(padding_value, sides, 0)
@@ -214,8 +223,9 @@ def conv_notes(ctx: CallContext) -> list[Note]:
         ceil = bool(ceil_value is not None and ceil_value.kind == "bool" and ceil_value.value)
         notes.append(
             ctx.note(
-                "conv-shape",
+                CONV_SHAPE,
                 "note.pool.max" if op.startswith("max") else "note.pool.avg",
+                shapes,
                 x=name,
                 shape_in=format_shape(shape_in),
                 result=format_shape(shape_out),
@@ -229,5 +239,7 @@ def conv_notes(ctx: CallContext) -> list[Note]:
     if formula is not None:
         dilated = any(d != 1 for d in dilation)
         key = "note.conv.size_dilated" if dilated else ("note.conv.size_ceil" if ceil else "note.conv.size")
-        notes.append(ctx.note("conv-shape", key, sides=formula))
+        weight_shape = tuple(ctx.param("weight", 1).facts.shape) if op in CONVS else None  # type: ignore[union-attr]
+        window = (op, tuple(shape_in), weight_shape, kernel, stride, padding, dilation, ceil)
+        notes.append(ctx.note(CONV_SHAPE, key, [*shapes, claim("window", "result", window)], sides=formula))
     return notes

@@ -146,6 +146,7 @@ def source_context(ctx: CallContext, node: ast.AST | None, source: CellSource | 
     if isinstance(parent, ast.Attribute) and parent.attr == "copy":
         grand = _parent(parent)
         ctx.then_copy = isinstance(grand, ast.Call) and grand.func is parent
+        holder = _parent(grand) if grand is not None else None
+        if ctx.then_copy and isinstance(holder, ast.Assign) and holder.value is grand and len(holder.targets) == 1:
+            ctx.copy_target = seg(holder.targets[0])
     return node_text
-
-

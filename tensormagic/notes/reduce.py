@@ -5,7 +5,7 @@ from __future__ import annotations
 from ..explanation import Note
 from ..record import Value
 from ..render.common import format_shape
-from .context import CallContext
+from .context import CallContext, claim
 from .registry import note_code, rule
 
 REDUCE_DIM = note_code(
@@ -43,7 +43,6 @@ REDUCTIONS = frozenset(
 _VALUES_INDICES = frozenset({"max", "min", "median", "mode", "nanmedian", "kthvalue", "sort", "topk"})
 
 
-# -- reductions -------------------------------------------------------------------------------------
 def _dims(value: Value | None) -> tuple[int, ...] | None:
     if value is None:
         return None
@@ -54,41 +53,57 @@ def _dims(value: Value | None) -> tuple[int, ...] | None:
     return None
 
 
+#: Reductions whose ``dim`` defaults to the last axis rather than to all of them.
+_LAST_AXIS_BY_DEFAULT = frozenset({"mode"})
+
+
 @rule(rank=80, codes=[REDUCE_DIM], ops=REDUCTIONS)
 def reduce_notes(ctx: CallContext) -> list[Note]:
-    if ctx.op not in REDUCTIONS or ctx.site.error is not None:
-        return []
     source = ctx.param("input", 0)
-    if source is None or source.facts is None:
-        return []
-    shape = source.facts.shape
-    dims = _dims(ctx.param("dim", 1))
     result = ctx.result_facts()
-    if result is None:
+    if source is None or source.facts is None or result is None:
         return []
-    op = ctx.op
-    if dims is None:
-        if ctx.param("dim", 1) is not None and ctx.param("dim", 1).kind not in ("none",):  # type: ignore[union-attr]
-            return []  # e.g. max(t, other): element-wise, not a reduction
-        return [ctx.note("reduce-dim", "note.reduce.all", op=op, count=source.facts.numel, shape=format_shape(shape))]
+    shape = tuple(source.facts.shape)
+    dim_value = ctx.param("dim", 1)
+    dims = _dims(dim_value)
+    if dims is None and dim_value is not None and dim_value.kind != "none":
+        return []  # e.g. max(t, other): element-wise, not a reduction
+    if dims is None and ctx.op in _LAST_AXIS_BY_DEFAULT:
+        dims = (-1,)
+    shapes = [claim("shape", ctx.subject_of("input", 0), shape), claim("shape", "result", tuple(result.shape))]
+    if not dims:  # no dim, or dim=(): every element
+        claims = [*shapes, claim("reduced", "result", (shape, None, False))]
+        return [
+            ctx.note(
+                REDUCE_DIM, "note.reduce.all", claims, op=ctx.op, count=source.facts.numel, shape=format_shape(shape)
+            )
+        ]
     ndim = max(len(shape), 1)
-    norm = tuple(d % ndim for d in dims)
-    keep = ctx.param("keepdim", 2 if not ctx.kwargs.get("dim") else 99)
+    axes = tuple(sorted({d % ndim for d in dims}))
+    keep = ctx.param("keepdim", 2 if "dim" not in ctx.kwargs else 99)
     keepdim = bool(keep is not None and keep.kind == "bool" and keep.value)
-    dim_text = ", ".join(str(d) for d in dims) if len(dims) > 1 else str(dims[0])
-    params = dict(op=op, dim=dim_text, shape=format_shape(shape), result=format_shape(result.shape))
+    reduced = [*shapes, claim("reduced", "result", (shape, axes, keepdim))]
+    dim_text = (
+        str(dims[0]) if len(dims) == 1 and dim_value is not None and dim_value.kind == "number" else str(tuple(dims))
+    )
+    params = dict(op=ctx.op, dim=dim_text, shape=format_shape(shape), result=format_shape(result.shape))
     notes: list[Note] = []
-    if len(shape) == 2 and len(norm) == 1 and not keepdim:
-        if norm[0] == 0:
-            notes.append(ctx.note("reduce-dim", "note.reduce.per_column", n=shape[1], **params))
+    if len(axes) > 1:
+        notes.append(ctx.note(REDUCE_DIM, "note.reduce.dims", reduced, axes=axes, **params))
+    elif len(shape) == 2 and not keepdim:
+        if axes[0] == 0:
+            notes.append(ctx.note(REDUCE_DIM, "note.reduce.per_column", reduced, n=shape[1], axis=axes[0], **params))
         else:
-            notes.append(ctx.note("reduce-dim", "note.reduce.per_row", n=shape[0], **params))
+            notes.append(ctx.note(REDUCE_DIM, "note.reduce.per_row", reduced, n=shape[0], axis=axes[0], **params))
     else:
-        notes.append(ctx.note("reduce-dim", "note.reduce.dim", **params))
+        notes.append(ctx.note(REDUCE_DIM, "note.reduce.dim", reduced, axis=axes[0], **params))
     if keepdim:
-        notes.append(ctx.note("reduce-dim", "note.reduce.keepdim", dim=dim_text, result=format_shape(result.shape)))
-    if op in _VALUES_INDICES and ctx.result is not None and ctx.result.kind == "tuple":
+        notes.append(ctx.note(REDUCE_DIM, "note.reduce.keepdim", reduced, axes=axes, result=format_shape(result.shape)))
+    if ctx.op in _VALUES_INDICES and ctx.result is not None and ctx.result.kind == "tuple":
+        pair = [claim("result-count", "result", 2), claim("shape", "result", tuple(result.shape))]
         notes.append(
-            ctx.note("reduce-dim", "note.reduce.values_indices", op=op, dim=dim_text, result=format_shape(result.shape))
+            ctx.note(
+                REDUCE_DIM, "note.reduce.values_indices", pair, op=ctx.op, axes=axes, result=format_shape(result.shape)
+            )
         )
     return notes

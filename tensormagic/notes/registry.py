@@ -38,6 +38,7 @@ class Rule:
     rank: int
     ops: frozenset[str] | None
     codes: tuple[str, ...]
+    on_error: bool = False  # sees calls that raised (explains the error); others never do
 
     @property
     def name(self) -> str:
@@ -61,16 +62,19 @@ def note_code(code: str, en: str, zh: str) -> str:
 
 
 def rule(
-    *, rank: int, codes: Iterable[str], ops: Iterable[str] | None = None
+    *, rank: int, codes: Iterable[str], ops: Iterable[str] | None = None, on_error: bool = False
 ) -> Callable[[RuleFunction], RuleFunction]:
-    """Register a rule: the notes of a call come from its rules in ``rank`` order."""
+    """Register a rule: the notes of a call come from its rules in ``rank`` order.
+
+    A call that raised is seen only by rules registered ``on_error``: no note may presume that it worked.
+    """
     declared = tuple(codes)
 
     def register(function: RuleFunction) -> RuleFunction:
         unknown = [code for code in declared if code not in CODES]
         if unknown:
             raise RuntimeError(f"{function.__name__} emits undeclared note codes {unknown}")
-        RULES.append(Rule(function, rank, frozenset(ops) if ops is not None else None, declared))
+        RULES.append(Rule(function, rank, frozenset(ops) if ops is not None else None, declared, on_error))
         RULES.sort(key=lambda r: r.rank)
         rules_for.cache_clear()
         return function
@@ -79,6 +83,6 @@ def rule(
 
 
 @cache
-def rules_for(op: str) -> tuple[Rule, ...]:
-    """The rules that look at calls of canonical op ``op``, in rank order."""
-    return tuple(r for r in RULES if r.ops is None or op in r.ops)
+def rules_for(op: str, raised: bool = False) -> tuple[Rule, ...]:
+    """The rules that look at calls of canonical op ``op`` (that raised, or not), in rank order."""
+    return tuple(r for r in RULES if (r.ops is None or op in r.ops) and (r.on_error or not raised))

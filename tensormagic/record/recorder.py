@@ -24,6 +24,7 @@ from ..ops import (
     DISPATCH_ONLY_CALLS,
     INSPECTION_CALLS,
     LAYER_BOOKKEEPING,
+    MEMORY_SHARING_CALLS,
     RNG_FUNCTIONS,
     SEED_FUNCTIONS,
     VIEW_ATTRIBUTES,
@@ -31,7 +32,7 @@ from ..ops import (
 )
 from ..source import mentioned_names, node_at, registered
 from .calling import direct_call, immediate_caller, make_trampoline
-from .frames import classify, find_cell_frame, frame_namespace
+from .frames import classify, find_cell_frame, frame_namespace, is_module_level
 from .modes import DispatchMode, FunctionMode, GeneratorProxy, RandomModule
 from .names import NameRegistry
 from .site import (
@@ -188,6 +189,7 @@ class Recorder:
     def new_site(self, key: tuple[Any, ...], frame: Any, func: Any, kind: str) -> Site:
         self.order += 1
         site = Site(code=frame.f_code, lasti=frame.f_lasti, func=func, kind=kind, order=self.order, count=1)
+        site.default_dtype = str(torch.get_default_dtype())
         self.sites[key] = site
         return site
 
@@ -217,6 +219,7 @@ class Recorder:
         with self.guard():
             site = self.new_site(key, frame, func, "descriptor" if is_descriptor else "function")
             site.direct = direct
+            site.in_function = not is_module_level(frame)
             site.args = tuple(summarize(a) for a in args[:8])
             site.kwargs = {k: summarize(v) for k, v in list(kwargs.items())[:8]}
             target = kwargs.get("out") if "out" in kwargs else (args[0] if args and is_inplace(name) else None)
@@ -244,7 +247,7 @@ class Recorder:
             self.depth -= 1
         if site is not None:
             with self.guard():
-                self._note_result(site, frame, name, args, result, direct)
+                self._note_result(site, frame, name, args, kwargs, result, direct)
                 if target is not None:
                     site.changed = target._version != site.target_version
             if self.observer is not None:
@@ -252,7 +255,16 @@ class Recorder:
                     self.observer.after(site, frame, result, None)
         return result
 
-    def _note_result(self, site: Site, frame: Any, name: str, args: tuple[Any, ...], result: Any, direct: bool) -> None:
+    def _note_result(
+        self,
+        site: Site,
+        frame: Any,
+        name: str,
+        args: tuple[Any, ...],
+        kwargs: dict[str, Any],
+        result: Any,
+        direct: bool,
+    ) -> None:
         site.result = summarize(result)
         if isinstance(result, torch.Tensor):
             site.last_shape = tuple(result.shape)
@@ -262,11 +274,19 @@ class Recorder:
             site.relations = tuple(
                 memory_relation(result, a) if isinstance(a, torch.Tensor | np.ndarray) else "" for a in args[:8]
             )
+            site.kw_relations = {
+                k: memory_relation(result, v) for k, v in kwargs.items() if isinstance(v, torch.Tensor | np.ndarray)
+            }
             if name in _CONVERTERS and args and isinstance(args[0], torch.Tensor):
                 site.values = conversion_values(args[0], result)
         elif isinstance(result, np.ndarray):
             site.result_ref = weak(result)
             site.relations = tuple(memory_relation(result, a) if isinstance(a, torch.Tensor) else "" for a in args[:8])
+            site.kw_relations = {
+                k: memory_relation(result, v) for k, v in kwargs.items() if isinstance(v, torch.Tensor)
+            }
+        if name in MEMORY_SHARING_CALLS and isinstance(result, torch.Tensor | np.ndarray):
+            site.result_sharing = self.names.sharing(frame, result)
         if name in RNG_FUNCTIONS:
             site.seed = torch._C.default_generator.initial_seed()  # a read: draws nothing
             site.seeded_in_cell = self.seeded_at is not None
@@ -281,15 +301,23 @@ class Recorder:
             site = self.new_site(key, frame, "dispatch", "dispatch")
             site.direct = direct
             site.op = str(func)
+            site.in_function = not is_module_level(frame)
             if self.observer is not None:
                 self.observer.before(site, frame, args, kwargs)
         result = call(func, args, kwargs)
         if site is None:
             return result
         with self.guard():
-            self._note_dispatch_result(site, frame, result, direct)
-            if func is torch.ops.aten.lift_fresh.default:
+            self._note_dispatch_result(site, frame, result)
+            if func is torch.ops.aten.lift_fresh.default and isinstance(result, torch.Tensor):
+                # A tensor over memory torch cannot resize was made over another library's memory: the array's.
+                if not result.untyped_storage().resizable():
+                    site.linked_relation = "shares"
+                    site.linked_array = summarize(result)
                 self.lifted = (site, self.dispatch_events, frame)
+            if direct:
+                self._link_data(site, frame)
+                self.names.bind(frame, [*_assigned_names(frame), *filter(None, [site.linked_name])], result)
         if self.observer is not None:
             with self.guard():
                 self.observer.after(site, frame, result, None)
@@ -304,18 +332,20 @@ class Recorder:
         if event + 1 != self.dispatch_events or lift_frame is not frame or frame.f_lasti != site.lasti:
             return
         with self.guard():
-            self._note_dispatch_result(site, frame, result, site.direct)
+            self._note_dispatch_result(site, frame, result)
+            if site.linked_relation == "shares":
+                site.linked_relation = "copy"  # converted: new memory
+            if self.observer is not None:
+                self.observer.after(site, frame, result, None)
 
-    def _note_dispatch_result(self, site: Site, frame: Any, result: Any, direct: bool) -> None:
+    def _note_dispatch_result(self, site: Site, frame: Any, result: Any) -> None:
         site.result = summarize(result)
         site.last_shape = tuple(result.shape) if isinstance(result, torch.Tensor) else None
         site.result_ref = weak(result)
-        if direct:
-            self.link_named_array(site, frame, result)
-            self.names.bind(frame, [*_assigned_names(frame), *([site.linked_name] if site.linked_name else [])], result)
+        site.result_sharing = self.names.sharing(frame, result)
 
-    def link_named_array(self, site: Site, frame: Any, result: Any) -> None:
-        """``torch.from_numpy(n1)``: find ``n1`` by name in the frame (no evaluation) and relate memory."""
+    def _link_data(self, site: Site, frame: Any) -> None:
+        """The data argument as written: a plain name (bound to it at this moment), or a literal list."""
         call = node_at(frame.f_code, frame.f_lasti)[0]
         if not isinstance(call, ast.Call):
             return
@@ -324,13 +354,11 @@ class Recorder:
         for node in candidates[:1]:
             if isinstance(node, ast.Name):
                 site.linked_name = node.id
-                value = frame_namespace(frame).get(node.id)
-                if isinstance(value, np.ndarray | torch.Tensor):
-                    site.linked_array = summarize(value)
-                    site.linked_relation = memory_relation(result, value)
-                elif isinstance(value, list | tuple):
-                    site.linked_array = Value("data", data=summarize_data(value), type_name=type(value).__name__)
-            else:
+                if site.linked_array is None and not site.in_function:
+                    value = frame_namespace(frame).get(node.id)
+                    if isinstance(value, list | tuple):
+                        site.linked_array = Value("data", data=summarize_data(value), type_name=type(value).__name__)
+            elif site.linked_array is None:
                 with contextlib.suppress(ValueError, SyntaxError, TypeError, MemoryError, RecursionError):
                     literal = ast.literal_eval(node)
                     if isinstance(literal, list | tuple):
@@ -347,6 +375,7 @@ class Recorder:
         with self.guard():
             key = (id(frame.f_code), frame.f_lasti, name)
             site = self.sites.get(key)
+            first = site is None
             if site is None:
                 site = self.new_site(key, frame, name, "seed")
                 site.direct = direct
@@ -361,6 +390,9 @@ class Recorder:
                 )
             if name != "torch.initial_seed":
                 self.seeded_at = self.order
+            if first and self.observer is not None:  # seen after the call: these calls are plain Python
+                self.observer.before(site, frame, (), {})
+                self.observer.after(site, frame, value, None)
 
 
 def _message(error: BaseException) -> str:

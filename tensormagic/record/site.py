@@ -23,7 +23,8 @@ from ..sharing import Sharing, element_overlap, storage_span
 class Value:
     """A recorded argument or result, without the object: facts for tensors/arrays, a short repr else."""
 
-    kind: str  # "tensor" | "ndarray" | "number" | "bool" | "dtype" | "shape" | "none" | "data" | "other" | "tuple"
+    kind: str  # "tensor" | "ndarray" | "number" | "bool" | "dtype" | "shape" | "none" | "data" | "generator" | "other"
+    # | "tuple"
     facts: Facts | None = None
     value: Any = None  # small Python values only (numbers, dtype names, tuples of ints, short strings)
     type_name: str = ""
@@ -62,6 +63,8 @@ class Site:
     result: Value | None = None
     last_shape: tuple[int, ...] | None = None
     relations: tuple[str, ...] = ()  # per tensor/array input: "alias" | "view" | "shares" | "copy" | ""
+    kw_relations: dict[str, str] = field(default_factory=dict)  # the same, for keyword arguments
+    result_sharing: tuple[Sharing, ...] = ()  # memory-sharing calls: who shares the result's memory, at the call
     target_sharing: tuple[Sharing, ...] = ()  # in-place calls: who shares the changed memory, at call time
     target_version: int | None = None  # in-place calls: the changed tensor's ``_version`` before the call
     changed: bool | None = None  # in-place calls: whether the call (even one that raised) bumped that version
@@ -69,11 +72,14 @@ class Site:
     error: ErrorInfo | None = None
     errors: int = 0
     seed: int | None = None
+    default_dtype: str = ""  # torch.get_default_dtype() at the call
     seeded_in_cell: bool = False
     op: str = ""  # dispatch sites: the aten op seen
-    linked_array: Value | None = None  # from_numpy: the ndarray named in the call (found by name)
-    linked_relation: str = ""
-    linked_name: str | None = None
+    # from_numpy / legacy constructors: the data they were given
+    linked_array: Value | None = None  # an array: its facts (seen through the tensor made over its memory); a list
+    linked_relation: str = ""  # "shares" (the result uses the array's memory) | "copy" (converted) | "" (fresh)
+    linked_name: str | None = None  # the plain name the data was passed as (``torch.from_numpy(n1)``: n1)
+    in_function: bool = False  # the cell line runs inside a function (its local names are not visible)
     # float -> int / float16 conversions of tiny CPU tensors: the first values before and after, as Python numbers
     values: tuple[tuple[Any, ...], tuple[Any, ...]] | None = None
 
@@ -98,6 +104,9 @@ def summarize(value: Any, depth: int = 0) -> Value:
         return Value("number", value=value, type_name=type(value).__name__)
     if value is None:
         return Value("none", type_name="NoneType")
+    if isinstance(value, torch.Generator):
+        default = value is torch.default_generator or value is torch._C.default_generator
+        return Value("generator", value="default" if default else "own", type_name="torch.Generator")
     if isinstance(value, torch.dtype):
         return Value("dtype", value=str(value), type_name="torch.dtype")
     if isinstance(value, torch.Size) or (
