@@ -54,14 +54,14 @@ def python_only(cell: str) -> str | None:
     return None if "get_ipython" in code else code
 
 
-# -- the course chapter ---------------------------------------------------------------------------------------------
+# -- the course chapter ----------------------------------------------------------------------------------------------
 def test_course_chapter_claims_hold() -> None:
     from test_explain_chapter import CHAPTER_CELLS
 
     assert run_cells([source for _, source in CHAPTER_CELLS]) == []
 
 
-# -- the course notebooks ---------------------------------------------------------------------------------------
+# -- the course notebooks --------------------------------------------------------------------------------------------
 NOTEBOOKS = sorted((ROOT / "demos" / "en").glob("*.ipynb"))
 
 
@@ -75,7 +75,7 @@ def test_notebook_claims_hold(notebook: Path) -> None:
     assert run_cells(runnable) == []
 
 
-# -- tutorial-style cells ---------------------------------------------------------------------------------------
+# -- tutorial-style cells --------------------------------------------------------------------------------------------
 def _tutorial_groups() -> dict[str, list[str]]:
     from test_tutorial_transparency import GROUPS
 
@@ -88,7 +88,7 @@ def test_tutorial_claims_hold(group: str) -> None:
     assert run_cells(cells) == []
 
 
-# -- the student cells ------------------------------------------------------------------------------------------
+# -- the student cells -----------------------------------------------------------------------------------------------
 def test_student_cells_claims_hold_in_both_languages() -> None:
     from student_cells import STUDENT_CELLS
 
@@ -96,7 +96,7 @@ def test_student_cells_claims_hold_in_both_languages() -> None:
         assert run_cells([cell for _, cell in STUDENT_CELLS], language) == []
 
 
-# -- a generated stream of course operations ----------------------------------------------------------------------
+# -- a generated stream of course operations -------------------------------------------------------------------------
 _SHAPES = ["(2, 3)", "(3,)", "(1, 3)", "(2, 1)", "(4,)"]
 _NAMES = ["a", "b", "c"]
 

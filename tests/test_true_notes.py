@@ -35,7 +35,7 @@ def keys(e: Explanation, line: int | None = None) -> list[str]:
     return [n.key for s in e.steps if line is None or s.line == line for c in s.calls for n in c.notes]
 
 
-# -- aliasing is decided at the moment of the call --------------------------------------------------------------
+# -- aliasing is decided at the moment of the call -------------------------------------------------------------------
 def test_a_rebound_name_is_not_said_to_change() -> None:
     e = explained("x = torch.ones(3)\ny = x\nx = x + 10\ny += 1")
     said = " ".join(texts(e, 4))
@@ -48,7 +48,7 @@ def test_an_alias_still_bound_is_said_to_change() -> None:
     assert any("p is another name for this very tensor, so it shows the change too" in t for t in texts(e, 3))
 
 
-# -- comparisons and promotion -------------------------------------------------------------------------------------------
+# -- comparisons and promotion ---------------------------------------------------------------------------------------
 def test_a_comparison_gives_bool_and_is_not_called_a_promotion() -> None:
     assert (torch.tensor([1, 2, 3]) > 1.5).dtype == torch.bool
     e = explained("a = torch.tensor([1, 2, 3])\nb = a > 1.5\npred = a\nlabels = a\nok = pred == labels")
@@ -82,7 +82,7 @@ def test_explicit_dtype_names_the_default_for_that_data() -> None:
     assert "dtype=float64 is given, so the default for this data (float32) is not used" in texts(e, 2)
 
 
-# -- legacy constructors -------------------------------------------------------------------------------------------------
+# -- legacy constructors ---------------------------------------------------------------------------------------------
 def test_legacy_constructor_converts_a_float64_array_and_says_so() -> None:
     n64 = np.ones(3)
     assert torch.Tensor(n64).dtype == torch.float32
@@ -111,7 +111,7 @@ def test_legacy_constructor_follows_the_default_dtype() -> None:
     assert not any("float32" in t for t in said)
 
 
-# -- a call that raised ------------------------------------------------------------------------------------------------
+# -- a call that raised ----------------------------------------------------------------------------------------------
 def test_a_failed_in_place_call_is_not_said_to_change_anything() -> None:
     e = explained("w = torch.ones(3, requires_grad=True)\nw.add_(1)")
     said = texts(e, 2)
@@ -127,7 +127,7 @@ def test_a_failed_broadcast_gets_no_advice_to_use_the_in_place_method() -> None:
         assert not any("mul_()" in t for t in said)
 
 
-# -- temporaries -----------------------------------------------------------------------------------------------------------
+# -- temporaries -----------------------------------------------------------------------------------------------------
 def test_from_numpy_of_a_copy_is_independent_of_the_original() -> None:
     e = explained("n1 = np.ones(3)\nt = torch.from_numpy(n1.copy())")
     said = texts(e, 2)
@@ -142,7 +142,7 @@ def test_a_view_of_a_temporary_does_not_speak_of_writing_to_it() -> None:
     assert "writing to one changes the other" not in said
 
 
-# -- smaller ones ----------------------------------------------------------------------------------------------------------
+# -- smaller ones ----------------------------------------------------------------------------------------------------
 def test_transpose_of_a_1d_tensor_swaps_nothing() -> None:
     e = explained("x = torch.arange(3.)\nxt = x.T")
     said = " ".join(texts(e, 2))
