@@ -21,7 +21,9 @@ class TensorMagic(Configurable):
     stats = Bool(True, help="Compute statistics (min, max, mean, std, NaN/Inf/zero counts) for annotations.").tag(
         config=True
     )
-    max_lines = Int(40, help="Most lines an explanation shows before it says how many more there are.").tag(config=True)
+    max_lines = Int(40, help="Most lines an explanation shows before it says how many more there are.").tag(
+        config=True
+    )
 
     @default("language")
     def _default_language(self) -> str:

@@ -55,10 +55,8 @@ def train_autoencoders(data: torch.Tensor, sizes: list[int], seed: int = 32) -> 
     count, widest = len(sizes), max(sizes)
     mask = (torch.arange(widest)[None, :] < torch.tensor(sizes)[:, None]).float()[:, None, :]
     weights = [
-        _uniform(gen, count, PIXELS, HIDDEN),
-        _uniform(gen, count, HIDDEN, widest),
-        _uniform(gen, count, widest, HIDDEN),
-        _uniform(gen, count, HIDDEN, PIXELS),
+        _uniform(gen, count, PIXELS, HIDDEN), _uniform(gen, count, HIDDEN, widest),
+        _uniform(gen, count, widest, HIDDEN), _uniform(gen, count, HIDDEN, PIXELS),
     ]
     biases = [torch.zeros(count, 1, w.shape[-1], requires_grad=True) for w in weights]
     batch = data.expand(count, *data.shape)
@@ -86,13 +84,8 @@ class AutoencoderCard(Card):
     def build_controls(self) -> list[widgets.Widget]:
         self.data = stroke_images()
         self.results: dict[int, tuple[float, torch.Tensor]] = {}
-        slider = widgets.IntSlider(
-            value=2,
-            min=1,
-            max=MAX_BOTTLENECK,
-            description=self.t("control.bottleneck"),
-            style={"description_width": "110px"},
-        )
+        slider = widgets.IntSlider(value=2, min=1, max=MAX_BOTTLENECK, description=self.t("control.bottleneck"),
+                                   style={"description_width": "110px"})
         slider.add_class("tm-autoencoder-bottleneck")
         self.controls["bottleneck"] = slider
         return [slider]
@@ -105,16 +98,13 @@ class AutoencoderCard(Card):
         variance = self.data.var().item()
         known = sorted(self.results)
         curve = ", ".join(f"k={size}: {self.results[size][0]:.4f}" for size in known)
-        self.numbers = {
-            "bottleneck": k,
-            "error": error,
-            "errors": {s: self.results[s][0] for s in known},
-            "data_variance": variance,
-        }
+        self.numbers = {"bottleneck": k, "error": error, "errors": {s: self.results[s][0] for s in known},
+                        "data_variance": variance}
         self.lines = [
             self.t("data", count=SAMPLES, side=SIDE, pixels=PIXELS, factors=FACTORS),
             self.t("model", pixels=PIXELS, hidden=HIDDEN, k=k, steps=STEPS),
-            self.t("error", k=k, error=f"{error:.4f}", variance=f"{variance:.4f}", percent=f"{error / variance:.1%}"),
+            self.t("error", k=k, error=f"{error:.4f}", variance=f"{variance:.4f}",
+                   percent=f"{error / variance:.1%}"),
             self.t("curve", curve=curve),
             self.t("why", factors=FACTORS),
         ]

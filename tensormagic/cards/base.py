@@ -43,9 +43,8 @@ def materialize(module: ModuleT) -> ModuleT:
     for submodule in module.modules():
         for name, parameter in list(submodule._parameters.items()):
             if parameter is not None:
-                real = nn.Parameter(
-                    torch.empty(parameter.shape, dtype=parameter.dtype), requires_grad=parameter.requires_grad
-                )
+                real = nn.Parameter(torch.empty(parameter.shape, dtype=parameter.dtype),
+                                    requires_grad=parameter.requires_grad)
                 setattr(submodule, name, real)
     return module
 
@@ -160,8 +159,7 @@ class Card(WidgetWithFallback):
         # pre-wrap keeps the indentation of multi-line values (tensor reprs, aligned shapes); blank lines
         # become small gaps instead of collapsing away.
         lines = "".join(
-            f'<div style="white-space:pre-wrap">{escape(line)}</div>'
-            if line.strip()
+            f'<div style="white-space:pre-wrap">{escape(line)}</div>' if line.strip()
             else '<div style="height:6px"></div>'
             for line in self.lines
         )

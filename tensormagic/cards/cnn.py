@@ -35,10 +35,7 @@ class CnnCard(Card):
     def build_controls(self) -> list[widgets.Widget]:
         style = {"description_width": "110px"}
         specs = [
-            ("size", 4, 64, 28),
-            ("channels", 1, 16, 3),
-            ("kernel", 1, 11, 3),
-            ("stride", 1, 4, 1),
+            ("size", 4, 64, 28), ("channels", 1, 16, 3), ("kernel", 1, 11, 3), ("stride", 1, 4, 1),
             ("padding", 0, 5, 0),
         ]
         for key, low, high, value in specs:
@@ -60,17 +57,8 @@ class CnnCard(Card):
             for parameter in conv.parameters():
                 parameter.zero_()
         x = torch.zeros(1, channels, size, size)
-        lines = [
-            self.t(
-                "input",
-                shape=shape_text(x.shape),
-                channels=channels,
-                out=OUT_CHANNELS,
-                kernel=kernel,
-                stride=stride,
-                padding=padding,
-            )
-        ]
+        lines = [self.t("input", shape=shape_text(x.shape), channels=channels, out=OUT_CHANNELS, kernel=kernel,
+                        stride=stride, padding=padding)]
         try:
             with torch.no_grad():
                 y = conv(x)
@@ -87,26 +75,16 @@ class CnnCard(Card):
         dense = nn.Linear(x.numel(), y.numel(), device="meta")
         dense_params = sum(p.numel() for p in dense.parameters())
         self.numbers = {
-            "output_shape": tuple(y.shape),
-            "formula_side": side,
-            "conv_params": conv_params,
-            "dense_params": dense_params,
-            "ratio": dense_params / conv_params,
+            "output_shape": tuple(y.shape), "formula_side": side, "conv_params": conv_params,
+            "dense_params": dense_params, "ratio": dense_params / conv_params,
         }
         lines.append(self.t("output", shape=shape_text(y.shape)))
         lines.append(self.t("formula", size=size, padding=padding, kernel=kernel, stride=stride, side=side))
         lines.append(
             self.t("conv_params", out=OUT_CHANNELS, channels=channels, kernel=kernel, count=f"{conv_params:,}")
         )
-        lines.append(
-            self.t(
-                "dense_params",
-                inputs=f"{x.numel():,}",
-                outputs=f"{y.numel():,}",
-                count=f"{dense_params:,}",
-                ratio=f"{dense_params / conv_params:,.0f}",
-            )
-        )
+        lines.append(self.t("dense_params", inputs=f"{x.numel():,}", outputs=f"{y.numel():,}",
+                            count=f"{dense_params:,}", ratio=f"{dense_params / conv_params:,.0f}"))
         lines.append(self.t("sharing", positions=f"{side * side:,}"))
         self.lines = lines + self._feature_lines
         self.figures = self._feature_figures
@@ -118,21 +96,14 @@ class CnnCard(Card):
         pooled = F.max_pool2d(features.relu()[None, None], 2)[0, 0]
         peak = features.abs().max().item()
         self.feature_numbers = {
-            "image_shape": tuple(picture.shape),
-            "feature_shape": tuple(features.shape),
-            "pooled_shape": tuple(pooled.shape),
-            "peak": peak,
+            "image_shape": tuple(picture.shape), "feature_shape": tuple(features.shape),
+            "pooled_shape": tuple(pooled.shape), "peak": peak,
         }
         lines = [
             "",
             self.t("feature", image=shape_text(picture.shape), feature=shape_text(features.shape), peak=f"{peak:g}"),
-            self.t(
-                "pool",
-                feature=shape_text(features.shape),
-                pooled=shape_text(pooled.shape),
-                before=features.numel(),
-                after=pooled.numel(),
-            ),
+            self.t("pool", feature=shape_text(features.shape), pooled=shape_text(pooled.shape),
+                   before=features.numel(), after=pooled.numel()),
         ]
         figures = [
             (self.t("fig.image"), svg.image(picture.tolist(), cell=8)),

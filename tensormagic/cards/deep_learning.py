@@ -35,20 +35,15 @@ class DeepLearningCard(Card):
         gen = generator(42)
         self.points, self.labels = rings()
         self.model = nn.Sequential(
-            fresh(nn.Linear, 2, WIDTH, gen=gen),
-            nn.ReLU(),
-            fresh(nn.Linear, WIDTH, WIDTH, gen=gen),
-            nn.ReLU(),
+            fresh(nn.Linear, 2, WIDTH, gen=gen), nn.ReLU(), fresh(nn.Linear, WIDTH, WIDTH, gen=gen), nn.ReLU(),
             fresh(nn.Linear, WIDTH, 2, gen=gen),
         )
         self.linear = fresh(nn.Linear, 2, 2, gen=gen)
         loss_fn = nn.CrossEntropyLoss()
-        self.deep_loss = train(
-            list(self.model.parameters()), lambda: loss_fn(self.model(self.points), self.labels), STEPS, lr=0.03
-        )
-        self.linear_loss = train(
-            list(self.linear.parameters()), lambda: loss_fn(self.linear(self.points), self.labels), STEPS, lr=0.03
-        )
+        self.deep_loss = train(list(self.model.parameters()), lambda: loss_fn(self.model(self.points), self.labels),
+                               STEPS, lr=0.03)
+        self.linear_loss = train(list(self.linear.parameters()),
+                                 lambda: loss_fn(self.linear(self.points), self.labels), STEPS, lr=0.03)
         with torch.no_grad():
             self.deep_accuracy = (self.model(self.points).argmax(1) == self.labels).float().mean().item()
             self.linear_accuracy = (self.linear(self.points).argmax(1) == self.labels).float().mean().item()
@@ -66,9 +61,8 @@ class DeepLearningCard(Card):
             (self.t("fig.deep"), svg.regions(deep_regions, dots, extent=EXTENT, radius=2.2)),
             (self.t("fig.linear"), svg.regions(linear_regions, dots, extent=EXTENT, radius=2.2)),
         ]
-        slider = widgets.IntSlider(
-            value=1, min=0, max=POINTS - 1, description=self.t("control.sample"), style={"description_width": "110px"}
-        )
+        slider = widgets.IntSlider(value=1, min=0, max=POINTS - 1, description=self.t("control.sample"),
+                                   style={"description_width": "110px"})
         slider.add_class("tm-deep-learning-sample")
         self.controls["sample"] = slider
         return [slider]
@@ -81,23 +75,10 @@ class DeepLearningCard(Card):
         with torch.no_grad():
             for layer in self.model:
                 value = layer(value)
-                steps.append(
-                    (
-                        repr(layer)
-                        if isinstance(layer, nn.ReLU)
-                        else f"Linear({layer.in_features}→{layer.out_features})",
-                        value,
-                    )
-                )
-        lines = [
-            self.t(
-                "sample",
-                index=index,
-                x=f"{x[0].item():.2f}",
-                y=f"{x[1].item():.2f}",
-                label=self.t(f"class{int(self.labels[index])}"),
-            )
-        ]
+                steps.append((repr(layer) if isinstance(layer, nn.ReLU) else
+                              f"Linear({layer.in_features}→{layer.out_features})", value))
+        lines = [self.t("sample", index=index, x=f"{x[0].item():.2f}", y=f"{x[1].item():.2f}",
+                        label=self.t(f"class{int(self.labels[index])}"))]
         for name, out in steps:
             zeros = int((out == 0).sum())
             values = ", ".join(f"{v:.2f}" for v in out.tolist())
@@ -107,29 +88,18 @@ class DeepLearningCard(Card):
         parameters = sum(p.numel() for p in self.model.parameters())
         lines += [
             self.t("prediction", label=self.t(f"class{predicted}")),
-            self.t(
-                "accuracy",
-                deep=f"{self.deep_accuracy:.0%}",
-                linear=f"{self.linear_accuracy:.0%}",
-                steps=STEPS,
-                count=POINTS,
-            ),
+            self.t("accuracy", deep=f"{self.deep_accuracy:.0%}", linear=f"{self.linear_accuracy:.0%}",
+                   steps=STEPS, count=POINTS),
             self.t("features", width=WIDTH),
             self.t("black_box", parameters=parameters),
             self.t("compute", steps=STEPS, count=POINTS, total=f"{STEPS * POINTS:,}"),
         ]
         self.numbers = {
-            "deep_accuracy": self.deep_accuracy,
-            "linear_accuracy": self.linear_accuracy,
-            "parameters": parameters,
-            "layer_shapes": [tuple(out.shape) for _, out in steps],
-            "prediction": predicted,
+            "deep_accuracy": self.deep_accuracy, "linear_accuracy": self.linear_accuracy, "parameters": parameters,
+            "layer_shapes": [tuple(out.shape) for _, out in steps], "prediction": predicted,
         }
         activations = [out.tolist() for _, out in steps[1:]]
-        strip = svg.heatmap(
-            [row + [float("nan")] * (WIDTH - len(row)) for row in activations],
-            row_labels=[name for name, _ in steps[1:]],
-            cell=24,
-        )
+        strip = svg.heatmap([row + [float("nan")] * (WIDTH - len(row)) for row in activations],
+                            row_labels=[name for name, _ in steps[1:]], cell=24)
         self.lines = lines
         self.figures = [(self.t("fig.layers"), strip), *self.region_figures]

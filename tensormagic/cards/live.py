@@ -24,37 +24,9 @@ from .base import Card, private_rng, shape_text
 _SAFE_BUILTINS = {
     name: getattr(builtins, name)
     for name in (
-        "abs",
-        "all",
-        "any",
-        "bool",
-        "dict",
-        "divmod",
-        "enumerate",
-        "float",
-        "int",
-        "isinstance",
-        "len",
-        "list",
-        "max",
-        "min",
-        "pow",
-        "range",
-        "repr",
-        "reversed",
-        "round",
-        "slice",
-        "sorted",
-        "str",
-        "sum",
-        "tuple",
-        "type",
-        "zip",
-        "complex",
-        "ValueError",
-        "RuntimeError",
-        "TypeError",
-        "IndexError",
+        "abs", "all", "any", "bool", "dict", "divmod", "enumerate", "float", "int", "isinstance", "len", "list",
+        "max", "min", "pow", "range", "repr", "reversed", "round", "slice", "sorted", "str", "sum", "tuple", "type",
+        "zip", "complex", "ValueError", "RuntimeError", "TypeError", "IndexError",
     )
 }
 MAX_VALUE_CHARS = 300
@@ -110,13 +82,9 @@ class LiveExampleCard(Card):
     code: ClassVar[str] = ""
 
     def build_controls(self) -> list[widgets.Widget]:
-        box = widgets.Textarea(
-            value=self.code.strip(),
-            description=self.common("code"),
-            continuous_update=False,
-            rows=max(4, self.code.strip().count("\n") + 2),
-            layout=widgets.Layout(width="95%"),
-        )
+        box = widgets.Textarea(value=self.code.strip(), description=self.common("code"), continuous_update=False,
+                               rows=max(4, self.code.strip().count("\n") + 2),
+                               layout=widgets.Layout(width="95%"))
         box.add_class("tm-live-code")
         self.controls["code"] = box
         button = widgets.Button(description=self.common("run"), icon="play")
@@ -160,15 +128,8 @@ class LiveExampleCard(Card):
         if isinstance(obj, torch.Tensor | np.ndarray):
             facts = describe(obj, variables, stats=False, name=name or None)
             kind = "tensor" if isinstance(obj, torch.Tensor) else "ndarray"
-            out = [
-                self.common(
-                    "value_line",
-                    name=label,
-                    kind=kind,
-                    shape=shape_text(facts.shape),
-                    dtype=facts.dtype.removeprefix("torch."),
-                )
-            ]
+            out = [self.common("value_line", name=label, kind=kind, shape=shape_text(facts.shape),
+                               dtype=facts.dtype.removeprefix("torch."))]
             rows = repr(obj).splitlines()
             out.extend("    " + row for row in rows[:MAX_VALUE_LINES])
             if len(rows) > MAX_VALUE_LINES:

@@ -24,9 +24,7 @@ m = t.numpy()
     def notes(self, variables: dict[str, Any], value: Any) -> list[str]:
         arrays = [(k, v) for k, v in variables.items() if isinstance(v, torch.Tensor | np.ndarray)]
         pairs = [
-            f"{a}↔{b}"
-            for i, (a, x) in enumerate(arrays)
-            for b, y in arrays[i + 1 :]
+            f"{a}↔{b}" for i, (a, x) in enumerate(arrays) for b, y in arrays[i + 1 :]
             if element_overlap(x, y) in ("all", "some")
         ]
         return [self.t("pairs", pairs=", ".join(pairs) or "—")]

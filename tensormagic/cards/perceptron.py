@@ -101,12 +101,8 @@ class PerceptronCard(Card):
                 hidden = (model(grid).squeeze(1) > 0).int().reshape(GRID, GRID).tolist()
             points = [(x.item(), y.item(), int(t)) for (x, y), t in zip(INPUTS, targets.tolist(), strict=True)]
             self._cache[name] = (
-                perceptron,
-                mlp,
-                svg.regions(linear, points),
-                svg.regions(hidden, points),
-                svg.text_regions(linear, points),
-                svg.text_regions(hidden, points),
+                perceptron, mlp, svg.regions(linear, points), svg.regions(hidden, points),
+                svg.text_regions(linear, points), svg.text_regions(hidden, points),
             )
         return self._cache[name]
 
@@ -120,28 +116,17 @@ class PerceptronCard(Card):
         w1, w2 = perceptron.weights
         lines = [self.t("data", name=name, table=table)]
         if perceptron.converged_epoch is not None:
-            lines.append(
-                self.t(
-                    "perceptron_ok",
-                    epoch=perceptron.converged_epoch,
-                    w1=f"{w1:g}",
-                    w2=f"{w2:g}",
-                    b=f"{perceptron.bias:g}",
-                    accuracy=f"{perceptron.accuracy:.0%}",
-                )
-            )
+            lines.append(self.t("perceptron_ok", epoch=perceptron.converged_epoch, w1=f"{w1:g}", w2=f"{w2:g}",
+                                b=f"{perceptron.bias:g}", accuracy=f"{perceptron.accuracy:.0%}"))
         else:
             lines.append(self.t("perceptron_fail", epochs=EPOCHS, accuracy=f"{perceptron.accuracy:.0%}"))
-        lines.append(
-            self.t("mlp", hidden=HIDDEN, steps=mlp.steps, accuracy=f"{mlp.accuracy:.0%}", loss=f"{mlp.loss:.4f}")
-        )
+        lines.append(self.t("mlp", hidden=HIDDEN, steps=mlp.steps, accuracy=f"{mlp.accuracy:.0%}",
+                            loss=f"{mlp.loss:.4f}"))
         lines.append(self.t("why"))
         self.numbers = {
-            "data": name,
-            "perceptron_accuracy": perceptron.accuracy,
+            "data": name, "perceptron_accuracy": perceptron.accuracy,
             "perceptron_converged": perceptron.converged_epoch,
-            "mlp_accuracy": mlp.accuracy,
-            "mlp_loss": mlp.loss,
+            "mlp_accuracy": mlp.accuracy, "mlp_loss": mlp.loss,
         }
         self.lines = lines
         self.figures = [(self.t("fig.perceptron"), linear_svg), (self.t("fig.mlp", hidden=HIDDEN), mlp_svg)]

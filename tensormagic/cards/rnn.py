@@ -45,9 +45,8 @@ class RnnCard(Card):
         self.sequence = torch.randn(MAX_LENGTH, 1, INPUT_SIZE, generator=generator(12))
         # Measured once for every length the slider offers (a few ms each), so moving it is instant.
         self.gradient_norms = [gradient_to_first_step(self.rnn, self.sequence, n) for n in range(1, MAX_LENGTH + 1)]
-        slider = widgets.IntSlider(
-            value=10, min=1, max=MAX_LENGTH, description=self.t("control.length"), style={"description_width": "110px"}
-        )
+        slider = widgets.IntSlider(value=10, min=1, max=MAX_LENGTH, description=self.t("control.length"),
+                                   style={"description_width": "110px"})
         slider.add_class("tm-rnn-length")
         self.controls["length"] = slider
         return [slider]
@@ -63,32 +62,18 @@ class RnnCard(Card):
         norm = self.gradient_norms[length - 1]
         first = self.gradient_norms[0]
         lines = [
-            self.t(
-                "shapes",
-                input=shape_text((length, 1, INPUT_SIZE)),
-                output=shape_text(output.shape),
-                last=shape_text(last.shape),
-                hidden=HIDDEN_SIZE,
-                size=INPUT_SIZE,
-            ),
+            self.t("shapes", input=shape_text((length, 1, INPUT_SIZE)), output=shape_text(output.shape),
+                   last=shape_text(last.shape), hidden=HIDDEN_SIZE, size=INPUT_SIZE),
             self.t("steps", length=length, steps=" → ".join(steps)),
-            self.t(
-                "gradient",
-                length=length,
-                norm=f"{norm:.3g}",
-                first=f"{first:.3g}",
-                ratio=f"{norm / first:.2g}" if first else "—",
-            ),
+            self.t("gradient", length=length, norm=f"{norm:.3g}", first=f"{first:.3g}",
+                   ratio=f"{norm / first:.2g}" if first else "—"),
         ]
         checkpoints = [n for n in (1, 5, 10, 20, 40) if n <= MAX_LENGTH]
         lines.append(self.t("table", values=", ".join(f"{n}: {self.gradient_norms[n - 1]:.2g}" for n in checkpoints)))
         lines.append(self.t("why"))
         self.numbers = {
-            "length": length,
-            "output_shape": tuple(output.shape),
-            "hidden_shape": tuple(last.shape),
-            "gradient_norm": norm,
-            "gradient_norms": list(self.gradient_norms),
+            "length": length, "output_shape": tuple(output.shape), "hidden_shape": tuple(last.shape),
+            "gradient_norm": norm, "gradient_norms": list(self.gradient_norms),
         }
         labels = [str(n) if n in checkpoints else "" for n in range(1, MAX_LENGTH + 1)]
         chart = svg.bars(self.gradient_norms, labels, highlight=length - 1, log=True, width=360)

@@ -37,20 +37,12 @@ class TransformerCard(Card):
         table = torch.randn(len(vocabulary), EMBED, generator=gen)
         ids = torch.tensor([vocabulary.index(word) for word in self.tokens])
         self.embedded = table[ids] + positional(len(self.tokens), EMBED)
-        length = widgets.IntSlider(
-            value=min(6, len(self.tokens)),
-            min=2,
-            max=len(self.tokens),
-            description=self.t("control.length"),
-            style={"description_width": "110px"},
-        )
+        length = widgets.IntSlider(value=min(6, len(self.tokens)), min=2, max=len(self.tokens),
+                                   description=self.t("control.length"), style={"description_width": "110px"})
         length.add_class("tm-transformer-length")
-        head = widgets.ToggleButtons(
-            options=[(self.t("control.average"), -1)]
-            + [(self.t("control.head", number=h + 1), h) for h in range(HEADS)],
-            value=-1,
-            description=self.t("control.heads"),
-        )
+        head = widgets.ToggleButtons(options=[(self.t("control.average"), -1)] + [
+            (self.t("control.head", number=h + 1), h) for h in range(HEADS)
+        ], value=-1, description=self.t("control.heads"))
         self.controls["length"] = length
         self.controls["head"] = head
         return [length, head]
@@ -71,21 +63,12 @@ class TransformerCard(Card):
         words = self.tokens[:length]
         strongest = [words[int(j)] for j in matrix.argmax(dim=1)]
         self.numbers = {
-            "weights_shape": tuple(weights.shape),
-            "output_shape": tuple(output.shape),
-            "attention_calls": 1,
-            "rnn_steps": rnn_steps,
-            "row_sums": row_sums.tolist(),
+            "weights_shape": tuple(weights.shape), "output_shape": tuple(output.shape),
+            "attention_calls": 1, "rnn_steps": rnn_steps, "row_sums": row_sums.tolist(),
         }
         self.lines = [
-            self.t(
-                "shapes",
-                input=shape_text(x.shape),
-                heads=HEADS,
-                embed=EMBED,
-                weights=shape_text(weights.shape),
-                output=shape_text(output.shape),
-            ),
+            self.t("shapes", input=shape_text(x.shape), heads=HEADS, embed=EMBED, weights=shape_text(weights.shape),
+                   output=shape_text(output.shape)),
             self.t("parallel", length=length, scores=length * length * HEADS),
             self.t("rnn", steps=rnn_steps, distance=length - 1),
             self.t("rows", low=f"{row_sums.min().item():.4f}", high=f"{row_sums.max().item():.4f}"),

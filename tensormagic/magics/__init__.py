@@ -58,13 +58,11 @@ class TensorMagics(Magics):
     )
     @argument("-w", "--widget", action="store_true", help="Open the interactive inspector widget instead of text.")
     @argument(
-        "--auto",
-        choices=["on", "off"],
+        "--auto", choices=["on", "off"],
         help="on: annotate every tensor/array a cell returns, without typing %%tensor; off: IPython's own output.",
     )
     @argument(
-        "expression",
-        nargs="*",
+        "expression", nargs="*",
         help="EXPR or NAME = EXPR. Without it, a table of every tensor and array in the namespace, grouped by "
         "shared memory.",
     )
@@ -86,9 +84,7 @@ class TensorMagics(Magics):
     @magic_arguments()
     @argument("-l", "--lang", choices=["en", "zh"], help="Language of the explanation (default: TensorMagic.language).")
     @argument(
-        "--max-lines",
-        type=int,
-        default=None,
+        "--max-lines", type=int, default=None,
         help="Most lines the explanation shows before saying how many more there are (default: TensorMagic.max_lines).",
     )
     @argument("topic", nargs="*", help="Line form only: a concept to explain as a card (%%explain broadcasting).")

@@ -94,13 +94,8 @@ def run_tensor_magic(magics: TensorMagics, line: str) -> None:
             aliases = names_of(value, namespace)
             name = aliases[0] if aliases else None
         shown: Any = annotate(
-            value,
-            namespace,
-            name=name,
-            sources=_loaded_names(tree),
-            language=language,
-            precision=precision,
-            stats=stats,
+            value, namespace, name=name, sources=_loaded_names(tree), language=language,
+            precision=precision, stats=stats,
         )
     except Exception as error:  # a fault of ours: say so in one line, still show the value
         print(message("warning.internal", language, error=f"{type(error).__name__}: {error}"[:200]), file=sys.stderr)

@@ -150,9 +150,7 @@ def stats_notes(facts: Facts, language: str) -> list[str]:
     if stats.repeat > 1:
         notes.append(
             message(
-                "stat.how_repeat",
-                language,
-                distinct=format_count(stats.count // stats.repeat),
+                "stat.how_repeat", language, distinct=format_count(stats.count // stats.repeat),
                 repeat=format_count(stats.repeat),
             )
         )

@@ -56,6 +56,6 @@ def format_number(value: float | int | None, precision: int = 4) -> str:
     if value == int(value) and abs(value) < 1e15:
         return str(int(value))
     magnitude = abs(value)
-    if magnitude != 0 and (magnitude < 10**-(precision) or magnitude >= 1e9):
+    if magnitude != 0 and (magnitude < 10 ** -(precision) or magnitude >= 1e9):
         return f"{value:.{max(precision - 1, 1)}e}"
     return f"{value:.{precision}g}" if magnitude < 1 else f"{value:.{precision}f}".rstrip("0").rstrip(".")

@@ -111,9 +111,8 @@ class Inspector(WidgetWithFallback):
         self.facts: Facts = describe(obj, namespace, name=name)
         # Built from the same facts (statistics are computed once, even for a 400 MB tensor).
         self._annotation_text = str(
-            Annotation(
-                facts=self.facts, values_text=values_text(obj, precision), language=self.language, precision=precision
-            )
+            Annotation(facts=self.facts, values_text=values_text(obj, precision), language=self.language,
+                       precision=precision)
         )
         owned = namespace is not None and any(value is obj for value in list(namespace.values()))
         self._strong: torch.Tensor | np.ndarray | None = None if owned else obj
@@ -167,15 +166,8 @@ class Inspector(WidgetWithFallback):
         self._strong = None
         self._weak = lambda: None
         self._copy = None
-        for control in [
-            *self.controls.values(),
-            self.values_view,
-            self.histogram_view,
-            self.memory_view,
-            self.tabs,
-            self.header,
-            self.widget,
-        ]:
+        for control in [*self.controls.values(), self.values_view, self.histogram_view, self.memory_view,
+                        self.tabs, self.header, self.widget]:
             control.close()
 
     # -- header ----------------------------------------------------------------------------------------
@@ -189,7 +181,9 @@ class Inspector(WidgetWithFallback):
 
     def header_html(self) -> str:
         facts = self.facts
-        badges = "".join(f'<span style="{BADGE_STYLE}">{escape(p)}</span>' for p in header_parts(facts, self.language))
+        badges = "".join(
+            f'<span style="{BADGE_STYLE}">{escape(p)}</span>' for p in header_parts(facts, self.language)
+        )
         name = f"<b>{escape(facts.name)}</b> " if facts.name else ""
         layout = escape(" · ".join(layout_parts(facts, self.language)))
         sharing = "".join(f"<div>↳ {escape(s)}</div>" for s in sharing_sentences(facts, self.language))
@@ -210,24 +204,18 @@ class Inspector(WidgetWithFallback):
         if ndim == 1:
             row_axis.layout.display = "none"
         index_sliders = [
-            widgets.IntSlider(
-                value=0,
-                min=0,
-                max=max(values.shape[k] - 1, 0),
-                description=f"{self.m('index')} {k}",
-                style={"description_width": "110px"},
-            )
+            widgets.IntSlider(value=0, min=0, max=max(values.shape[k] - 1, 0), description=f"{self.m('index')} {k}",
+                              style={"description_width": "110px"})
             for k in range(ndim)
         ]
         for k, slider in enumerate(index_sliders):
             slider.add_class(f"tm-inspector-axis-{k}")
-        row_start = widgets.IntSlider(
-            value=0, min=0, max=0, description=self.m("first_row"), style={"description_width": "110px"}
-        )
-        column_start = widgets.IntSlider(
-            value=0, min=0, max=0, description=self.m("first_column"), style={"description_width": "110px"}
-        )
-        self.controls.update(row_axis=row_axis, column_axis=column_axis, row_start=row_start, column_start=column_start)
+        row_start = widgets.IntSlider(value=0, min=0, max=0, description=self.m("first_row"),
+                                      style={"description_width": "110px"})
+        column_start = widgets.IntSlider(value=0, min=0, max=0, description=self.m("first_column"),
+                                         style={"description_width": "110px"})
+        self.controls.update(row_axis=row_axis, column_axis=column_axis, row_start=row_start,
+                             column_start=column_start)
         self.index_sliders = index_sliders
         for control in [row_axis, column_axis, row_start, column_start, *index_sliders]:
             control.observe(lambda _change: self.update_values(), names="value")
@@ -309,9 +297,8 @@ class Inspector(WidgetWithFallback):
                 for v, s in zip(row, shade_row, strict=True)
             )
             body.append(f'<tr><th style="padding:1px 6px;{MUTED_STYLE}">{r}</th>{tds}</tr>')
-        title = escape(
-            self.m("slice", index=described[0] if described else "()", rows=len(row_ids), columns=len(column_ids))
-        )
+        title = escape(self.m("slice", index=described[0] if described else "()", rows=len(row_ids),
+                              columns=len(column_ids)))
         return (
             f'<div style="{BOX_STYLE}"><div>{title}</div><table style="border-collapse:collapse;color:#222">'
             f"<tr><th></th>{head}</tr>{''.join(body)}</table></div>"
@@ -334,7 +321,7 @@ class Inspector(WidgetWithFallback):
         if step == 1:
             return values.reshape(-1).cpu(), 1
         # Stepping along the first axis keeps the sample a view until the final reshape, so no full copy.
-        flat = values[::step] if values.shape[0] >= step else values.reshape(-1)[::step]
+        flat = values[:: step] if values.shape[0] >= step else values.reshape(-1)[::step]
         return flat.reshape(-1)[:HISTOGRAM_SAMPLE].cpu(), step
 
     def histogram(self) -> dict[str, Any]:
@@ -355,15 +342,8 @@ class Inspector(WidgetWithFallback):
         if low == high:
             low, high = low - 0.5, high + 0.5
         counts = torch.histc(finite, bins=bins, min=low, max=high).to(torch.int64).tolist()
-        return {
-            "kind": "magnitude" if magnitude else "values",
-            "counts": counts,
-            "low": low,
-            "high": high,
-            "step": step,
-            "skipped": skipped,
-            "labels": [],
-        }
+        return {"kind": "magnitude" if magnitude else "values", "counts": counts, "low": low, "high": high,
+                "step": step, "skipped": skipped, "labels": []}
 
     def histogram_lines(self) -> list[str]:
         if self._values is None:
@@ -384,10 +364,8 @@ class Inspector(WidgetWithFallback):
         peak = max(counts) or 1
         for k, count in enumerate(counts):
             start = low + k * width
-            lines.append(
-                f"  [{format_number(start, 3):>10}, {format_number(start + width, 3):>10}) "
-                f"{'█' * round(24 * count / peak):<24} {count}"
-            )
+            lines.append(f"  [{format_number(start, 3):>10}, {format_number(start + width, 3):>10}) "
+                         f"{'█' * round(24 * count / peak):<24} {count}")
         if data["skipped"]:
             lines.append(self.m("nonfinite_skipped", count=data["skipped"]))
         return lines
@@ -454,28 +432,14 @@ class Inspector(WidgetWithFallback):
             elif facts.layout == "strided":
                 lines.append(self.m("memory_unknown"))
         else:
-            lines.append(
-                self.m(
-                    "storage",
-                    count=layout["storage"],
-                    itemsize=facts.itemsize,
-                    size=format_bytes(layout["storage"] * facts.itemsize),
-                )
-            )
+            lines.append(self.m("storage", count=layout["storage"], itemsize=facts.itemsize,
+                                size=format_bytes(layout["storage"] * facts.itemsize)))
             formula = " + ".join([str(layout["offset"])] + [f"i{k}·{s}" for k, s in enumerate(layout["strides"])])
             index = ", ".join(f"i{k}" for k in range(len(layout["strides"])))
             lines.append(self.m("formula", index=index, formula=formula))
             if "covered" in layout:
-                lines.append(
-                    self.m(
-                        "covers",
-                        numel=facts.numel,
-                        distinct=layout["distinct"],
-                        storage=layout["storage"],
-                        low=layout["low"],
-                        high=layout["high"],
-                    )
-                )
+                lines.append(self.m("covers", numel=facts.numel, distinct=layout["distinct"],
+                                    storage=layout["storage"], low=layout["low"], high=layout["high"]))
                 if layout["distinct"] < facts.numel:
                     lines.append(self.m("repeats"))
         sentences = sharing_sentences(facts, self.language)
@@ -517,3 +481,4 @@ class Inspector(WidgetWithFallback):
             f'<div class="tensormagic-inspector">{self.header_html()}{self.values_html()}'
             f"{self.histogram_view.value}{self.memory_html()}</div>"
         )
+
