@@ -27,7 +27,7 @@ def values_text(obj: torch.Tensor | np.ndarray, precision: int = 4) -> str:
     try:
         if isinstance(obj, torch.Tensor):
             with torch._tensor_str.printoptions(precision=precision), plain_torch():
-                if obj.is_nested:
+                if obj.is_nested and not obj.is_meta:  # a meta one has no components to print: torch's repr
                     return _nested_values_text(obj)
                 try:
                     return repr(obj)

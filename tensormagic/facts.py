@@ -6,6 +6,7 @@ a tensor keeps no memory alive.
 
 from __future__ import annotations
 
+import contextlib
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
@@ -103,30 +104,31 @@ def _layout_name(tensor: torch.Tensor) -> str:
 
 
 def _nested_facts(tensor: torch.Tensor) -> tuple[tuple[int, ...], Nested]:
-    """(shape with RAGGED where components differ, the components) of a nested tensor, from its metadata only."""
+    """(shape with RAGGED where components differ, the components) of a nested tensor, from its metadata only.
+
+    Component shapes that cannot be read (a meta jagged tensor has no lengths to copy out) are left out.
+    """
     count = tensor.size(0)
     if tensor.layout == torch.strided:  # sizes are a (count, ndim - 1) table
         sizes = tensor._nested_tensor_size()
-        if count:
+        if count and sizes.dim() == 2:
             first = sizes[0]
             common = (sizes == first).all(dim=0).tolist()
             inner = tuple(int(n) if same else RAGGED for n, same in zip(first.tolist(), common, strict=True))
+            shapes = tuple(tuple(row) for row in sizes[:NESTED_SHOWN].tolist())
         else:
-            inner = (RAGGED,) * (tensor.dim() - 1)
-        shapes = tuple(tuple(row) for row in sizes[:NESTED_SHOWN].tolist())
+            inner, shapes = (RAGGED,) * max(tensor.dim() - 1, 0), ()
         return (count, *inner), Nested("strided", count, shapes, tensor.is_contiguous())
     jagged: Any = tensor  # torch.nested's NestedTensor: offsets(), lengths(), _ragged_idx are not on Tensor
     shape = tuple(n if isinstance(n, int) else RAGGED for n in tensor.shape)
     lengths = jagged.lengths()
     holder = values_holder(tensor)
     packed = lengths is None and holder is not None and holder.numel() == tensor.numel()
-    if lengths is None:
-        lengths = jagged.offsets().diff()
     ragged = jagged._ragged_idx - 1  # in a component's shape
-    shapes = tuple(
-        tuple(length if k == ragged else n for k, n in enumerate(shape[1:]))
-        for length in lengths[:NESTED_SHOWN].tolist()
-    )
+    lengths_shown: list[int] = []
+    with contextlib.suppress(RuntimeError, NotImplementedError):  # meta: no lengths to read
+        lengths_shown = (lengths if lengths is not None else jagged.offsets().diff())[:NESTED_SHOWN].tolist()
+    shapes = tuple(tuple(length if k == ragged else n for k, n in enumerate(shape[1:])) for length in lengths_shown)
     return shape, Nested("jagged", count, shapes, packed)
 
 

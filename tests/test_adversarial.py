@@ -39,7 +39,7 @@ QUANTIZED = [d for d in ALL_DTYPES if str(d).startswith(("torch.qint", "torch.qu
 SAME_SIZE_INT = {1: torch.uint8, 2: torch.int16, 4: torch.int32, 8: torch.int64}
 TENSOR_LAYOUTS = [
     "strided", "transposed", "expanded", "stepped", "zero-size", "0-d", "meta", "sparse_coo", "sparse_csr",
-    "sparse_csc", "sparse_bsr", "nested_strided", "nested_jagged", "numpy", "numpy_negative",
+    "sparse_csc", "sparse_bsr", "nested_strided", "nested_jagged", "nested_meta", "numpy", "numpy_negative",
 ]
 WRAPPERS = ["plain", "parameter", "raising_torch_function", "raising_repr", "html_name"]
 ARRAY_KINDS = [
@@ -98,8 +98,9 @@ def build_tensor(spec: TensorSpec) -> torch.Tensor | np.ndarray:
         obj: Any = torch.empty(shape, dtype=spec.dtype, device="meta")
     elif spec.layout.startswith("nested"):
         parts = [_values(spec.dtype, (k + 1, *shape[1:2]), spec.seed + k) for k in range(3)]
-        layout = torch.jagged if spec.layout == "nested_jagged" else torch.strided
-        obj = torch.nested.nested_tensor(parts, layout=layout)
+        layout = torch.strided if spec.layout == "nested_strided" else torch.jagged
+        device = "meta" if spec.layout == "nested_meta" else "cpu"
+        obj = torch.nested.nested_tensor(parts, layout=layout, device=device)
     else:
         obj = _values(spec.dtype, shape, spec.seed)
     if spec.layout == "transposed":

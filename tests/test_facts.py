@@ -244,3 +244,19 @@ def test_a_wrapper_subclass_without_storage_claims_no_sharing() -> None:
     assert "KeyError" in (facts.stats_error or "")
     assert not facts.sharing_checked  # its memory could not be located: no "owns its memory" claim
     assert "owns its memory" not in str(tm.annotate(wrapped, {"wrapped": wrapped}))
+
+
+@pytest.mark.filterwarnings("ignore::UserWarning")
+def test_nested_edge_cases_are_described() -> None:
+    empty = tm.describe(torch.nested.nested_tensor([]))
+    assert empty.numel == 0 and empty.nested is not None and empty.nested.count == 0 and empty.stats_skipped == "empty"
+    meta = torch.nested.nested_tensor([torch.ones(2), torch.ones(3)], layout=torch.jagged, device="meta")
+    facts = tm.describe(meta)
+    assert facts.device == "meta" and facts.nested is not None and facts.nested.shapes == ()  # no lengths to read
+    assert "2 tensor(s) of shapes …" in str(tm.annotate(meta))
+    jagged = torch.nested.nested_tensor([torch.ones(2, 3), torch.ones(4, 3)], layout=torch.jagged)
+    facts = tm.describe(jagged.transpose(1, 2))
+    assert facts.shape == (2, 3, RAGGED) and facts.nested is not None and facts.nested.shapes == ((3, 2), (3, 4))
+    with_grad = torch.nested.nested_tensor([torch.ones(2), torch.ones(3)], layout=torch.jagged, requires_grad=True)
+    facts = tm.describe(with_grad)
+    assert facts.requires_grad and facts.stats is not None and facts.stats.count == 5

@@ -70,9 +70,7 @@ def shape_text(facts: Facts) -> str:
 def _nested_parts(facts: Facts, language: str) -> list[str]:
     nested = facts.nested
     assert nested is not None
-    shapes = ", ".join(format_shape(shape) for shape in nested.shapes)
-    if nested.count > len(nested.shapes):
-        shapes += ", …"
+    shapes = ", ".join([format_shape(shape) for shape in nested.shapes] + ["…"] * (nested.count > len(nested.shapes)))
     parts = [
         message("label.nested", language, layout=nested.layout, count=format_count(nested.count), shapes=shapes)
     ]
