@@ -13,7 +13,7 @@ import time
 from pathlib import Path
 
 HERE = Path(__file__).resolve().parent
-SCRIPTS = ("describe.py", "explain.py", "cards.py")
+SCRIPTS = ("describe.py", "explain.py", "cards.py", "overview.py")
 
 
 def main() -> int:

@@ -7,6 +7,20 @@ from traitlets.config import Configurable
 
 from .i18n import default_language, normalize_language
 
+MAX_LINES_MIN = 5
+"""The fewest lines an explanation may be cut to: its title, a few rows and the "N more" line."""
+
+
+def check_max_lines(value: object) -> int:
+    """``value`` as a line limit, or a ``ValueError`` saying the rule (``TensorMagic.max_lines``, ``--max-lines``)."""
+    try:
+        number = int(value)  # type: ignore[call-overload]
+    except (TypeError, ValueError):
+        raise ValueError(f"max_lines must be a whole number of at least {MAX_LINES_MIN}, not {value!r}") from None
+    if number < MAX_LINES_MIN:
+        raise ValueError(f"max_lines must be at least {MAX_LINES_MIN}, not {number}")
+    return number
+
 
 class TensorMagic(Configurable):
     """Settings of the tensormagic IPython extension."""
@@ -45,7 +59,7 @@ class TensorMagic(Configurable):
 
     @validate("max_lines")
     def _check_max_lines(self, proposal: dict) -> int:
-        value = int(proposal["value"])
-        if value < 5:
-            raise TraitError("TensorMagic.max_lines must be at least 5")
-        return value
+        try:
+            return check_max_lines(proposal["value"])
+        except ValueError as error:
+            raise TraitError(f"TensorMagic.{error}") from None

@@ -6,6 +6,7 @@ a tensor keeps no memory alive.
 
 from __future__ import annotations
 
+import contextlib
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
@@ -13,8 +14,29 @@ from typing import Any
 import numpy as np
 import torch
 
-from .sharing import MemorySpan, Sharing, find_sharing, storage_span
+from .sharing import MemorySpan, Sharing, find_sharing, names_of, plain_torch, storage_span, values_holder
 from .stats import Stats, array_stats, tensor_stats
+
+NESTED_SHOWN = 6
+"""Component shapes a description lists for a nested tensor (the count is always given)."""
+
+RAGGED = -1
+"""In :attr:`Facts.shape` of a nested tensor: a dimension whose size differs between its components."""
+
+
+@dataclass(frozen=True)
+class Nested:
+    """A nested tensor: ``count`` tensors of possibly different shapes, stored in one buffer.
+
+    ``layout`` is ``jagged`` or ``strided`` (torch's two nested layouts); ``shapes`` are the shapes of the
+    first :data:`NESTED_SHOWN` components; ``packed`` says the components lie back to back in the buffer
+    (a narrowed jagged tensor's buffer also holds elements that are not its own).
+    """
+
+    layout: str
+    count: int
+    shapes: tuple[tuple[int, ...], ...]
+    packed: bool
 
 
 @dataclass(frozen=True)
@@ -22,8 +44,11 @@ class Facts:
     """Everything tensormagic states about one tensor or ndarray.
 
     ``stats`` is ``None`` when statistics were not computed; ``stats_skipped`` then says why
-    (``empty``, ``meta``, ``disabled``, ``unsupported``). ``copies_of`` names the arrays an
+    (``empty``, ``meta``, ``disabled``, ``unsupported``, ``nested_gaps``). ``copies_of`` names the arrays an
     expression was built from that the result does *not* share memory with.
+
+    For a nested tensor, ``nested`` describes its components and ``shape`` has :data:`RAGGED` (-1) where
+    their sizes differ.
     """
 
     kind: str  # "tensor" | "ndarray"
@@ -55,6 +80,7 @@ class Facts:
     name: str | None = None
     extra: dict[str, Any] = field(default_factory=dict)
     sharing_checked: bool = False  # True when a namespace was searched, so "shares nothing" is a finding
+    nested: Nested | None = None
 
     @property
     def ndim(self) -> int:
@@ -72,18 +98,55 @@ def _dtype_name(obj: torch.Tensor | np.ndarray) -> str:
 def _layout_name(tensor: torch.Tensor) -> str:
     if tensor.is_quantized:
         return "quantized"
+    if tensor.is_nested:
+        return "nested_strided" if tensor.layout == torch.strided else str(tensor.layout).removeprefix("torch.")
     return str(tensor.layout).removeprefix("torch.")
 
 
+def _nested_facts(tensor: torch.Tensor) -> tuple[tuple[int, ...], Nested]:
+    """(shape with RAGGED where components differ, the components) of a nested tensor, from its metadata only.
+
+    Component shapes that cannot be read (a meta jagged tensor has no lengths to copy out) are left out.
+    """
+    count = tensor.size(0)
+    if tensor.layout == torch.strided:  # sizes are a (count, ndim - 1) table
+        sizes = tensor._nested_tensor_size()
+        if count and sizes.dim() == 2:
+            first = sizes[0]
+            common = (sizes == first).all(dim=0).tolist()
+            inner = tuple(int(n) if same else RAGGED for n, same in zip(first.tolist(), common, strict=True))
+            shapes = tuple(tuple(row) for row in sizes[:NESTED_SHOWN].tolist())
+        else:
+            inner, shapes = (RAGGED,) * max(tensor.dim() - 1, 0), ()
+        return (count, *inner), Nested("strided", count, shapes, tensor.is_contiguous())
+    jagged: Any = tensor  # torch.nested's NestedTensor: offsets(), lengths(), _ragged_idx are not on Tensor
+    shape = tuple(n if isinstance(n, int) else RAGGED for n in tensor.shape)
+    lengths = jagged.lengths()
+    holder = values_holder(tensor)
+    packed = lengths is None and holder is not None and holder.numel() == tensor.numel()
+    ragged = jagged._ragged_idx - 1  # in a component's shape
+    lengths_shown: list[int] = []
+    with contextlib.suppress(RuntimeError, NotImplementedError):  # meta: no lengths to read
+        lengths_shown = (lengths if lengths is not None else jagged.offsets().diff())[:NESTED_SHOWN].tolist()
+    shapes = tuple(tuple(length if k == ragged else n for k, n in enumerate(shape[1:])) for length in lengths_shown)
+    return shape, Nested("jagged", count, shapes, packed)
+
+
 def _tensor_facts(tensor: torch.Tensor) -> dict[str, Any]:
-    strided = tensor.layout == torch.strided
+    nested: Nested | None = None
+    if tensor.is_nested:
+        shape, nested = _nested_facts(tensor)
+    else:
+        shape = tuple(tensor.shape)
+    strided = tensor.layout == torch.strided and nested is None
     numel = tensor.numel()
     itemsize = tensor.element_size()
     strides = tuple(tensor.stride()) if strided else None
     storage_nbytes = None
-    if strided and tensor.device.type != "meta":
+    holder = values_holder(tensor) if nested is not None else tensor
+    if (strided or nested is not None) and tensor.device.type != "meta" and holder is not None:
         try:
-            storage_nbytes = tensor.untyped_storage().nbytes()
+            storage_nbytes = holder.untyped_storage().nbytes()
         except (RuntimeError, NotImplementedError, TypeError):
             storage_nbytes = None
     nnz = None
@@ -102,7 +165,7 @@ def _tensor_facts(tensor: torch.Tensor) -> dict[str, Any]:
     return dict(
         kind="tensor",
         type_name=f"{type(tensor).__module__}.{type(tensor).__qualname__}".replace("torch.nn.parameter.", "torch.nn."),
-        shape=tuple(tensor.shape),
+        shape=shape,
         dtype=_dtype_name(tensor),
         device=str(tensor.device),
         numel=numel,
@@ -110,17 +173,18 @@ def _tensor_facts(tensor: torch.Tensor) -> dict[str, Any]:
         nbytes=numel * itemsize,
         strides=strides,
         storage_offset=tensor.storage_offset() if strided else 0,
-        contiguous=tensor.is_contiguous() if strided else False,
+        contiguous=tensor.is_contiguous() if strided or nested is not None else False,
         layout=_layout_name(tensor),
         requires_grad=tensor.requires_grad,
         grad_fn=type(tensor.grad_fn).__name__ if tensor.grad_fn is not None else None,
         is_leaf=tensor.is_leaf,
         is_view=tensor._is_view() if strided else False,
-        expanded=any(s == 0 and n > 1 for n, s in zip(tensor.shape, strides or (), strict=False)),
+        expanded=any(s == 0 and n > 1 for n, s in zip(shape, strides or (), strict=False)),
         storage_nbytes=storage_nbytes,
         storage=storage_span(tensor),
         nnz=nnz,
         quantization=quantization,
+        nested=nested,
     )
 
 
@@ -146,23 +210,36 @@ def _array_facts(array: np.ndarray) -> dict[str, Any]:
     )
 
 
+def _error_text(error: BaseException) -> str:
+    return (f"{type(error).__name__}: {error}".splitlines() or [type(error).__name__])[0][:200]
+
+
 def _stats_for(obj: torch.Tensor | np.ndarray) -> tuple[Stats | None, str | None, str | None]:
-    """(stats, reason skipped, error text): an honest answer for every dtype and layout."""
+    """(stats, reason skipped, error text): an honest answer for every dtype and layout.
+
+    Any error while computing is a reason given, never raised: an object that cannot be summarised
+    (an unsupported dtype, a subclass whose operations fail) still gets its other facts.
+    """
     if isinstance(obj, torch.Tensor):
         if obj.device.type == "meta":
             return None, "meta", None
         if obj.numel() == 0:
             return None, "empty", None
         try:
+            if obj.is_nested:  # the elements of all components, back to back in one plain tensor
+                values = values_holder(obj)
+                if values is None or values.numel() != obj.numel():
+                    return None, "nested_gaps", None
+                return tensor_stats(values), None, None
             return tensor_stats(obj), None, None
-        except (RuntimeError, TypeError, NotImplementedError, ValueError) as error:
-            return None, "unsupported", f"{type(error).__name__}: {error}".splitlines()[0]
+        except Exception as error:
+            return None, "unsupported", _error_text(error)
     if obj.size == 0:
         return None, "empty", None
     try:
         stats = array_stats(obj)
-    except (RuntimeError, TypeError, ValueError) as error:
-        return None, "unsupported", f"{type(error).__name__}: {error}".splitlines()[0]
+    except Exception as error:
+        return None, "unsupported", _error_text(error)
     return (stats, None, None) if stats is not None else (None, "unsupported", None)
 
 
@@ -179,7 +256,22 @@ def describe(
     With ``namespace``, ``shares_with`` names every tensor and ndarray there whose memory overlaps the
     object's. ``sources`` are names the object was built from (e.g. those an expression mentions):
     the ones it does not share memory with are listed in ``copies_of``.
+
+    Tensor subclasses are read as plain tensors: their ``__torch_function__`` is neither called nor able
+    to make this fail (see :func:`~tensormagic.sharing.plain_torch`).
     """
+    with plain_torch():
+        return _describe(obj, namespace, stats=stats, name=name, sources=sources)
+
+
+def _describe(
+    obj: object,
+    namespace: Mapping[str, Any] | None,
+    *,
+    stats: bool,
+    name: str | None,
+    sources: Iterable[str],
+) -> Facts:
     if isinstance(obj, torch.Tensor):
         base = _tensor_facts(obj)
     elif isinstance(obj, np.ndarray):
@@ -197,8 +289,8 @@ def describe(
     copies: tuple[str, ...] = ()
     if namespace is not None:
         shares = find_sharing(obj, namespace)
-        if name is None:
-            aliases = [s.name for s in shares if s.relation == "alias"]
+        if name is None:  # the name bound to this very object (also one with no memory: meta, empty, object dtype)
+            aliases = names_of(obj, namespace)
             name = aliases[0] if aliases else None
         sharing_names = {s.name for s in shares}
         copies = tuple(
@@ -208,6 +300,8 @@ def describe(
             and source not in sharing_names
             and isinstance(namespace[source], torch.Tensor | np.ndarray)
         )
+    # "Shares nothing" is a finding only where the object's memory could be located (or it has none).
+    locatable = base["storage"] is not None or base["numel"] == 0 or base["device"] == "meta"
     return Facts(
         **base,
         stats=computed,
@@ -216,5 +310,5 @@ def describe(
         shares_with=shares,
         copies_of=copies,
         name=name,
-        sharing_checked=namespace is not None,
+        sharing_checked=namespace is not None and locatable,
     )

@@ -9,7 +9,7 @@ import pytest
 import torch
 
 import tensormagic as tm
-from tensormagic.facts import Facts
+from tensormagic.facts import RAGGED, Facts, Nested
 from tensormagic.sharing import MemorySpan
 
 
@@ -66,13 +66,8 @@ def test_autograd_fields() -> None:
 def test_sparse_quantized_and_meta() -> None:
     coo = torch.tensor([[0.0, 2.0], [3.0, 0.0]]).to_sparse()
     facts = tm.describe(coo)
-    assert (facts.layout, facts.nnz, facts.strides, facts.storage, facts.contiguous) == (
-        "sparse_coo",
-        2,
-        None,
-        None,
-        False,
-    )
+    assert (facts.layout, facts.nnz, facts.strides, facts.contiguous) == ("sparse_coo", 2, None, False)
+    assert facts.storage == MemorySpan("cpu", coo._values().data_ptr(), coo._values().data_ptr() + 8)  # its values
     assert facts.stats is not None and facts.stats.of == "stored" and facts.stats.zeros == 2
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
@@ -156,3 +151,112 @@ def test_ndarray_without_numeric_statistics() -> None:
 def test_non_tensors_raise_a_clear_type_error(value: object) -> None:
     with pytest.raises(TypeError, match=r"takes a torch\.Tensor or a numpy\.ndarray, not"):
         tm.describe(value)
+
+
+# --- nested tensors: their components, honestly ------------------------------------------------------------
+
+
+def test_jagged_nested_tensor() -> None:
+    jagged = torch.nested.nested_tensor([torch.ones(2, 4), torch.arange(12.0).view(3, 4)], layout=torch.jagged)
+    facts = tm.describe(jagged, {"jagged": jagged})
+    assert facts.shape == (2, RAGGED, 4) and facts.numel == 20 and facts.nbytes == 80
+    assert facts.nested == Nested("jagged", 2, ((2, 4), (3, 4)), packed=True)
+    assert (facts.layout, facts.strides, facts.storage_nbytes) == ("jagged", None, 80)
+    assert facts.stats is not None and facts.stats.count == 20 and facts.stats.of == "values"
+    assert facts.stats.max == 11 and facts.stats.zeros == 1
+    text = str(tm.annotate(jagged, name="jagged"))
+    assert text.startswith("jagged · tensor · (2, *, 4) · float32 · cpu · 80 B · nested (jagged): 2 tensor(s)")
+    assert "tensor([[ 0.,  1.,  2.,  3.]," in text  # the components' values, as torch prints them
+
+
+@pytest.mark.filterwarnings("ignore::UserWarning")
+def test_strided_nested_tensor_and_many_components() -> None:
+    packed = torch.nested.nested_tensor([torch.ones(k + 1) for k in range(40)])
+    facts = tm.describe(packed)
+    assert facts.shape == (40, RAGGED) and facts.numel == sum(range(1, 41))
+    assert facts.nested is not None and facts.nested.layout == "strided" and facts.nested.count == 40
+    assert facts.nested.shapes == ((1,), (2,), (3,), (4,), (5,), (6,))  # the first few
+    assert facts.stats is not None and facts.stats.mean == 1.0
+    annotation = tm.annotate(packed)
+    assert "… 34 more" in annotation.values_text and annotation.values_text.count("  tensor(") == 6
+    same = torch.nested.nested_tensor([torch.ones(2, 3), torch.ones(2, 3)])
+    assert tm.describe(same).shape == (2, 2, 3)  # nothing ragged where every component agrees
+
+
+def test_a_narrowed_jagged_tensor_is_not_summarised_through_foreign_elements() -> None:
+    base = torch.arange(10.0).view(2, 5)
+    narrowed = torch.nested.narrow(base, 1, torch.tensor([0, 1]), torch.tensor([2, 3]), layout=torch.jagged)
+    facts = tm.describe(narrowed, {"base": base})
+    assert facts.numel == 5 and facts.nested is not None and not facts.nested.packed
+    assert facts.stats is None and facts.stats_skipped == "nested_gaps"
+    assert "a narrowed view" in str(tm.annotate(narrowed))
+    shares = {s.name: s for s in facts.shares_with}
+    assert shares["base"].elements == "unknown"  # same buffer; which elements, not mapped
+
+
+# --- subclasses are read as plain tensors --------------------------------------------------------------------
+
+
+class Raising(torch.Tensor):
+    @classmethod
+    def __torch_function__(cls, func, types, args=(), kwargs=None):  # type: ignore[no-untyped-def]
+        raise ValueError("raised by the user's __torch_function__")
+
+
+def test_a_subclass_whose_torch_function_raises_is_described() -> None:
+    hostile = torch.arange(4.0).as_subclass(Raising)
+    facts = tm.describe(hostile, {"hostile": hostile, "other": torch.ones(2)})
+    assert facts.type_name.endswith("Raising") and facts.shape == (4,) and facts.name == "hostile"
+    assert facts.stats is not None and facts.stats.max == 3.0
+    assert "Raising([0., 1., 2., 3.])" in str(tm.annotate(hostile))
+    assert tm.describe(torch.ones(2), {"hostile": hostile}).sharing_checked  # the namespace scan survives it
+
+
+def test_a_subclass_sees_none_of_describes_calls() -> None:
+    calls: list[object] = []
+
+    class Counting(torch.Tensor):
+        @classmethod
+        def __torch_function__(cls, func, types, args=(), kwargs=None):  # type: ignore[no-untyped-def]
+            calls.append(func)
+            return super().__torch_function__(func, types, args, kwargs or {})
+
+    counting = torch.randn(100).as_subclass(Counting)
+    calls.clear()
+    str(tm.annotate(counting, {"counting": counting}))
+    str(tm.overview({"counting": counting}))
+    assert calls == []
+
+
+def test_a_wrapper_subclass_without_storage_claims_no_sharing() -> None:
+    class Wrapper(torch.Tensor):
+        @staticmethod
+        def __new__(cls, elem: torch.Tensor) -> Wrapper:
+            return torch.Tensor._make_wrapper_subclass(cls, elem.shape, dtype=elem.dtype)  # type: ignore[attr-defined]
+
+        @classmethod
+        def __torch_dispatch__(cls, func, types, args=(), kwargs=None):  # type: ignore[no-untyped-def]
+            raise KeyError("raised by the user's __torch_dispatch__")
+
+    wrapped = Wrapper(torch.ones(3))
+    facts = tm.describe(wrapped, {"wrapped": wrapped})
+    assert facts.shape == (3,) and facts.stats is None and facts.stats_skipped == "unsupported"
+    assert "KeyError" in (facts.stats_error or "")
+    assert not facts.sharing_checked  # its memory could not be located: no "owns its memory" claim
+    assert "owns its memory" not in str(tm.annotate(wrapped, {"wrapped": wrapped}))
+
+
+@pytest.mark.filterwarnings("ignore::UserWarning")
+def test_nested_edge_cases_are_described() -> None:
+    empty = tm.describe(torch.nested.nested_tensor([]))
+    assert empty.numel == 0 and empty.nested is not None and empty.nested.count == 0 and empty.stats_skipped == "empty"
+    meta = torch.nested.nested_tensor([torch.ones(2), torch.ones(3)], layout=torch.jagged, device="meta")
+    facts = tm.describe(meta)
+    assert facts.device == "meta" and facts.nested is not None and facts.nested.shapes == ()  # no lengths to read
+    assert "2 tensor(s) of shapes …" in str(tm.annotate(meta))
+    jagged = torch.nested.nested_tensor([torch.ones(2, 3), torch.ones(4, 3)], layout=torch.jagged)
+    facts = tm.describe(jagged.transpose(1, 2))
+    assert facts.shape == (2, 3, RAGGED) and facts.nested is not None and facts.nested.shapes == ((3, 2), (3, 4))
+    with_grad = torch.nested.nested_tensor([torch.ones(2), torch.ones(3)], layout=torch.jagged, requires_grad=True)
+    facts = tm.describe(with_grad)
+    assert facts.requires_grad and facts.stats is not None and facts.stats.count == 5

@@ -3,14 +3,21 @@
 from __future__ import annotations
 
 import gc
+import math
+import subprocess
+import sys
+import textwrap
 import weakref
+from pathlib import Path
 
 import numpy as np
 import pytest
 import torch
+from hypothesis import given
+from hypothesis import strategies as st
 
 import tensormagic as tm
-from tensormagic.widgets.inspector import Inspector, covered_elements
+from tensormagic.widgets.inspector import Inspector, covered_elements, sample_steps
 
 WIDGET_VIEW = "application/vnd.jupyter.widget-view+json"
 
@@ -177,3 +184,116 @@ def test_cuda_tensor_inspector() -> None:
         assert card("perceptron").numbers["mlp_accuracy"] == 1.0
     finally:
         torch.set_default_device(None)
+
+
+# --- bounded: the inspector reads only what it shows --------------------------------------------------------
+
+INSPECT_PEAK_SCRIPT = textwrap.dedent(
+    """
+    import sys
+    from IPython.core.interactiveshell import InteractiveShell
+    from IPython.utils.capture import capture_output
+
+    shell = InteractiveShell.instance()
+    shell.run_line_magic("load_ext", "tensormagic")
+    shell.run_cell("import torch; small = torch.randn(3, 1).expand(3, 5000)")
+    with capture_output():
+        shell.run_cell("%tensor -w small")  # first-call costs (ipywidgets import, kernel set-up) are not the view's
+    shell.run_cell(f"view = torch.randn(4, 1).expand(4, {sys.argv[1]})")
+
+    def status(key):
+        for line in open("/proc/self/status"):
+            if line.startswith(key):
+                return int(line.split()[1]) * 1024
+        raise KeyError(key)
+
+    with open("/proc/self/clear_refs", "w") as f:
+        f.write("5")  # reset the RSS high-water mark (VmHWM) to the current RSS
+    before = status("VmRSS:")
+    with capture_output() as captured:
+        result = shell.run_cell("%tensor -w view")  # widget, text and HTML: every tab is computed
+    extra = status("VmHWM:") - before
+    assert result.error_in_exec is None, captured.stdout
+    text = captured.outputs[0].data["text/plain"]
+    print(extra, "on a regular grid with steps (1, 200)" in text, "storage box 0 + i0·1 + i1·0" in text)
+    """
+)
+
+
+@pytest.mark.skipif(not Path("/proc/self/clear_refs").exists(), reason="needs Linux /proc to read peak RSS")
+def test_inspector_on_a_stride_0_view_reads_only_what_it_shows() -> None:
+    # 2e8 elements over 4 stored floats: a flattened copy would take 800 MB; the inspector needs a few MB.
+    result = subprocess.run(
+        [sys.executable, "-c", INSPECT_PEAK_SCRIPT, str(50_000_000)],
+        capture_output=True, text=True, check=True, cwd=Path(__file__).resolve().parents[1],
+    )
+    extra, sampled, formula = result.stdout.split()
+    assert sampled == "True" and formula == "True", result.stdout
+    assert int(extra) <= 64 * 10**6, f"the inspector used {int(extra) / 1e6:.1f} MB for a view of 16 bytes"
+
+
+@given(st.lists(st.integers(0, 10**9), max_size=5), st.integers(1, 10**6))
+def test_sample_steps_bound_the_sample_for_every_shape(shape: list[int], limit: int) -> None:
+    steps = sample_steps(tuple(shape), limit)
+    counts = [math.ceil(n / s) for n, s in zip(shape, steps, strict=True)]
+    assert math.prod(counts) <= max(limit, 0) or math.prod(shape) <= limit
+    assert all(s >= 1 for s in steps)
+    if math.prod(shape) <= limit:
+        assert set(steps) <= {1}  # small views are read whole
+
+
+def test_histogram_of_an_expanded_view_is_a_grid_sample() -> None:
+    view = torch.arange(4.0).reshape(4, 1).expand(4, 3_000_000)
+    shown = tm.inspect(view)
+    data = shown.histogram()
+    assert sum(data["counts"]) == 1_000_000 and data["counts"][0] == 250_000  # every row, every 12th column
+    assert "1,000,000 of the 12,000,000 values, on a regular grid with steps (1, 12)" in "\n".join(
+        shown.histogram_lines()
+    )
+
+
+# --- odd objects -----------------------------------------------------------------------------------------
+
+
+@pytest.mark.filterwarnings("ignore::UserWarning")
+@pytest.mark.parametrize(
+    ("make", "expected"),
+    [
+        (lambda: torch.zeros(4, 2, dtype=torch.uint8).view(torch.float4_e2m1fn_x2),
+         "torch implements no copy or conversion for dtype float4_e2m1fn_x2"),
+        (lambda: torch.zeros(3, dtype=torch.uint8).view(torch.bits8), "no copy or conversion for dtype bits8"),
+        (lambda: torch.nested.nested_tensor([torch.ones(2), torch.ones(3)], layout=torch.jagged),
+         "nested (jagged): 2 tensor(s)"),
+        (lambda: torch.nested.nested_tensor([torch.ones(2), torch.ones(3)]), "one buffer of 20 B"),
+        (lambda: torch.ones(3, dtype=torch.complex32), "magnitudes"),
+    ],
+)
+def test_odd_dtypes_and_layouts_are_explained(make: object, expected: str) -> None:
+    shown = tm.inspect(make())  # type: ignore[operator]
+    bundle = shown._repr_mimebundle_()
+    assert expected in bundle["text/plain"] or expected in "\n".join(shown.histogram_lines()), bundle["text/plain"]
+
+
+@pytest.mark.parametrize("dtype", [torch.float8_e4m3fn, torch.float8_e5m2, torch.uint16, torch.uint32, torch.bfloat16])
+def test_narrow_and_unsigned_dtypes_show_their_values(dtype: torch.dtype) -> None:
+    shown = tm.inspect(torch.arange(6).reshape(2, 3).to(dtype))
+    assert shown.current_slice()[0].tolist() == [[0, 1, 2], [3, 4, 5]]  # type: ignore[union-attr]
+    assert sum(shown.histogram()["counts"]) == 6
+    shown._repr_mimebundle_()
+
+
+def test_a_subclass_is_inspected_without_its_torch_function() -> None:
+    calls: list[str] = []
+
+    class Counting(torch.Tensor):
+        @classmethod
+        def __torch_function__(cls, func, types, args=(), kwargs=None):  # type: ignore[no-untyped-def]
+            calls.append(getattr(func, "__name__", str(func)))
+            return super().__torch_function__(func, types, args, kwargs or {})
+
+    counting = torch.arange(6.0).reshape(2, 3).as_subclass(Counting)
+    calls.clear()
+    shown = tm.inspect(counting, {"counting": counting})
+    shown.index_sliders[0].value = 1
+    shown._repr_mimebundle_()
+    assert calls == []

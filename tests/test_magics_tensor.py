@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import numpy as np
 import pytest
 import torch
 from IPython.core.interactiveshell import InteractiveShell
@@ -182,3 +183,161 @@ def test_bool_tensors_are_counted_not_averaged(shell: InteractiveShell) -> None:
     assert "True 2 · False 1" in text
     assert "exact count over all 3 elements" in text
     assert "std" not in text and "mean" not in text
+
+
+# --- assignment targets: every sub-expression once, the assigned object annotated ---------------------------
+
+
+def test_subscript_target_is_evaluated_once(shell: InteractiveShell) -> None:
+    shell.run_cell("lst = [torch.zeros(2), torch.zeros(3)]; it = iter(range(2))")
+    stdout, bundles, error = run(shell, "%tensor lst[next(it)] = torch.ones(2)")
+    assert error is None, stdout
+    text = plain_text(bundles)
+    assert text.startswith("lst[next(it)] · tensor · (2,) · float32") and "tensor([1., 1.])" in text
+    lst = shell.user_ns["lst"]
+    assert torch.equal(lst[0], torch.ones(2)) and torch.equal(lst[1], torch.zeros(3))  # assigned lst[0] only
+    assert next(shell.user_ns["it"]) == 1  # next(it) ran once
+
+
+def test_attribute_tuple_and_walrus_targets(shell: InteractiveShell) -> None:
+    shell.run_cell("class Box: pass\nbox = Box(); calls = []\ndef owner():\n    calls.append(1)\n    return box")
+    text = plain_text(run(shell, "%tensor owner().w = torch.arange(3)")[1])
+    assert text.startswith("owner().w · tensor · (3,) · int64") and shell.user_ns["calls"] == [1]
+    text = plain_text(run(shell, "%tensor a, b = torch.ones(2), torch.zeros(3)")[1])
+    assert "a tuple holding 2 tensor(s)" in text
+    assert torch.equal(shell.user_ns["b"], torch.zeros(3))
+    shell.run_cell("t = torch.zeros(2, 3)")
+    text = plain_text(run(shell, "%tensor t[(k := 1)] = 7")[1])
+    assert shell.user_ns["k"] == 1 and "a view of t" in text and "tensor([7., 7., 7.])" in text
+
+
+def test_errors_in_an_assignment_keep_their_type_and_line(shell: InteractiveShell) -> None:
+    shell.run_cell("t = torch.zeros(2, 3)")
+    stdout, _, error = run(shell, "%tensor t[0] = torch.ones(5)")
+    assert isinstance(error, RuntimeError)
+    assert "t[0] = torch.ones(5)" in stdout and "tensormagic/magics" not in stdout
+    _, _, error = run(shell, "%tensor missing[0] = 1")
+    assert isinstance(error, NameError)
+
+
+# --- odd objects: a warning line or a user-style answer, never our traceback --------------------------------
+
+RAISING_SUBCLASS = """
+class Hostile(torch.Tensor):
+    @classmethod
+    def __torch_function__(cls, func, types, args=(), kwargs=None):
+        raise ValueError("hostile __torch_function__")
+"""
+
+
+def test_a_raising_subclass_in_the_namespace_breaks_nothing(shell: InteractiveShell) -> None:
+    shell.run_cell(RAISING_SUBCLASS + "h = torch.arange(3.0).as_subclass(Hostile); t = torch.ones(2)")
+    for line in ("%tensor t", "%tensor h", "%tensor", "%tensor -w h", "%tensor -w t"):
+        stdout, bundles, error = run(shell, line)
+        assert error is None and "Traceback" not in stdout and bundles, (line, stdout)
+    assert "Hostile([0., 1., 2.])" in plain_text(run(shell, "%tensor h")[1])
+    assert "2 tensor(s) and array(s)" in plain_text(run(shell, "%tensor")[1])
+
+
+def test_nested_tensors_are_described(shell: InteractiveShell) -> None:
+    shell.run_cell(
+        "import warnings; warnings.simplefilter('ignore')\n"
+        "jagged = torch.nested.nested_tensor([torch.ones(2), torch.arange(3.0)], layout=torch.jagged)\n"
+        "packed = torch.nested.nested_tensor([torch.ones(2, 3), torch.ones(4, 3)])"
+    )
+    for line in ("%tensor jagged", "%tensor packed", "%tensor", "%tensor -w jagged", "%tensor -w packed"):
+        stdout, bundles, error = run(shell, line)
+        assert error is None and "Traceback" not in stdout and bundles, (line, stdout)
+    text = plain_text(run(shell, "%tensor jagged")[1])
+    assert "(2, *)" in text and "nested (jagged): 2 tensor(s) of shapes (2,), (3,)" in text
+    assert "min 0 · max 2 · mean 1" in text
+    text = plain_text(run(shell, "%tensor packed")[1])
+    assert "(2, *, 3)" in text and "nested (strided): 2 tensor(s) of shapes (2, 3), (4, 3)" in text
+    assert "inspect one component, e.g. x[0]" in plain_text(run(shell, "%tensor -w jagged")[1])
+
+
+@pytest.mark.parametrize(
+    ("expression", "note"),
+    [("5", "a plain Python int, not a tensor"), ("(i for i in range(3))", "not a tensor or array: a generator")],
+)
+def test_inspector_on_a_non_tensor_says_what_it_is(shell: InteractiveShell, expression: str, note: str) -> None:
+    stdout, bundles, error = run(shell, f"%tensor -w {expression}")
+    assert error is None and "Traceback" not in stdout
+    assert note in plain_text(bundles)
+
+
+def test_inspector_on_float4_says_why_there_are_no_values(shell: InteractiveShell) -> None:
+    shell.run_cell("f4 = torch.zeros(4, 2, dtype=torch.uint8).view(torch.float4_e2m1fn_x2)")
+    stdout, bundles, error = run(shell, "%tensor -w f4")
+    assert error is None and "Traceback" not in stdout
+    assert "torch implements no copy or conversion for dtype float4_e2m1fn_x2" in plain_text(bundles)
+
+
+# --- the overview: bounded, with a summary beyond one page --------------------------------------------------
+
+
+def test_overview_lists_one_page_and_summarises_the_rest(shell: InteractiveShell) -> None:
+    from tensormagic.annotate import OVERVIEW_ROWS
+
+    shell.run_cell(
+        "base = torch.zeros(3000, 2)\n"
+        "for i in range(3000):\n    globals()[f'row{i}'] = base[i]\n"
+        "for i in range(20):\n    globals()[f'alone{i}'] = torch.ones(1)"
+    )
+    text = plain_text(run(shell, "%tensor")[1])
+    lines = text.splitlines()
+    assert lines[0] == "3,021 tensor(s) and array(s) in the namespace"
+    assert len(lines) == 2 + OVERVIEW_ROWS + 1
+    assert "share memory: row0, row1, row2, row3, row4 and 2,995 more" in lines[2]  # base's group, first
+    assert lines[-1] == "… 2,971 more not listed, in 21 memory group(s); %tensor NAME describes one"
+    html = run(shell, "%tensor")[1][0]["text/html"]
+    assert html.count("<tr>") == 1 + OVERVIEW_ROWS and "2,971 more not listed" in html
+    zh = plain_text(run(shell, "%tensor --lang zh")[1]).splitlines()
+    assert zh[0] == "命名空间中有 3,021 个张量/数组"
+    assert zh[-1] == "…… 另有 2,971 个未列出，分属 21 个内存组；用 %tensor 变量名 查看其中一个"
+
+
+# --- auto mode and the explanation's line limit -------------------------------------------------------------
+
+
+def test_auto_off_keeps_the_users_printer_and_restores_the_one_before(shell: InteractiveShell) -> None:
+    plain = shell.display_formatter.formatters["text/plain"]
+    shell.run_cell("t = torch.arange(3)")
+    t = shell.user_ns["t"]
+    before = lambda obj, printer, cycle: printer.text("mine before")  # noqa: E731
+    plain.for_type(np.ndarray, before)
+    try:
+        run(shell, "%tensor --auto on")
+        later = lambda obj, printer, cycle: printer.text("mine later")  # noqa: E731
+        plain.for_type(torch.Tensor, later)  # registered by the user while auto mode is on
+        run(shell, "%tensor --auto off")
+        assert plain.type_printers[torch.Tensor] is later
+        assert shell.display_formatter.format(t)[0]["text/plain"] == "mine later"
+        assert plain.type_printers[np.ndarray] is before  # restored exactly
+        run(shell, "%tensor --auto on")
+        run(shell, "%tensor --auto off")
+        assert plain.type_printers[torch.Tensor] is later and plain.type_printers[np.ndarray] is before
+    finally:
+        plain.type_printers.pop(torch.Tensor, None)
+        plain.type_printers.pop(np.ndarray, None)
+
+
+@pytest.mark.parametrize("value", ["1", "-5", "0", "4", "ten"])
+def test_max_lines_option_follows_the_config_rule(shell: InteractiveShell, value: str) -> None:
+    from IPython.core.error import UsageError
+
+    _, _, error = run(shell, f"%%explain --max-lines {value}\nx = torch.ones(2)\n")
+    assert isinstance(error, UsageError) and "max_lines must be" in str(error) and "at least 5" in str(error)
+    assert run(shell, "%%explain --max-lines 5\nx = torch.ones(2)\n")[2] is None
+
+
+def test_max_lines_config_and_option_share_one_rule() -> None:
+    from traitlets import TraitError
+
+    from tensormagic.config import MAX_LINES_MIN, TensorMagic, check_max_lines
+
+    assert check_max_lines("5") == MAX_LINES_MIN == 5
+    with pytest.raises(TraitError, match="TensorMagic.max_lines must be at least 5, not 4"):
+        TensorMagic(max_lines=4)
+    with pytest.raises(ValueError, match="max_lines must be at least 5, not 4"):
+        check_max_lines("4")

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import numpy as np
+import pytest
 import torch
 
 import tensormagic as tm
@@ -111,3 +112,56 @@ def test_memory_groups_and_user_arrays() -> None:
     assert [name for name, _ in user_arrays(ns)] == ["n1", "t1", "t", "half", "alone", "meta"]
     groups = sorted(sorted(group) for group in memory_groups(ns))
     assert groups == [["alone"], ["half", "t"], ["meta"], ["n1", "t1"]]
+
+
+# --- odd layouts and objects --------------------------------------------------------------------------------
+
+
+@pytest.mark.filterwarnings("ignore::UserWarning")
+def test_sparse_tensors_share_their_values_memory() -> None:
+    indices, values = torch.tensor([[0, 1], [1, 0]]), torch.tensor([3.0, 4.0])
+    coo = torch.sparse_coo_tensor(indices, values, (2, 2))
+    csr = torch.sparse_csr_tensor(torch.tensor([0, 1, 2]), torch.tensor([1, 0]), values, (2, 2))
+    ns = {"values": values, "coo": coo, "csr": csr, "dense": torch.eye(2).to_sparse()}
+    assert sharing_of(coo, ns)["values"] == Sharing("values", "tensor", "shares", "all")
+    assert set(sharing_of(csr, ns)) == {"values", "coo", "csr"}
+    assert "dense" not in sharing_of(coo, ns)
+    assert sorted(sorted(g) for g in memory_groups(ns)) == [["coo", "csr", "values"], ["dense"]]
+    values[0] = 30.0  # the sharing is real
+    assert coo.to_dense()[0, 1] == 30.0
+
+
+@pytest.mark.filterwarnings("ignore::UserWarning")
+def test_quantized_views_share_storage_with_elements_unknown() -> None:
+    quantized = torch.quantize_per_tensor(torch.arange(4.0), 0.5, 0, torch.quint8)
+    row = quantized[1:]
+    found = sharing_of(row, {"quantized": quantized})
+    assert found["quantized"].elements == "unknown"  # not "shares none of its elements": that was never checked
+
+
+class Raising(torch.Tensor):
+    @classmethod
+    def __torch_function__(cls, func, types, args=(), kwargs=None):  # type: ignore[no-untyped-def]
+        raise ValueError("raised by the user's __torch_function__")
+
+
+def test_a_raising_subclass_anywhere_in_the_namespace_is_located() -> None:
+    base = torch.arange(6.0)
+    hostile = base[2:].as_subclass(Raising)
+    ns = {"base": base, "hostile": hostile, 7: torch.ones(1), "alone": torch.zeros(2)}  # a non-str key, too
+    assert sharing_of(base, ns)["hostile"].relation == "base-of"
+    assert find_sharing(hostile, ns)[0].name == "base"
+    assert sorted(sorted(g) for g in memory_groups(ns)) == [["alone"], ["base", "hostile"]]
+    assert element_overlap(hostile, base) == "some"
+
+
+@pytest.mark.filterwarnings("ignore::UserWarning")
+def test_nested_tensors_are_located_through_their_buffer() -> None:
+    values = torch.arange(10.0)
+    jagged = torch.nested.nested_tensor_from_jagged(values, torch.tensor([0, 4, 10]))
+    packed = torch.nested.nested_tensor([torch.ones(2), torch.ones(3)])
+    ns = {"values": values, "jagged": jagged, "packed": packed}
+    assert sharing_of(jagged, ns)["values"].elements == "all"
+    assert "packed" not in sharing_of(jagged, ns)
+    assert storage_span(packed) is not None and element_span(packed) is not None
+    assert sorted(sorted(g) for g in memory_groups(ns)) == [["jagged", "values"], ["packed"]]

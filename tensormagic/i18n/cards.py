@@ -457,7 +457,6 @@ EN.update({
     "inspector.no_values_copy": "Showing these values needs a converted copy, and the tensor is too large for one.",
     "inspector.released": "The tensor no longer exists: its variable was deleted, and the inspector does not "
     "keep your variables alive.",
-    "inspector.sampled": "Histogram of a sample: every {step}th row/element (the tensor is large).",
     "inspector.bool_counts": "False: {false} · True: {true}",
     "inspector.no_finite": "No finite values to count.",
     "inspector.complex_magnitude": "Complex values: the histogram counts their magnitudes |z|.",
@@ -497,7 +496,6 @@ ZH.update({
     "inspector.no_values_dtype": "这个数组的 dtype 没有对应的张量类型；不显示它的数值。",
     "inspector.no_values_copy": "显示这些数值需要先转换出一个副本，而这个张量太大了。",
     "inspector.released": "这个张量已经不存在了：它的变量被删除了，查看器不会让你的变量一直占着内存。",
-    "inspector.sampled": "直方图基于抽样：每隔 {step} 行/元素取一个（张量很大）。",
     "inspector.bool_counts": "False: {false} · True: {true}",
     "inspector.no_finite": "没有有限值可以统计。",
     "inspector.complex_magnitude": "复数：直方图统计的是它们的模 |z|。",

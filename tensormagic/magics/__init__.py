@@ -6,6 +6,7 @@ package is the only place that touches ``InteractiveShell``.
 
 from __future__ import annotations
 
+import argparse
 import sys
 import weakref
 from collections.abc import Callable
@@ -16,9 +17,17 @@ from IPython.core.magic import Magics, line_cell_magic, line_magic, magics_class
 from IPython.core.magic_arguments import argument, magic_arguments
 from traitlets import TraitError
 
-from ..config import TensorMagic
+from ..config import TensorMagic, check_max_lines
 from .auto import AutoFormatter
 from .tensor import run_tensor_magic
+
+
+def max_lines_option(text: str) -> int:
+    """``--max-lines``: the same rule as ``TensorMagic.max_lines``; a bad value is a UsageError naming it."""
+    try:
+        return check_max_lines(text)
+    except ValueError as error:
+        raise argparse.ArgumentTypeError(str(error)) from None
 
 
 @magics_class
@@ -84,7 +93,7 @@ class TensorMagics(Magics):
     @magic_arguments()
     @argument("-l", "--lang", choices=["en", "zh"], help="Language of the explanation (default: TensorMagic.language).")
     @argument(
-        "--max-lines", type=int, default=None,
+        "--max-lines", type=max_lines_option, default=None,
         help="Most lines the explanation shows before saying how many more there are (default: TensorMagic.max_lines).",
     )
     @argument("topic", nargs="*", help="Line form only: a concept to explain as a card (%%explain broadcasting).")

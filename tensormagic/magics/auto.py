@@ -43,12 +43,20 @@ class AutoFormatter:
         self._previous = previous
 
     def disable(self) -> None:
+        """Put back the printers that were there before :meth:`enable`, where ours are still in place.
+
+        A printer the user registered for the same type while auto mode was on replaced ours: it stays.
+        """
         if self._previous is None:
             return
         formatters = self._formatters()
+        ours = {"text/plain": self._plain, "text/html": self._html}
         for (mime, cls), old in self._previous.items():
+            printers = formatters[mime].type_printers
+            if cls in printers and printers[cls] != ours[mime]:
+                continue  # the user's own, registered after ours
             if old is None:
-                formatters[mime].type_printers.pop(cls, None)
+                printers.pop(cls, None)
             else:
                 formatters[mime].for_type(cls, old)
         self._previous = None

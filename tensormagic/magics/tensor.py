@@ -75,36 +75,101 @@ def run_tensor_magic(magics: TensorMagics, line: str) -> None:
 
     if not expression:
         visible = {k: v for k, v in namespace.items() if k not in shell.user_ns_hidden}
-        display(overview(visible, language))
+        try:
+            shown_overview: Any = overview(visible, language)
+        except Exception as error:  # a fault of ours: one line, not a traceback
+            print(message("warning.internal", language, error=_short(error)), file=sys.stderr)
+            return
+        display(shown_overview)
         return
 
     value, name, tree = _evaluate(shell, expression)
-    if args.widget:
-        from ..widgets import inspect as open_inspector  # type: ignore[attr-defined]  # widgets load lazily
-
-        display(open_inspector(value, namespace, name=name, language=language))
-        return
     if not isinstance(value, torch.Tensor | np.ndarray):
+        # The same answer with or without -w: IPython's own rendering and one line saying what it is.
         bundle, _ = shell.display_formatter.format(value)  # type: ignore[union-attr]
         from_item = isinstance(tree, ast.Expression) and _is_item_call(tree.body)
         display(NonTensor(bundle=bundle, note=what_is(value, language, from_item=from_item)))
         return
+    if name is None:
+        aliases = names_of(value, namespace)
+        name = aliases[0] if aliases else None
+    if args.widget:
+        from ..widgets import inspect as open_inspector  # type: ignore[attr-defined]  # widgets load lazily
+
+        try:
+            inspector: Any = open_inspector(value, namespace, name=name, language=language)
+        except Exception as error:  # a fault of ours: say so in one line, still show the value
+            print(message("warning.internal", language, error=_short(error)), file=sys.stderr)
+            inspector = value
+        display(inspector)
+        return
     try:
-        if name is None:
-            aliases = names_of(value, namespace)
-            name = aliases[0] if aliases else None
         shown: Any = annotate(
             value, namespace, name=name, sources=_loaded_names(tree), language=language,
             precision=precision, stats=stats,
         )
     except Exception as error:  # a fault of ours: say so in one line, still show the value
-        print(message("warning.internal", language, error=f"{type(error).__name__}: {error}"[:200]), file=sys.stderr)
+        print(message("warning.internal", language, error=_short(error)), file=sys.stderr)
         shown = value
     display(shown)
 
 
+def _short(error: BaseException) -> str:
+    lines = f"{type(error).__name__}: {error}".splitlines()
+    return (lines[0] if lines else type(error).__name__)[:200]
+
+
+class _Scratch(dict):  # type: ignore[type-arg]
+    """Local names while ``%tensor TARGET = EXPR`` runs: tensormagic's own temporaries live here, every other
+    name is read from and written to the user namespace (a walrus inside the target still binds there)."""
+
+    def __init__(self, namespace: dict[str, Any]) -> None:
+        super().__init__()
+        self.namespace = namespace
+
+    def __getitem__(self, key: str) -> Any:
+        if key.startswith(_TEMP) and dict.__contains__(self, key):
+            return dict.__getitem__(self, key)
+        return self.namespace[key]
+
+    def __setitem__(self, key: str, value: Any) -> None:
+        if key.startswith(_TEMP):
+            dict.__setitem__(self, key, value)
+        else:
+            self.namespace[key] = value
+
+    def __delitem__(self, key: str) -> None:
+        del self.namespace[key]
+
+    def __contains__(self, key: object) -> bool:
+        return dict.__contains__(self, key) or key in self.namespace
+
+
+_TEMP = "__tensormagic_"
+
+
+class _Key:
+    """``_Key()[1:3, ...]`` is ``(slice(1, 3), Ellipsis)``: the key of a subscript, evaluated once."""
+
+    def __getitem__(self, key: Any) -> Any:
+        return key
+
+
+def _temp(name: str, like: ast.AST, store: bool = False) -> ast.Name:
+    node = ast.Name(id=_TEMP + name, ctx=ast.Store() if store else ast.Load())
+    return ast.copy_location(node, like)
+
+
+def _assign(target: ast.expr, value: ast.expr, like: ast.AST) -> ast.stmt:
+    return ast.copy_location(ast.Assign(targets=[target], value=value), like)
+
+
 def _evaluate(shell: Any, source: str) -> tuple[Any, str | None, ast.AST]:
     """Run ``EXPR`` or ``TARGET = EXPR`` in the user namespace, as a cell would.
+
+    Every sub-expression runs exactly once, in Python's own order: for ``lst[next(it)] = torch.ones(2)``
+    the value, then ``lst``, then ``next(it)``, then the store; the annotated object is then read back
+    through those same objects (``lst[0]``), never by evaluating the target's source again.
 
     Errors keep their own type and read like IPython's: the source is registered with IPython's
     compiler cache so the traceback shows the user's line, and tensormagic's frames are hidden.
@@ -118,17 +183,42 @@ def _evaluate(shell: Any, source: str) -> tuple[Any, str | None, ast.AST]:
         return eval(code, shell.user_global_ns, shell.user_ns), None, tree
     if len(module.body) == 1 and isinstance(module.body[0], ast.Assign) and len(module.body[0].targets) == 1:
         statement = module.body[0]
-        exec(compile(module, filename, "exec"), shell.user_global_ns, shell.user_ns)
         target = statement.targets[0]
+        value_tree = ast.Expression(statement.value)
         if isinstance(target, ast.Name):
-            return shell.user_ns[target.id], target.id, ast.Expression(statement.value)
-        target_tree = ast.Expression(_as_load(target))
-        value = eval(compile(target_tree, filename, "eval"), shell.user_global_ns, shell.user_ns)
-        return value, ast.unparse(target), ast.Expression(statement.value)
+            exec(compile(module, filename, "exec"), shell.user_global_ns, shell.user_ns)
+            return shell.user_ns[target.id], target.id, value_tree
+        scratch = _Scratch(shell.user_ns)
+        scratch[_TEMP + "key_of"] = _Key()
+        steps = [_assign(_temp("value", statement, store=True), statement.value, statement)]
+        if isinstance(target, ast.Subscript):
+            key = ast.copy_location(ast.Subscript(value=_temp("key_of", target), slice=target.slice, ctx=ast.Load()),
+                                    target)
+            stored = ast.copy_location(
+                ast.Subscript(value=_temp("owner", target), slice=_temp("key", target), ctx=ast.Store()), target
+            )
+            steps += [
+                _assign(_temp("owner", target, store=True), target.value, target),
+                _assign(_temp("key", target, store=True), key, target),
+                _assign(stored, _temp("value", statement), statement),
+            ]
+            read_back: ast.expr = ast.Subscript(
+                value=_temp("owner", target), slice=_temp("key", target), ctx=ast.Load()
+            )
+        elif isinstance(target, ast.Attribute):
+            stored_attribute = ast.Attribute(value=_temp("owner", target), attr=target.attr, ctx=ast.Store())
+            steps += [
+                _assign(_temp("owner", target, store=True), target.value, target),
+                _assign(ast.copy_location(stored_attribute, target), _temp("value", statement), statement),
+            ]
+            read_back = ast.Attribute(value=_temp("owner", target), attr=target.attr, ctx=ast.Load())
+        else:  # ``a, b = ...``, ``[a, *rest] = ...``: Python evaluates each part of the target once itself
+            steps.append(_assign(target, _temp("value", statement), statement))
+            read_back = _temp("value", statement)
+        steps_module = ast.fix_missing_locations(ast.Module(body=steps, type_ignores=[]))
+        exec(compile(steps_module, filename, "exec"), shell.user_global_ns, scratch)
+        read_tree = ast.fix_missing_locations(ast.Expression(ast.copy_location(read_back, target)))
+        value = eval(compile(read_tree, filename, "eval"), shell.user_global_ns, scratch)
+        name = ast.unparse(target) if isinstance(target, ast.Subscript | ast.Attribute) else None
+        return value, name, value_tree
     raise UsageError("%tensor takes one expression, or one assignment NAME = EXPRESSION")
-
-
-def _as_load(node: ast.expr) -> ast.expr:
-    """The assignment target re-read as an expression (``t[0] = 5`` annotates ``t[0]``)."""
-    reread = ast.parse(ast.unparse(node), mode="eval").body
-    return ast.fix_missing_locations(reread)

@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
+import itertools
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from ..facts import Facts
+from ..facts import RAGGED, Facts
 from ..i18n import message
 from ..sharing import Sharing
 from ..stats import Stats
@@ -58,14 +59,36 @@ def _sharing_sentence(sharing: Sharing, language: str) -> str:
     return sentence
 
 
+def shape_text(facts: Facts) -> str:
+    """The shape as torch writes it; a nested tensor's ragged dimensions as ``*``."""
+    if facts.nested is None:
+        return format_shape(facts.shape)
+    cells = ["*" if n == RAGGED else str(n) for n in facts.shape]
+    return "(" + ", ".join(cells) + ("," if len(cells) == 1 else "") + ")"
+
+
+def _nested_parts(facts: Facts, language: str) -> list[str]:
+    nested = facts.nested
+    assert nested is not None
+    shapes = ", ".join([format_shape(shape) for shape in nested.shapes] + ["…"] * (nested.count > len(nested.shapes)))
+    parts = [
+        message("label.nested", language, layout=nested.layout, count=format_count(nested.count), shapes=shapes)
+    ]
+    if RAGGED in facts.shape:
+        parts.append(message("label.ragged", language))
+    return parts
+
+
 def header_parts(facts: Facts, language: str) -> list[str]:
     """The compact header: kind, shape, dtype, device, size, and layout facts worth a student's eye."""
     parts = [message(f"kind.{facts.kind}", language)]
-    parts.append(format_shape(facts.shape) if facts.shape else message("label.scalar", language))
+    parts.append(shape_text(facts) if facts.shape else message("label.scalar", language))
     parts.append(_dtype_label(facts))
     parts.append(facts.device)
     parts.append(format_bytes(facts.nbytes))
-    if facts.layout != "strided":
+    if facts.nested is not None:
+        parts.extend(_nested_parts(facts, language))
+    elif facts.layout != "strided":
         parts.append(facts.layout)
     if facts.nnz is not None:
         density = f"{facts.nnz / facts.numel:.0%}" if facts.numel else "—"
@@ -246,35 +269,55 @@ class NonTensor:
 
 @dataclass
 class Overview:
-    """Every tensor and array in a namespace, grouped by shared memory."""
+    """Tensors and arrays of a namespace, grouped by shared memory: one page of rows, then a summary.
+
+    ``groups`` are the listed rows (facts), group by group. ``members`` holds every name of each listed
+    group, also those beyond the page, so a row can say whom it shares memory with; ``total`` counts every
+    tensor and array of the namespace, ``unlisted`` those left off the page and ``unlisted_groups`` the
+    memory groups they belong to. Output is bounded by the page, whatever the namespace holds.
+    """
 
     groups: Sequence[Sequence[Facts]]
     language: str = "en"
     columns: tuple[str, ...] = field(default=("name", "kind", "shape", "dtype", "device", "size", "memory"))
+    members: Sequence[Sequence[str]] | None = None
+    total: int | None = None
+    unlisted: int = 0
+    unlisted_groups: int = 0
+
+    def _group_names(self, index: int) -> Sequence[str]:
+        if self.members is not None:
+            return self.members[index]
+        return [f.name or "?" for f in self.groups[index]]
+
+    def _memory_cell(self, facts: Facts, names: Sequence[str]) -> str:
+        if facts.device == "meta" or facts.is_empty:
+            reason = "share.nothing_meta" if facts.device == "meta" else "share.nothing_empty"
+            return message(reason, self.language)
+        others = [name for name in names if name != facts.name]
+        if not others:
+            return message("overview.alone", self.language)
+        shown = list(itertools.islice(others, OVERVIEW_OTHER_NAMES))
+        text = message("overview.group", self.language) + ": " + ", ".join(shown)
+        if len(others) > len(shown):
+            text += " " + message("overview.and_more", self.language, count=format_count(len(others) - len(shown)))
+        return text
 
     def _rows(self) -> list[tuple[list[str], int]]:
         rows = []
         for group_index, group in enumerate(self.groups):
+            names = self._group_names(group_index)
             for facts in group:
-                others = [f.name for f in group if f.name != facts.name]
-                memory = (
-                    message("overview.group", self.language) + ": " + ", ".join(o or "?" for o in others)
-                    if others
-                    else message("overview.alone", self.language)
-                )
-                if facts.device == "meta" or facts.is_empty:
-                    reason = "share.nothing_meta" if facts.device == "meta" else "share.nothing_empty"
-                    memory = message(reason, self.language)
                 rows.append(
                     (
                         [
                             facts.name or "?",
                             message(f"kind.{facts.kind}", self.language),
-                            format_shape(facts.shape),
+                            shape_text(facts),
                             _dtype_label(facts),
                             facts.device,
                             format_bytes(facts.nbytes),
-                            memory,
+                            self._memory_cell(facts, names),
                         ],
                         group_index,
                     )
@@ -282,7 +325,18 @@ class Overview:
         return rows
 
     def _count(self) -> int:
-        return sum(len(group) for group in self.groups)
+        return self.total if self.total is not None else sum(len(group) for group in self.groups)
+
+    def _title(self) -> str:
+        return message("overview.title", self.language, count=format_count(self._count()))
+
+    def _summary(self) -> str | None:
+        if not self.unlisted:
+            return None
+        return message(
+            "overview.more", self.language, count=format_count(self.unlisted),
+            groups=format_count(self.unlisted_groups),
+        )
 
     def __str__(self) -> str:
         if not self._count():
@@ -290,9 +344,12 @@ class Overview:
         header = [message(f"overview.column.{c}", self.language) for c in self.columns]
         rows = [cells for cells, _ in self._rows()]
         widths = [max(_width(r[i]) for r in [header, *rows]) for i in range(len(header))]
-        lines = [message("overview.title", self.language, count=self._count())]
+        lines = [self._title()]
         lines.append("  ".join(_pad(h, w) for h, w in zip(header, widths, strict=True)).rstrip())
         lines.extend("  ".join(_pad(c, w) for c, w in zip(r, widths, strict=True)).rstrip() for r in rows)
+        summary = self._summary()
+        if summary:
+            lines.append(summary)
         return "\n".join(lines)
 
     def _repr_pretty_(self, printer: Any, cycle: bool) -> None:
@@ -310,14 +367,19 @@ class Overview:
             shade = "background:rgba(91,141,239,0.08);" if group % 2 else ""
             tds = "".join(f'<td style="padding:1px 8px;{shade}">{escape(c)}</td>' for c in cells)
             body.append(f"<tr>{tds}</tr>")
-        title = escape(message("overview.title", self.language, count=self._count()))
+        summary = self._summary()
+        more = f'<div style="{MUTED_STYLE}">{escape(summary)}</div>' if summary else ""
         return (
-            f'<div class="tensormagic-overview" style="{BOX_STYLE}"><div><b>{title}</b></div>'
-            f'<table style="border-collapse:collapse"><tr>{head}</tr>{"".join(body)}</table></div>'
+            f'<div class="tensormagic-overview" style="{BOX_STYLE}"><div><b>{escape(self._title())}</b></div>'
+            f'<table style="border-collapse:collapse"><tr>{head}</tr>{"".join(body)}</table>{more}</div>'
         )
 
     def _repr_mimebundle_(self, include: Any = None, exclude: Any = None) -> dict[str, str]:
         return {"text/plain": str(self), "text/html": self._repr_html_()}
+
+
+OVERVIEW_OTHER_NAMES = 5
+"""Names a row of the overview lists as sharing its memory before saying how many more do."""
 
 
 def _width(text: str) -> int:

@@ -18,6 +18,12 @@ the kernel until closed, so whatever an inspector references lives as long as th
   there would be nothing to show; :meth:`Inspector.close` releases it and closes the widgets;
 * converted copies made for display (a densified sparse tensor, a dequantized one, a NumPy array with
   negative strides) are made only up to ``COPY_LIMIT`` elements.
+
+Cost: the inspector reads only what it shows, whatever the view's shape: the values tab one window of a
+2-D slice, the histogram at most ``HISTOGRAM_SAMPLE`` values taken on a regular grid of the view (never a
+flattened copy: ``reshape(-1)`` of a stride-0 view would copy every repeated element), the memory tab the
+storage indices of at most ``COVERED_LIMIT`` elements. Tensor subclasses are read as plain tensors
+(their ``__torch_function__`` is not called).
 """
 
 from __future__ import annotations
@@ -35,20 +41,71 @@ from ..annotate import values_text
 from ..facts import Facts, describe
 from ..i18n import message, normalize_language
 from ..render.annotation import Annotation, header_parts, layout_parts, sharing_sentences
-from ..render.common import BADGE_STYLE, BOX_STYLE, MUTED_STYLE, escape, format_bytes, format_number
+from ..render.common import (
+    BADGE_STYLE,
+    BOX_STYLE,
+    MUTED_STYLE,
+    escape,
+    format_bytes,
+    format_count,
+    format_number,
+    format_shape,
+)
 from ..render.fallback import WidgetWithFallback
+from ..sharing import plain_torch
 from . import svg
 
 WINDOW_ROWS = 12
 WINDOW_COLUMNS = 10
 HISTOGRAM_SAMPLE = 1_000_000
 COPY_LIMIT = 1_000_000
+COVERED_LIMIT = 100_000
 DRAW_CELLS = 256
 ORDER_LIMIT = 64
 
 
+def sample_steps(shape: tuple[int, ...], limit: int = HISTOGRAM_SAMPLE) -> tuple[int, ...]:
+    """A step per axis such that ``view[::s0, ::s1, ...]`` has at most ``limit`` elements.
+
+    The largest axes are thinned first, each only as much as needed, so the sample stays spread over the
+    whole view (a (4, 5e8) view keeps its 4 rows and every 2000th column).
+    """
+    steps = [1] * len(shape)
+    counts = list(shape)
+    for axis in sorted(range(len(shape)), key=lambda k: -shape[k]):
+        total = math.prod(counts)
+        if total <= limit:
+            break
+        rest = total // counts[axis]  # > 0: a view with a zero-size axis has no elements to sample
+        wanted = max(1, limit // rest)
+        steps[axis] = math.ceil(shape[axis] / wanted)
+        counts[axis] = math.ceil(shape[axis] / steps[axis])
+    return tuple(steps)
+
+
+def _readable(tensor: torch.Tensor) -> bool:
+    """Whether torch can turn one element into a Python number and a float64 (float4 and intN/bitsN cannot)."""
+    if tensor.numel() == 0:
+        return True
+    first = tensor.as_strided((1,), (1,))  # one element, wherever the view starts: never a copy of the view
+    first.tolist()
+    first.abs() if first.is_complex() else first.to(torch.float64)
+    return True
+
+
 def _values_tensor(obj: torch.Tensor | np.ndarray) -> tuple[torch.Tensor | None, str | None, bool]:
-    """(tensor to take slices from, or None; the reason there are no values; whether it is a copy)."""
+    """(tensor to take slices from, or None; the reason there are no values; whether it is a copy).
+
+    Tensors are read as plain ``torch.Tensor``: a subclass's ``__torch_function__`` is not called.
+    """
+    with plain_torch():
+        try:
+            return _plain_values_tensor(obj)
+        except Exception:  # a dtype torch cannot read, a subclass whose operations fail: said, not raised
+            return None, "no_values_unreadable", False
+
+
+def _plain_values_tensor(obj: torch.Tensor | np.ndarray) -> tuple[torch.Tensor | None, str | None, bool]:
     if isinstance(obj, np.ndarray):
         if obj.dtype.hasobject or obj.dtype.kind in "USVMm":
             return None, "no_values_dtype", False
@@ -59,6 +116,8 @@ def _values_tensor(obj: torch.Tensor | np.ndarray) -> tuple[torch.Tensor | None,
             return torch.from_numpy(np.ascontiguousarray(obj) if negative else obj), None, negative
         except TypeError:
             return None, "no_values_dtype", False
+    if obj.is_nested:
+        return None, "no_values_nested", False
     tensor = obj.detach()
     if tensor.device.type == "meta":
         return None, "no_values_meta", False
@@ -67,7 +126,10 @@ def _values_tensor(obj: torch.Tensor | np.ndarray) -> tuple[torch.Tensor | None,
     if tensor.is_quantized or tensor.layout != torch.strided:
         if tensor.numel() > COPY_LIMIT:
             return None, "no_values_copy", False
-        return (tensor.dequantize() if tensor.is_quantized else tensor.to_dense()), None, True
+        values = tensor.dequantize() if tensor.is_quantized else tensor.to_dense()
+        _readable(values)
+        return values, None, True
+    _readable(tensor)
     return tensor, None, False
 
 
@@ -137,6 +199,9 @@ class Inspector(WidgetWithFallback):
     # -- helpers ---------------------------------------------------------------------------------------
     def m(self, key: str, **values: object) -> str:
         return message(f"inspector.{key}", self.language, **values)
+
+    def _no_values_text(self) -> str:
+        return self.m(self._no_values or "no_values_empty", dtype=self.facts.dtype.removeprefix("torch."))
 
     @property
     def _object(self) -> torch.Tensor | np.ndarray | None:
@@ -268,7 +333,7 @@ class Inspector(WidgetWithFallback):
 
     def values_lines(self) -> list[str]:
         if self._values is None:
-            return [self.m(self._no_values or "no_values_empty")]
+            return [self._no_values_text()]
         window, described, row_ids, column_ids = self.current_slice()
         assert window is not None
         index = described[0] if described else "()"
@@ -282,7 +347,7 @@ class Inspector(WidgetWithFallback):
 
     def values_html(self) -> str:
         if self._values is None:
-            return f'<div style="{BOX_STYLE}">{escape(self.m(self._no_values or "no_values_empty"))}</div>'
+            return f'<div style="{BOX_STYLE}">{escape(self._no_values_text())}</div>'
         window, described, row_ids, column_ids = self.current_slice()
         assert window is not None
         numeric = window.abs() if window.is_complex() else window.to(torch.float64)
@@ -314,15 +379,18 @@ class Inspector(WidgetWithFallback):
         return [bins]
 
     def _sample(self) -> tuple[torch.Tensor, int]:
-        """Up to HISTOGRAM_SAMPLE values as a flat CPU tensor, and the stride used (1 = all of them)."""
+        """Up to HISTOGRAM_SAMPLE values as a flat CPU tensor, and how many elements each one stands for
+        (1 = all of them).
+
+        The sample is a regular grid of the view (:func:`sample_steps`), sliced before anything is copied:
+        only the sampled elements are ever read, whatever the strides (a stride-0 view is never expanded).
+        """
         values = self._values
         assert values is not None
-        step = max(1, math.ceil(values.numel() / HISTOGRAM_SAMPLE))
-        if step == 1:
-            return values.reshape(-1).cpu(), 1
-        # Stepping along the first axis keeps the sample a view until the final reshape, so no full copy.
-        flat = values[:: step] if values.shape[0] >= step else values.reshape(-1)[::step]
-        return flat.reshape(-1)[:HISTOGRAM_SAMPLE].cpu(), step
+        steps = sample_steps(tuple(values.shape))
+        grid = values[tuple(slice(None, None, step) for step in steps)] if values.dim() else values
+        sample = grid.reshape(-1).cpu()  # copies at most HISTOGRAM_SAMPLE elements
+        return sample, math.prod(steps)
 
     def histogram(self) -> dict[str, Any]:
         """Counts per bin (or True/False counts for bool) of the values or their sample."""
@@ -345,13 +413,20 @@ class Inspector(WidgetWithFallback):
         return {"kind": "magnitude" if magnitude else "values", "counts": counts, "low": low, "high": high,
                 "step": step, "skipped": skipped, "labels": []}
 
+    def _sampled_line(self, count: int) -> str:
+        values = self._values
+        assert values is not None
+        steps = sample_steps(tuple(values.shape))
+        return self.m("sampled", count=format_count(count), numel=format_count(values.numel()),
+                      steps=format_shape(steps))
+
     def histogram_lines(self) -> list[str]:
         if self._values is None:
-            return [self.m(self._no_values or "no_values_empty")]
+            return [self._no_values_text()]
         data = self.histogram()
         lines = []
         if data["step"] > 1:
-            lines.append(self.m("sampled", step=data["step"]))
+            lines.append(self._sampled_line(sum(data["counts"]) + data.get("skipped", 0)))
         if data["kind"] == "bool":
             lines.append(self.m("bool_counts", false=data["counts"][0], true=data["counts"][1]))
             return lines
@@ -372,7 +447,7 @@ class Inspector(WidgetWithFallback):
 
     def update_histogram(self) -> None:
         if self._values is None:
-            self.histogram_view.value = f'<div style="{BOX_STYLE}">{escape(self.histogram_lines()[0])}</div>'
+            self.histogram_view.value = f'<div style="{BOX_STYLE}">{escape(self._no_values_text())}</div>'
             return
         data = self.histogram()
         notes = [line for line in self.histogram_lines() if not line.startswith("  [")]
@@ -408,7 +483,7 @@ class Inspector(WidgetWithFallback):
             offset = (obj.__array_interface__["data"][0] - owner.__array_interface__["data"][0]) // itemsize
             storage = owner.size
         layout: dict[str, Any] = {"storage": storage, "offset": offset, "strides": facts.strides}
-        if facts.numel <= 100_000:
+        if facts.numel <= COVERED_LIMIT:
             covered = covered_elements(facts.shape, facts.strides, offset)
             layout["covered"] = covered
             layout["distinct"] = int(np.unique(covered).size)
@@ -418,7 +493,10 @@ class Inspector(WidgetWithFallback):
     def memory_lines(self) -> list[str]:
         facts = self.facts
         lines: list[str] = []
-        if facts.layout not in ("strided", "quantized"):
+        if facts.nested is not None:
+            size = format_bytes(facts.storage_nbytes) if facts.storage_nbytes is not None else "?"
+            lines.append(self.m("memory_nested", count=format_count(facts.nested.count), size=size))
+        elif facts.layout not in ("strided", "quantized"):
             nnz = facts.nnz if facts.nnz is not None else "?"
             lines.append(self.m("memory_sparse", layout=facts.layout, nnz=nnz))
         layout = self.memory_layout()
@@ -470,7 +548,9 @@ class Inspector(WidgetWithFallback):
     # -- display ---------------------------------------------------------------------------------------
     def text(self) -> str:
         parts = [self._annotation_text, "", f"[{self.m('tab.memory')}]", *self.memory_lines()]
-        if self._values is not None and self._values.dim() >= 2:
+        if self._values is None:
+            parts += ["", f"[{self.m('tab.values')}]", self._no_values_text()]
+        elif self._values.dim() >= 2:
             parts += ["", f"[{self.m('tab.values')}]", *self.values_lines()]
         if self._values is not None:
             parts += ["", f"[{self.m('tab.histogram')}]", *self.histogram_lines()]
