@@ -65,6 +65,8 @@ class Call:
     last_shape: tuple[int, ...] | None = None
     error: str | None = None
     errors: int = 0
+    layer: str | None = None  # made inside a model's forward pass: the layer's path (``model[0]``)
+    group: str | None = None  # … and the module the cell called (``model``): one forward pass
 
     @property
     def codes(self) -> list[str]:

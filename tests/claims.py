@@ -47,6 +47,11 @@ class Obj:
     values: list[Any] | None = None
     value: Any = None
     items: list[Obj] = field(default_factory=list)
+    requires_grad: bool = False
+    grad_fn: str | None = None
+    has_grad: bool = False
+    grad_shape: tuple[int, ...] | None = None
+    parameters: list[tuple[bool, bool]] = field(default_factory=list)  # a model/optimizer's: (has .grad, .grad all 0)
 
 
 def _normal(dtype: str) -> str:
@@ -70,6 +75,8 @@ def observe(value: Any, depth: int = 0) -> Obj:
         return Obj(ident, "number", value=value)
     if value is None:
         return Obj(ident, "none")
+    if isinstance(value, torch.nn.Module | torch.optim.Optimizer):
+        return _observe_owner(value, ident)
     if isinstance(value, tuple | list) and depth == 0:
         return Obj(ident, "tuple" if isinstance(value, tuple) else "list", items=[observe(v, 1) for v in value[:16]])
     return Obj(ident, "other")
@@ -77,6 +84,12 @@ def observe(value: Any, depth: int = 0) -> Obj:
 
 def _observe_tensor(t: torch.Tensor, ident: int) -> Obj:
     obj = Obj(ident, "tensor", dtype=str(t.dtype), shape=tuple(t.shape), numel=t.numel())
+    obj.requires_grad = t.requires_grad
+    obj.grad_fn = type(t.grad_fn).__name__ if t.grad_fn is not None else None
+    if t.is_leaf or t.retains_grad:  # a non-leaf's .grad is None (and reading it warns)
+        grad = t.grad
+        obj.has_grad = grad is not None
+        obj.grad_shape = tuple(grad.shape) if grad is not None else None
     if t.layout != torch.strided or t.is_quantized or getattr(t, "is_nested", False):
         return obj
     with contextlib.suppress(RuntimeError):  # inference tensors have no version counter
@@ -96,6 +109,26 @@ def _observe_tensor(t: torch.Tensor, ident: int) -> Obj:
         with contextlib.suppress(RuntimeError):
             obj.values = t.detach().reshape(-1).tolist()
     return obj
+
+
+def _parameters(owner: Any) -> list[torch.Tensor]:
+    if isinstance(owner, torch.optim.Optimizer):
+        return [p for group in owner.param_groups for p in group["params"]]
+    return list(owner.parameters())
+
+
+def _observe_owner(owner: Any, ident: int) -> Obj:
+    obj = Obj(ident, "optimizer" if isinstance(owner, torch.optim.Optimizer) else "module", value=type(owner).__name__)
+    for p in _parameters(owner):
+        grad = p.grad
+        obj.parameters.append((grad is not None, grad is not None and not bool(grad.detach().any())))
+    return obj
+
+
+def _path(root: str, dotted: str) -> str:
+    """``model`` and ``0.weight`` -> ``model[0].weight`` (the witness's own spelling of a parameter's path)."""
+    parts = [f"[{p}]" if p.isdigit() else f".{p}" for p in dotted.split(".")] if dotted else []
+    return root + "".join(parts)
 
 
 def _observe_array(a: np.ndarray, ident: int) -> Obj:
@@ -118,11 +151,27 @@ def _namespace(frame: Any) -> dict[str, Any]:
 
 
 def snapshot(frame: Any) -> dict[str, Obj]:
-    return {
-        name: observe(value)
-        for name, value in _namespace(frame).items()
-        if isinstance(value, torch.Tensor | np.ndarray) and not name.startswith("__")
-    }
+    found: dict[str, Obj] = {}
+    for name, value in _namespace(frame).items():
+        if name.startswith("__"):
+            continue
+        if isinstance(value, torch.Tensor | np.ndarray):
+            found[name] = observe(value)
+        elif isinstance(value, torch.nn.Module):
+            for dotted, parameter in value.named_parameters():
+                found.setdefault(_path(name, dotted), observe(parameter))
+    return found
+
+
+def modules(frame: Any) -> dict[str, tuple[str, int]]:
+    """Every module of the cell's models by path: (type name, its own parameters' elements)."""
+    found: dict[str, tuple[str, int]] = {}
+    for name, value in _namespace(frame).items():
+        if isinstance(value, torch.nn.Module) and not name.startswith("_"):
+            for dotted, module in value.named_modules():
+                own = sum(p.numel() for p in module.parameters(recurse=False))
+                found.setdefault(_path(name, dotted), (type(module).__name__, own))
+    return found
 
 
 @dataclass
@@ -143,6 +192,13 @@ class Record:
     result_type: str | None = None
     versions_after: dict[str, int | None] = field(default_factory=dict)  # arguments' _version after the call
     event: int = 0
+    modules: dict[str, tuple[str, int]] = field(default_factory=dict)
+    leaf_count: int | None = None  # backward: the leaves its argument's graph reaches
+    freed: bool | None = None  # backward: accessing a saved tensor of the graph raises afterwards
+    accumulated: int = 0  # backward: later calls that found gradients already there
+    changes: tuple[int, float] | None = None  # step: (parameters changed, largest change of one element)
+    param_values: list[Any] = field(default_factory=list, repr=False)
+    op: str = ""
 
 
 class Witness:
@@ -172,8 +228,14 @@ class Witness:
         record.before = snapshot(frame)
         record.default_dtype = str(torch.get_default_dtype())
         record.result_type = _result_type(site, args)
+        record.op = str(getattr(site.func, "__name__", site.func))
         self._rng = _rng_state()
         self._args, self._kwargs = args, kwargs  # held for this one call only
+        if args and isinstance(args[0], torch.optim.Optimizer):
+            with torch.no_grad():
+                record.param_values = [p.detach().clone() for p in _parameters(args[0])]
+        if getattr(site.func, "__name__", "") == "backward" and args and isinstance(args[0], torch.Tensor):
+            record.leaf_count = len(_leaves(args[0]))
         self.records[site.order] = record
 
     def _after(self, site: Any, frame: Any, result: Any, error: BaseException | None) -> None:
@@ -193,14 +255,71 @@ class Witness:
             if isinstance(value, torch.Tensor) and value.layout == torch.strided and not value.is_quantized:
                 with contextlib.suppress(RuntimeError):
                     record.versions_after[key] = value._version
+        if getattr(site.func, "__name__", "") == "backward" and self._args:
+            record.freed = _graph_freed(self._args[0])
+        if record.param_values and isinstance(result, torch.optim.Optimizer):
+            changed, largest = 0, 0.0
+            with torch.no_grad():
+                for old, p in zip(record.param_values, _parameters(result), strict=False):
+                    difference = (p.detach() - old).abs()
+                    if bool(difference.any()):
+                        changed += 1
+                        largest = max(largest, float(difference.max()))
+            record.changes = (changed, largest)
+            record.param_values = []
+        record.modules = modules(frame)
         self._args, self._kwargs = (), {}
         self.events += 1
         record.event = self.events
+
+    def later(self, site: Any, args: tuple[Any, ...]) -> None:
+        """A later call of a backward line: did the leaves already hold gradients?"""
+        record = self.records.get(site.order)
+        if record is not None and args and isinstance(args[0], torch.Tensor):
+            with _unrecorded():
+                if any(leaf.grad is not None for leaf in _leaves(args[0])):
+                    record.accumulated += 1
 
     def settle(self) -> None:
         """Give every record the namespace as it was once its statement finished (the next line's snapshot)."""
         for record in self.records.values():
             record.later = next((snap for event, snap in self.lines if event > record.event), None)
+
+
+def _leaves(tensor: torch.Tensor) -> list[torch.Tensor]:
+    if tensor.grad_fn is None:
+        return [tensor] if tensor.requires_grad else []
+    found, seen, stack = [], set(), [tensor.grad_fn]
+    while stack:
+        node = stack.pop()
+        if node is None or id(node) in seen:
+            continue
+        seen.add(id(node))
+        if hasattr(node, "variable"):
+            found.append(node.variable)
+        else:
+            stack.extend(child for child, _ in node.next_functions)
+    return found
+
+
+def _graph_freed(tensor: Any) -> bool:
+    """Whether some node of the graph under ``tensor`` lost its saved tensors (a backward freed them)."""
+    if not isinstance(tensor, torch.Tensor) or tensor.grad_fn is None:
+        return False
+    seen, stack = set(), [tensor.grad_fn]
+    while stack:
+        node = stack.pop()
+        if node is None or id(node) in seen:
+            continue
+        seen.add(id(node))
+        for attribute in dir(node):
+            if attribute.startswith("_saved_"):
+                try:
+                    getattr(node, attribute)
+                except RuntimeError:
+                    return True
+        stack.extend(child for child, _ in getattr(node, "next_functions", ()))
+    return False
 
 
 @contextlib.contextmanager
@@ -271,24 +390,22 @@ class Truth:
         return None
 
 
+#: Claims that may be made about a call that raised: they concern its inputs, or say what did not happen.
+_ABOUT_INPUTS = frozenset(
+    {
+        "unchanged", "error-type", "shape", "numel", "item-shapes", "contiguous", "dtype", "broadcast-fails",
+        "has-method", "bound", "requires-grad", "leaf-count",
+    }
+)  # fmt: skip
+
+
 def check_claim(claim: Claim, record: Record) -> str | None:
     """None if the claim holds, else what is wrong."""
     truth = Truth(record)
     kind, subject, value = claim.kind, claim.subject, claim.value
     if kind == "raised":
         return None if record.raised == value else f"raised is {record.raised}"
-    if record.raised and kind not in (
-        "unchanged",
-        "error-type",
-        "shape",
-        "numel",
-        "item-shapes",
-        "contiguous",
-        "dtype",
-        "broadcast-fails",
-        "has-method",
-        "bound",
-    ):
+    if record.raised and kind not in _ABOUT_INPUTS:
         return "the call raised, but the note presumes it worked"
     if kind == "error-type":
         return None if record.error_type == value else f"error type is {record.error_type}"
@@ -310,6 +427,24 @@ def check_claim(claim: Claim, record: Record) -> str | None:
         except RuntimeError:
             return None
         return "those shapes broadcast"
+    if kind == "module":
+        kind_name, own = value
+        found = record.modules.get(subject.removeprefix("module:"))
+        return None if found == (kind_name, own) else f"{subject} is {found}"
+    if kind == "leaf-count":
+        return None if record.leaf_count == value else f"the graph reaches {record.leaf_count} leaves"
+    if kind == "graph-freed":
+        return None if record.freed else "the graph's saved tensors are still there"
+    if kind == "accumulated-calls":
+        return None if record.accumulated == value else f"{record.accumulated} later calls added to gradients"
+    if kind in ("parameter-count", "grads", "changed-parameters", "largest-change", "optimizer", "without-grad"):
+        return _check_owner(kind, value, record)
+    if kind == "finite":
+        values = [v for a in record.args.values() if a.values is not None for v in a.values]
+        return None if all(isinstance(v, int) or math.isfinite(v) for v in values) else "an input is not finite"
+    if kind == "broadcast-to":
+        a, b, shape = value
+        return None if tuple(torch.broadcast_shapes(tuple(a), tuple(b))) == tuple(shape) else "broadcast differs"
     if kind == "borrowed":
         return None  # checked below: the result exists and is a tensor
     if kind == "has-method":
@@ -334,6 +469,36 @@ def check_claim(claim: Claim, record: Record) -> str | None:
         return f"{subject} is not bound to a tensor or array at that moment"
     if kind == "bound":
         return None
+    if kind == "has-grad":
+        return None if obj.has_grad and obj.grad_shape == tuple(value) else f"{subject}.grad is {obj.grad_shape}"
+    if kind == "grad-none":
+        return None if not obj.has_grad else f"{subject}.grad is not None"
+    if kind == "grad-added":
+        before = truth.get(subject, "call", "before")
+        return None if before is not None and before.has_grad and obj.has_grad else f"{subject} had no .grad before"
+    if kind == "requires-grad":
+        return None if obj.requires_grad == value else f"{subject}.requires_grad is {obj.requires_grad}"
+    if kind == "grad-fn":
+        return None if obj.grad_fn == value else f"{subject}.grad_fn is {obj.grad_fn}"
+    if kind == "softmax-dim":
+        return _check_softmax(obj, value)
+    if kind == "rows-sum-to-one":
+        if obj.values is None or len(obj.shape) != 2:
+            return None
+        rows = np.array(obj.values, dtype=float).reshape(obj.shape)
+        return None if (rows >= 0).all() and np.allclose(rows.sum(axis=1), 1, atol=1e-4) else "rows do not sum to 1"
+    if kind == "non-finite":
+        values = obj.values
+        if values is None:
+            return None
+        counts = (
+            sum(math.isnan(v) for v in values),
+            sum(v == math.inf for v in values),
+            sum(v == -math.inf for v in values),
+        )
+        return None if counts == tuple(value) else f"NaN/+inf/-inf counts are {counts}"
+    if kind == "wrapped":
+        return _check_wrapped(obj, value, record)
     if kind == "dtype":
         return None if _normal(obj.dtype) == _normal(value) else f"{subject} dtype is {obj.dtype}"
     if kind == "dtype-kind":
@@ -461,6 +626,78 @@ def check_claim(claim: Claim, record: Record) -> str | None:
             else f"values {pairs} differ from {value}"
         )
     return f"unknown claim kind {kind!r}"
+
+
+def _check_owner(kind: str, value: Any, record: Record) -> str | None:
+    owner = record.result
+    if owner is None or owner.kind not in ("module", "optimizer"):
+        return "the call's object is not a model or optimizer"
+    parameters = owner.parameters
+    if kind == "parameter-count":
+        return None if len(parameters) == value else f"it has {len(parameters)} parameters"
+    if kind == "optimizer":
+        return None if owner.value == value else f"it is a {owner.value}"
+    if kind == "grads":
+        ok = all(not has for has, _ in parameters) if value == "none" else all(zero for has, zero in parameters if has)
+        return None if ok else f"the gradients are not {value}"
+    if kind == "without-grad":
+        before = record.args.get("arg0")
+        count = sum(1 for has, _ in (before.parameters if before else []) if not has)
+        return None if count == value else f"{count} parameters had no .grad"
+    if record.changes is None:
+        return "the change was not measured"
+    changed, largest = record.changes
+    if kind == "changed-parameters":
+        return None if changed == value else f"{changed} parameters changed"
+    return None if _close(largest, float(value)) else f"the largest change was {largest}"
+
+
+def _check_softmax(obj: Obj, value: Any) -> str | None:
+    op, dim = value
+    if obj.values is None:
+        return None
+    values = np.array(obj.values, dtype=float).reshape(obj.shape)
+    if op == "log_softmax":
+        values = np.exp(values)
+    sums = values.sum(axis=dim)
+    ok = (values >= 0).all() and (values <= 1 + 1e-6).all() and np.allclose(sums, 1, atol=1e-5)
+    return None if ok else f"sums along {dim} are {sums.tolist()}"
+
+
+def _check_wrapped(obj: Obj, value: Any, record: Record) -> str | None:
+    """Recompute the integer results exactly (Python integers) and count those the tensor holds differently."""
+    if obj.values is None:
+        return None
+    name = record.op.strip("_")
+    reflected = name.startswith("r") and name[1:] in ("add", "sub", "mul")
+    core = name[1:] if reflected or (name.startswith("i") and name[1:] in ("add", "sub", "mul")) else name
+    core = core.rstrip("_")
+    operation = {"add": lambda a, b: a + b, "sub": lambda a, b: a - b, "mul": lambda a, b: a * b}.get(core)
+    operands = [record.args.get("arg0"), record.args.get("arg1")]
+    if operation is None or any(o is None for o in operands):
+        return None
+    shape = obj.shape
+
+    def at(operand: Obj, index: tuple[int, ...]) -> Any:
+        if operand.kind != "tensor":
+            return operand.value
+        if operand.values is None:
+            raise LookupError
+        values = np.array(operand.values, dtype=object).reshape(operand.shape or ())
+        aligned = index[len(index) - len(operand.shape) :] if operand.shape else ()
+        return values[tuple(i if n > 1 else 0 for i, n in zip(aligned, operand.shape, strict=True))]
+
+    results = np.array(obj.values, dtype=object).reshape(shape or ())
+    wrong = 0
+    try:
+        for index in np.ndindex(*shape) if shape else [()]:
+            a, b = (at(o, index) for o in operands)  # type: ignore[arg-type]
+            if reflected:
+                a, b = b, a
+            wrong += int(operation(int(a), int(b)) != int(results[index]))
+    except (LookupError, TypeError, ValueError):
+        return None
+    return None if wrong == value else f"{wrong} results differ from the exact integers"
 
 
 def _reduced(shape: tuple[int, ...], axes: tuple[int, ...] | None, keepdim: bool) -> tuple[int, ...]:

@@ -164,7 +164,8 @@ EN = {
     "column ({n:# column|# columns})",
     "note.reduce.per_row": "{op}(dim={dim}) on {shape}: axis {axis} is reduced away → {result}, one result per row "
     "({n:# row|# rows})",
-    "note.reduce.keepdim": "keepdim=True keeps {axes:and} as size 1 → {result}, handy for broadcasting back",
+    "note.reduce.keepdim": "keepdim=True keeps {count:axis|axes} {axes:and} with size 1 → {result}, handy for "
+    "broadcasting back",
     "note.reduce.values_indices": "returns two tensors: values {result} and indices {result} (where each {op} "
     "was found along {axes:and})",
     # dtypes
@@ -262,6 +263,94 @@ EN = {
     "note.error.conv": "{x} {shape_in} has {have:# channel|# channels} (axis {axis}), but the filters {shape_w} "
     "expect {need:# input channel|# input channels}: the input's channel count must equal in_channels",
     "note.error.generic": "raised {error}",
+    # autograd and the training loop
+    "note.backward.leaves": "gradients flowed back to {count:# leaf tensor|# leaf tensors}: {leaves}; each .grad "
+    "has the shape of its tensor",
+    "note.backward.nonleaf": "{names} {count:is not a leaf|are not leaves} (made by operations): {count:its|their} "
+    ".grad stays None unless you call .retain_grad() before backward()",
+    "note.backward.freed": "the graph is freed after backward(): a second backward() through it raises (pass "
+    "retain_graph=True to keep it)",
+    "note.backward.twice": "the graph behind {name} was already freed by an earlier backward(): recompute {name}, or "
+    "pass retain_graph=True to the first backward()",
+    "note.backward.not_scalar": "backward() needs a single number (a loss), but {name} has shape {shape}: reduce it "
+    "first (.sum() or .mean()) or pass gradient=",
+    "note.backward.no_graph": "{name} does not require grad and has no grad_fn: no graph was recorded (made inside "
+    "torch.no_grad(), or from tensors that do not require grad)",
+    "note.grad.added": "{names} already had .grad: this backward() added to {count:it|them}; gradients add up until "
+    "zero_grad() (or .grad = None) clears them",
+    "note.grad.added_norm": "{names} already had .grad: this backward() added to {count:it|them} (norm of {name}'s "
+    "gradient {before} → {after}); gradients add up until zero_grad() clears them",
+    "note.grad.loop_adds": "this line ran {total:once|# times}, and {count:once|# times} it added to gradients left by "
+    "its previous run: there is no zero_grad() between them",
+    "note.zero_grad.nothing": "{owner}.zero_grad(): none of its {total:# parameter|# parameters} had a gradient yet, "
+    "so there was nothing to clear",
+    "note.zero_grad.none": "{owner}.zero_grad() set .grad to None on {count:# parameter|# parameters} (of {total}): "
+    "the next backward() starts from fresh gradients",
+    "note.zero_grad.zero": "{owner}.zero_grad(set_to_none=False) filled .grad with zeros on {count:# parameter|# "
+    "parameters} (of {total}), in place",
+    "note.step.changed": "{owner}.step() changed {changed:# parameter tensor|# parameter tensors} (of {total}) in "
+    "place; the largest change of one element was {largest}",
+    "note.step.unmeasured": "{owner}.step() updated the parameters in place ({total:# tensor|# tensors}; the changes "
+    "are not measured on this device)",
+    "note.step.rule_sgd": "SGD's rule: p ← p − lr · p.grad, with lr={lr}",
+    "note.step.rule_momentum": "SGD with momentum: v ← momentum · v + p.grad, then p ← p − lr · v (lr={lr}, "
+    "momentum={momentum})",
+    "note.step.rule_adam": "Adam's rule: each element moves against a running average of its gradients, divided "
+    "by the square root of a running average of their squares (lr={lr}, betas=({betas}))",
+    "note.step.rule_other": "{optimizer} updates each parameter from its .grad (lr={lr})",
+    "note.step.no_grad": "{count:# parameter tensor|# parameter tensors} had no .grad (not reached by the last "
+    "backward()) and {count:was|were} left as {count:it was|they were}",
+    "note.no_grad.off": "inside torch.no_grad(): the result records no graph (requires_grad=False, no grad_fn), "
+    "although {name} requires grad",
+    "note.no_grad.inplace": "inside torch.no_grad(): {name} is changed in place and the change is not recorded in "
+    "the graph; {name} still requires grad and stays a leaf (this is how optimizers update parameters)",
+    "note.no_grad.inference": "inside torch.inference_mode(): the result records no graph although {name} requires "
+    "grad, and it is an inference tensor (it cannot be used in autograd later)",
+    "note.requires_grad.propagates": "requires grad because {name} does: autograd recorded {grad_fn} to compute "
+    "gradients in backward()",
+    "note.graph.detach": "detach() shares {name}'s memory but leaves the graph: the result does not require grad, "
+    "and no gradient flows back through it",
+    "note.graph.clone": "clone() copies {name} into new memory but stays in the graph ({grad_fn}): gradients flow "
+    "back through it",
+    "note.graph.item": "item() gives a plain Python number: it is outside the graph, no gradient flows through it",
+    "note.graph.numpy": "numpy() refuses a tensor that requires grad: use {name}.detach().numpy() (the same memory, "
+    "outside the graph)",
+    "note.join.cat": "cat joins {count:# tensor|# tensors} ({shapes}) along the existing axis {dim} → {result}; the "
+    "other axes must match; the result is new memory",
+    "note.join.stack": "stack puts {count:# tensor|# tensors} ({shapes}) along a new axis {dim} → {result}; all "
+    "shapes must be equal; the result is new memory",
+    "note.softmax.probabilities": "{op}(dim={dim}) on {shape}: each slice along axis {dim} becomes probabilities "
+    "between 0 and 1 that sum to 1; the largest input stays the largest",
+    "note.softmax.probabilities_sums": "{op}(dim={dim}) on {shape}: each slice along axis {dim} becomes probabilities "
+    "between 0 and 1 that sum to 1 (sums here: {sums}); the largest input stays the largest",
+    "note.softmax.log": "{op}(dim={dim}) on {shape}: the log of softmax's probabilities: exp() of each slice along "
+    "axis {dim} sums to 1",
+    "note.softmax.log_sums": "{op}(dim={dim}) on {shape}: the log of softmax's probabilities: exp() of each slice "
+    "along axis {dim} sums to 1 (sums here: {sums})",
+    "note.loss.cross_entropy": "cross_entropy takes raw scores (logits) {x} {shape_x}, {n:# sample|# samples} × "
+    "{classes:# class|# classes}, and class indices {t} {shape_t} (int64); it applies log_softmax itself and "
+    "returns the mean over the {n:sample|# samples}",
+    "note.loss.cross_entropy_soft": "{t} has the shape of the scores and is float: cross_entropy reads each row as "
+    "class probabilities (each row should sum to 1)",
+    "note.loss.softmax_twice": "the rows of {x} already sum to 1, like probabilities: cross_entropy applies softmax "
+    "again, so pass the raw scores (before softmax) instead",
+    "note.loss.target_dtype": "the class indices {t} are {dtype}, but cross_entropy needs int64 (Long) indices: use "
+    "{t}.long()",
+    "note.loss.target_range": "{t} holds a class index outside 0 … {classes} − 1: there are only {classes} classes",
+    "note.loss.broadcast": "{op}: input {a} and target {t} {b} differ in shape, so they are broadcast to {shape} "
+    "before the difference: every prediction is compared with every target (torch warns). Make the shapes equal, "
+    "e.g. with .squeeze(1) or .unsqueeze(1)",
+    "note.nonfinite.count": "{count:# result is|# results are} not finite ({nan} NaN, {inf} ±Inf; the first at index "
+    "{index}) although the inputs were all finite",
+    "note.nonfinite.why_log": "log(0) is −inf and the log of a negative number is NaN",
+    "note.nonfinite.why_sqrt": "the square root of a negative number is NaN",
+    "note.nonfinite.why_exp": "exp overflows to inf: above about 88.7 in float32 (709.8 in float64)",
+    "note.nonfinite.why_div": "x / 0 is ±inf, and 0 / 0 is NaN",
+    "note.nonfinite.wrapped": "{count:# result|# results} wrapped around: {dtype} cannot hold the true value, so "
+    "{a} {symbol} {b} gives {got}",
+    "note.nonfinite.squeeze": "squeeze({dim}) changes nothing: axis {dim} has size {size}, and squeeze only removes "
+    "axes of size 1; the shape stays {shape}",
+    "note.layer.call": "{path} {summary}, {parameters:# parameter|# parameters}: {shape_in} → {shape_out}",
 }
 
 ZH = {
@@ -357,7 +446,7 @@ ZH = {
     "每一列得到一个结果（共 {n} 列）",
     "note.reduce.per_row": "{op}(dim={dim}) 作用于 {shape}：第 {axis} 轴被归约消去 → {result}，"
     "每一行得到一个结果（共 {n} 行）",
-    "note.reduce.keepdim": "keepdim=True 保留第 {axes:、} 轴（大小变为 1）→ {result}，方便再广播回去",
+    "note.reduce.keepdim": "keepdim=True 保留第 {axes:、} 轴（大小变为 1{count:|，共 # 个轴}）→ {result}，方便再广播回去",
     "note.reduce.values_indices": "返回两个张量：数值 values {result} 和下标 indices {result}"
     "（每个 {op} 在第 {axes:、} 轴上的位置）",
     # dtypes
@@ -442,6 +531,73 @@ ZH = {
     "note.error.conv": "{x} {shape_in} 有 {have} 个通道（第 {axis} 轴），但卷积核 {shape_w} 需要 {need} 个输入通道："
     "输入的通道数必须等于 in_channels",
     "note.error.generic": "出错：{error}",
+    # autograd and the training loop
+    "note.backward.leaves": "梯度反向传播到了 {count} 个叶子张量：{leaves}；每个 .grad 的形状与对应张量相同",
+    "note.backward.nonleaf": "{names} 不是叶子张量（由运算得到）：除非在 backward() 之前调用 .retain_grad()，"
+    "{count:它|它们}的 .grad 一直是 None",
+    "note.backward.freed": "backward() 之后计算图被释放：再对它调用一次 backward() 会报错"
+    "（传入 retain_graph=True 可以保留计算图）",
+    "note.backward.twice": "{name} 背后的计算图已被之前的 backward() 释放：请重新计算 {name}，"
+    "或在第一次 backward() 时传入 retain_graph=True",
+    "note.backward.not_scalar": "backward() 需要一个数（损失），但 {name} 的形状是 {shape}："
+    "先把它归约成一个数（.sum() 或 .mean()），或者传入 gradient=",
+    "note.backward.no_graph": "{name} 不需要梯度，也没有 grad_fn：没有记录计算图"
+    "（它是在 torch.no_grad() 中得到的，或由不需要梯度的张量算出）",
+    "note.grad.added": "{names} 已经有 .grad：这次 backward() 把梯度加到了{count:它|它们}上面；"
+    "在 zero_grad()（或 .grad = None）清除之前，梯度会一直累加",
+    "note.grad.added_norm": "{names} 已经有 .grad：这次 backward() 把梯度加到了{count:它|它们}上面"
+    "（{name} 的梯度范数 {before} → {after}）；在 zero_grad() 清除之前，梯度会一直累加",
+    "note.grad.loop_adds": "这一行运行了 {total} 次，其中 {count} 次把梯度加到了上一次留下的梯度上：两次之间没有 zero_grad()",
+    "note.zero_grad.nothing": "{owner}.zero_grad()：它的 {total} 个参数都还没有梯度，没有什么可清除的",
+    "note.zero_grad.none": "{owner}.zero_grad() 把 {count} 个参数（共 {total} 个）的 .grad 设为 None："
+    "下一次 backward() 从新的梯度开始",
+    "note.zero_grad.zero": "{owner}.zero_grad(set_to_none=False) 把 {count} 个参数（共 {total} 个）的 .grad 原地填为 0",
+    "note.step.changed": "{owner}.step() 原地修改了 {changed} 个参数张量（共 {total} 个）；单个元素最大的变化是 {largest}",
+    "note.step.unmeasured": "{owner}.step() 原地更新了参数（{total} 个张量；在这个设备上不测量变化）",
+    "note.step.rule_sgd": "SGD 的更新规则：p ← p − lr · p.grad，lr={lr}",
+    "note.step.rule_momentum": "带动量的 SGD：v ← momentum · v + p.grad，然后 p ← p − lr · v（lr={lr}，momentum={momentum}）",
+    "note.step.rule_adam": "Adam 的更新规则：每个元素沿梯度的滑动平均的反方向移动，再除以梯度平方的滑动平均的平方根"
+    "（lr={lr}，betas=({betas})）",
+    "note.step.rule_other": "{optimizer} 根据每个参数的 .grad 更新它（lr={lr}）",
+    "note.step.no_grad": "{count} 个参数张量没有 .grad（上一次 backward() 没有到达它们），保持不变",
+    "note.no_grad.off": "在 torch.no_grad() 中：虽然 {name} 需要梯度，结果也不记录计算图（requires_grad=False，没有 grad_fn）",
+    "note.no_grad.inplace": "在 torch.no_grad() 中：原地修改了 {name}，这一改动不记录到计算图中；"
+    "{name} 仍然需要梯度，仍是叶子张量（优化器就是这样更新参数的）",
+    "note.no_grad.inference": "在 torch.inference_mode() 中：虽然 {name} 需要梯度，结果也不记录计算图，"
+    "而且它是推理张量（之后不能用于 autograd）",
+    "note.requires_grad.propagates": "因为 {name} 需要梯度，结果也需要梯度：autograd 记录了 {grad_fn}，"
+    "用于在 backward() 中计算梯度",
+    "note.graph.detach": "detach() 与 {name} 共享内存，但脱离了计算图：结果不需要梯度，梯度不会经过它反向传播",
+    "note.graph.clone": "clone() 把 {name} 复制到新的内存，但仍在计算图中（{grad_fn}）：梯度会经过它反向传播",
+    "note.graph.item": "item() 得到普通的 Python 数字：它在计算图之外，梯度不会经过它",
+    "note.graph.numpy": "对需要梯度的张量，numpy() 会拒绝：请用 {name}.detach().numpy()（同一块内存，在计算图之外）",
+    "note.join.cat": "cat 沿已有的第 {dim} 轴拼接 {count} 个张量（{shapes}）→ {result}；其余各轴必须一致；结果是新的内存",
+    "note.join.stack": "stack 沿新增的第 {dim} 轴堆叠 {count} 个张量（{shapes}）→ {result}；所有形状必须相同；结果是新的内存",
+    "note.softmax.probabilities": "{op}(dim={dim}) 作用于 {shape}：沿第 {dim} 轴的每个切片变成 0 到 1 之间、"
+    "和为 1 的概率；最大的输入仍然最大",
+    "note.softmax.probabilities_sums": "{op}(dim={dim}) 作用于 {shape}：沿第 {dim} 轴的每个切片变成 0 到 1 之间、"
+    "和为 1 的概率（这里的和：{sums}）；最大的输入仍然最大",
+    "note.softmax.log": "{op}(dim={dim}) 作用于 {shape}：softmax 概率的对数：沿第 {dim} 轴的每个切片取 exp() 后和为 1",
+    "note.softmax.log_sums": "{op}(dim={dim}) 作用于 {shape}：softmax 概率的对数：沿第 {dim} 轴的每个切片取 exp() "
+    "后和为 1（这里的和：{sums}）",
+    "note.loss.cross_entropy": "cross_entropy 接收原始分数（logits）{x} {shape_x}（{n} 个样本 × {classes} 个类别）"
+    "和类别下标 {t} {shape_t}（int64）；它自己先做 log_softmax，返回 {n} 个样本的平均值",
+    "note.loss.cross_entropy_soft": "{t} 与分数形状相同且是浮点数：cross_entropy 把每一行当作类别概率（每行的和应为 1）",
+    "note.loss.softmax_twice": "{x} 的每一行已经和为 1，像是概率：cross_entropy 会再做一次 softmax，"
+    "请传入 softmax 之前的原始分数",
+    "note.loss.target_dtype": "类别下标 {t} 是 {dtype}，但 cross_entropy 需要 int64（Long）下标：请用 {t}.long()",
+    "note.loss.target_range": "{t} 里有超出 0 … {classes} − 1 的类别下标：一共只有 {classes} 个类别",
+    "note.loss.broadcast": "{op}：输入 {a} 和目标 {t} {b} 形状不同，相减之前会被广播成 {shape}："
+    "每个预测都与每个目标比较（torch 会给出警告）。请让形状一致，例如用 .squeeze(1) 或 .unsqueeze(1)",
+    "note.nonfinite.count": "{count} 个结果不是有限数（{nan} 个 NaN，{inf} 个 ±Inf；第一个在下标 {index}），而输入全是有限数",
+    "note.nonfinite.why_log": "log(0) 是 −inf，负数的对数是 NaN",
+    "note.nonfinite.why_sqrt": "负数的平方根是 NaN",
+    "note.nonfinite.why_exp": "exp 溢出为 inf：float32 中超过约 88.7（float64 中超过 709.8）",
+    "note.nonfinite.why_div": "x / 0 是 ±inf，0 / 0 是 NaN",
+    "note.nonfinite.wrapped": "{count} 个结果发生了回绕：{dtype} 放不下真实的值，所以 {a} {symbol} {b} 得到 {got}",
+    "note.nonfinite.squeeze": "squeeze({dim}) 什么也没改变：第 {dim} 轴的大小是 {size}，squeeze 只去掉大小为 1 的轴；"
+    "形状仍是 {shape}",
+    "note.layer.call": "{path} {summary}，{parameters} 个参数：{shape_in} → {shape_out}",
 }
 
 

@@ -99,8 +99,21 @@ def _site_call(
         last_shape=tuple(last.last_shape) if last.last_shape is not None else None,
         error=error_text,
         errors=errors,
+        layer=first.layer.path if first.layer is not None else None,
+        group=first.layer.top if first.layer is not None else None,
     )
     return call, first.order
+
+
+def _layer_once(calls: list[Call]) -> None:
+    """A layer is introduced once per line, on its first call (a layer's other calls need no second label)."""
+    seen: set[str] = set()
+    for call in calls:
+        if call.layer is None:
+            continue
+        if call.layer in seen:
+            call.notes = [note for note in call.notes if note.key != "note.layer.call"]
+        seen.add(call.layer)
 
 
 def build_explanation(
@@ -152,6 +165,7 @@ def build_explanation(
     for line in sorted(steps):
         text = lines[line - 1] if 0 < line <= len(lines) else ""
         calls = [call for _, call in sorted(steps[line], key=lambda item: item[0])]
+        _layer_once(calls)
         result_steps.append(Step(line=line, source=text.rstrip(), calls=calls))
     return Explanation(
         source=source,

@@ -53,7 +53,8 @@ class CallContext:
 
     @property
     def is_method(self) -> bool:
-        return self.name.startswith("Tensor.")
+        """A method call on an object (``t.add(1)``, ``opt.step()``): the receiver is the first argument's text."""
+        return self.name.startswith("Tensor.") or self.site.kind == "api"
 
     def param(self, name: str, position: int | None = None) -> Value | None:
         """An argument by keyword, else by position (methods count ``self`` as position 0)."""

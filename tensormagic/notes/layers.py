@@ -11,6 +11,11 @@ from .context import SHAPE_ERROR, CallContext, claim, number
 from .matmul import MATMUL_SHAPE
 from .registry import note_code, rule
 
+LAYER = note_code(
+    "layer",
+    "a call made inside a model's forward pass: which layer (path and type as built), its parameters, shapes",
+    "在模型前向传播中的调用：属于哪一层（构建时的路径和类型）、参数个数、输入输出形状",
+)
 CONV_SHAPE = note_code(
     "conv-shape",
     "a convolution's or pooling's output size, side by side, with the real numbers",
@@ -243,3 +248,30 @@ def conv_notes(ctx: CallContext) -> list[Note]:
         window = (op, tuple(shape_in), weight_shape, kernel, stride, padding, dilation, ceil)
         notes.append(ctx.note(CONV_SHAPE, key, [*shapes, claim("window", "result", window)], sides=formula))
     return notes
+
+
+@rule(rank=5, codes=[LAYER])
+def layer_notes(ctx: CallContext) -> list[Note]:
+    """``model[0] Linear(2 → 8), 24 parameters: (16, 2) → (16, 8)``, said once per layer and call site."""
+    layer = ctx.site.layer
+    result = ctx.result_facts()
+    x = ctx.param("input", 0)
+    if layer is None or result is None or x is None or x.facts is None:
+        return []
+    claims = [
+        claim("module", f"module:{layer.path}", (layer.kind, layer.parameters)),
+        claim("shape", ctx.subject_of("input", 0), tuple(x.facts.shape)),
+        claim("shape", "result", tuple(result.shape)),
+    ]
+    return [
+        ctx.note(
+            LAYER,
+            "note.layer.call",
+            claims,
+            path=layer.path,
+            summary=layer.summary,
+            parameters=layer.parameters,
+            shape_in=format_shape(x.facts.shape),
+            shape_out=format_shape(result.shape),
+        )
+    ]

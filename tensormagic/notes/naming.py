@@ -48,7 +48,7 @@ def _callee_last(node: ast.expr) -> str:
 
 def qualified_name(site: Site, node: ast.AST | None, pos: Position) -> str:
     """The call's name as the user wrote it: operators as their dunder, methods on ``Tensor``."""
-    if site.kind == "seed":
+    if site.kind in ("seed", "api"):
         return str(site.func)
     if site.kind == "dispatch":
         if isinstance(node, ast.Call) and site.direct:
@@ -118,7 +118,16 @@ def source_context(ctx: CallContext, node: ast.AST | None, source: CellSource | 
         ctx.kw_texts = {k.arg: seg(k.value) for k in node.keywords if k.arg}
     elif isinstance(node, ast.BinOp):
         ctx.binary_symbol = AST_OPERATOR_SYMBOLS.get(type(node.op))
-        reflected = ctx.name.rsplit(".", 1)[-1].startswith("__r")
+        args = ctx.site.args
+        # ``0.1 * t`` may reach torch as ``t.__mul__(0.1)`` (the number on the right): the texts follow the values.
+        swapped = (
+            len(args) >= 2
+            and args[0].kind == "tensor"
+            and args[1].kind in ("number", "bool")
+            and isinstance(node.left, ast.Constant)
+            and not isinstance(node.right, ast.Constant)
+        )
+        reflected = ctx.name.rsplit(".", 1)[-1].startswith("__r") or swapped
         ctx.texts = [seg(node.right), seg(node.left)] if reflected else [seg(node.left), seg(node.right)]
     elif isinstance(node, ast.AugAssign):
         ctx.binary_symbol = AST_OPERATOR_SYMBOLS.get(type(node.op))

@@ -98,7 +98,16 @@ def reduce_notes(ctx: CallContext) -> list[Note]:
     else:
         notes.append(ctx.note(REDUCE_DIM, "note.reduce.dim", reduced, axis=axes[0], **params))
     if keepdim:
-        notes.append(ctx.note(REDUCE_DIM, "note.reduce.keepdim", reduced, axes=axes, result=format_shape(result.shape)))
+        notes.append(
+            ctx.note(
+                REDUCE_DIM,
+                "note.reduce.keepdim",
+                reduced,
+                axes=axes,
+                count=len(axes),
+                result=format_shape(result.shape),
+            )
+        )
     if ctx.op in _VALUES_INDICES and ctx.result is not None and ctx.result.kind == "tuple":
         pair = [claim("result-count", "result", 2), claim("shape", "result", tuple(result.shape))]
         notes.append(

@@ -147,14 +147,16 @@ def find_cell_frame(
     kinds: dict[int, int],
     classify_code: Callable[[CodeType], int],
     through_layers: bool,
+    through_library: bool = False,
 ) -> tuple[FrameType | None, bool, InLayer, bool]:
     """Walk up from ``frame`` to the innermost cell frame.
 
     Returns ``(cell frame or None, direct, in_layer, internal)``: *direct* when no user function sits between
     the call and the cell; *in_layer* whether module code was passed (and whether a forward pass runs);
     *internal* when the call was made by torch's own layer code rather than a user's ``forward``. Without
-    ``through_layers`` any torch code stops the walk (None). ``kinds`` caches :func:`classify` by ``id(code)``;
-    ``classify_code`` fills it.
+    ``through_layers`` any torch code stops the walk (None); ``through_library`` walks on through torch's and the
+    standard library's code (an optimizer's ``step`` wrapper calling a hook), never through ours. ``kinds``
+    caches :func:`classify` by ``id(code)``; ``classify_code`` fills it.
     """
     direct = True
     in_layer = _NO_LAYER
@@ -171,6 +173,8 @@ def find_cell_frame(
             direct = False
         elif kind == TORCH_WRAPPER:
             pass
+        elif through_library and kind != OURS:
+            pass  # an API's own code (an optimizer's step wrapper): the cell's call is still direct
         elif not through_layers:
             return None, False, in_layer, internal
         elif kind == LAYER_CODE:

@@ -81,7 +81,11 @@ class FunctionMode(TorchFunctionMode):
             key = (id(frame.f_code), frame.f_lasti, func)
             site = recorder.sites.get(key)
         if site is None:
-            return recorder.first_call(frame, func, args, kwargs, direct, key, call)
+            return recorder.first_call(
+                frame, func, args, kwargs, direct, key, call, caller if in_layer == _FORWARD else None
+            )
+        if site.watch is not None:
+            site.watch(site, args)
         recorder.depth += 1
         try:
             result = call(func, args, kwargs)

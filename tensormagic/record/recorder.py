@@ -33,10 +33,12 @@ from ..ops import (
 from ..source import mentioned_names, node_at, registered
 from .calling import direct_call, immediate_caller, make_trampoline
 from .frames import classify, find_cell_frame, frame_namespace, is_module_level
+from .layers import LayerNames, modules_on_stack, own_parameters, summary
 from .modes import DispatchMode, FunctionMode, GeneratorProxy, RandomModule
 from .names import NameRegistry
 from .site import (
     ErrorInfo,
+    LayerInfo,
     Site,
     Value,
     conversion_values,
@@ -46,6 +48,8 @@ from .site import (
     summarize_data,
     weak,
 )
+from .training import TrainingHooks, adds_to_existing, after_backward, before_backward, cell_frame_through_library
+from .values import value_facts
 
 _LAYER_SITES = 16  # layers told apart per cell instruction and function; more share one site
 _CONVERTERS = frozenset({*CONVERSIONS, *CONVERTING_METHODS}) - {"float", "double", "bool", "cfloat", "cdouble"}
@@ -84,8 +88,13 @@ class Recorder:
         self.names = NameRegistry()
         self.seeded_at: int | None = None
         self.seed_before = torch._C.default_generator.initial_seed()  # a read: draws nothing
+        mentioned = mentioned_names(source)
         self.use_dispatch = needs_dispatch_mode(source)
-        self.use_seed_proxy = bool(mentioned_names(source) & SEED_FUNCTIONS)
+        self.use_seed_proxy = bool(mentioned & SEED_FUNCTIONS)
+        self.watch_zero_grad = "zero_grad" in mentioned
+        self.watch_step = "step" in mentioned
+        self.layer_names = LayerNames()
+        self._api_frames: dict[int, Any] = {}  # site order -> cell frame, while an API call (step) runs
         self.dispatch_ops = {torch.ops.aten.lift_fresh.default, torch.ops.aten.empty.memory_format}
         self.dispatch_events = 0
         self.lifted: tuple[Site, int, Any] | None = None  # the last lift_fresh site, its event number, its frame
@@ -109,6 +118,9 @@ class Recorder:
                 # ``torch.rand(2, generator=g)``. The module's functions read the global.
                 torch_random.__class__ = RandomModule
                 stack.callback(setattr, torch_random, "__class__", types.ModuleType)
+        if self.watch_zero_grad or self.watch_step:
+            hooks = TrainingHooks(self, self.watch_zero_grad, self.watch_step)
+            stack.callback(hooks.close)
         stack.enter_context(FunctionMode(self))
         if self.use_dispatch:
             stack.enter_context(DispatchMode(self))
@@ -122,6 +134,7 @@ class Recorder:
             self._stack = None
         self.calls.clear()  # trampolines hold their callers' globals: not past the cell
         self.lifted = None
+        self._api_frames.clear()
 
     def _restore_generator(self) -> None:
         import torch.random as torch_random
@@ -190,6 +203,8 @@ class Recorder:
         self.order += 1
         site = Site(code=frame.f_code, lasti=frame.f_lasti, func=func, kind=kind, order=self.order, count=1)
         site.default_dtype = str(torch.get_default_dtype())
+        site.grad_enabled = torch.is_grad_enabled()
+        site.inference = torch.is_inference_mode_enabled()
         self.sites[key] = site
         return site
 
@@ -203,8 +218,13 @@ class Recorder:
         direct: bool = True,
         key: tuple[Any, ...] | None = None,
         call: Any = direct_call,
+        caller: Any = None,
     ) -> Any:
-        """The first call at a site: the one looked at closely (inputs before, result after)."""
+        """The first call at a site: the one looked at closely (inputs before, result after).
+
+        ``caller`` is the frame that called the handler when the call was made inside a forward pass (its layer is
+        named from the module calls between it and the cell).
+        """
         __tracebackhide__ = True  # noqa: F841
         name = func_short_name(func)
         kind = getattr(func, "__name__", None)
@@ -225,9 +245,14 @@ class Recorder:
             target = kwargs.get("out") if "out" in kwargs else (args[0] if args and is_inplace(name) else None)
             if isinstance(target, torch.Tensor):
                 site.target_sharing = self.names.sharing(frame, target)
-                site.target_version = target._version
+                site.target_version = _version(target)
             else:
                 target = None
+            if name == "backward" and args and isinstance(args[0], torch.Tensor):
+                site.training = before_backward(args[0], kwargs, frame_namespace(frame))
+                site.watch = self._watch_backward
+            if caller is not None:
+                site.layer = self._layer(caller, frame)
             if self.observer is not None:
                 self.observer.before(site, frame, args, kwargs)
         self.depth += 1
@@ -238,7 +263,7 @@ class Recorder:
                 site.errors += 1
                 site.error = ErrorInfo(type(error).__name__, _message(error))
                 if target is not None:
-                    site.changed = target._version != site.target_version
+                    site.changed = _version(target) != site.target_version
                 if self.observer is not None:
                     with self.guard():
                         self.observer.after(site, frame, None, error)
@@ -249,7 +274,9 @@ class Recorder:
             with self.guard():
                 self._note_result(site, frame, name, args, kwargs, result, direct)
                 if target is not None:
-                    site.changed = target._version != site.target_version
+                    site.changed = _version(target) != site.target_version
+                if name == "backward" and site.training is not None:
+                    after_backward(site.training)
             if self.observer is not None:
                 with self.guard():
                     self.observer.after(site, frame, result, None)
@@ -287,9 +314,62 @@ class Recorder:
             }
         if name in MEMORY_SHARING_CALLS and isinstance(result, torch.Tensor | np.ndarray):
             site.result_sharing = self.names.sharing(frame, result)
+        site.value_facts = value_facts(name, args, kwargs, result)
         if name in RNG_FUNCTIONS:
             site.seed = torch._C.default_generator.initial_seed()  # a read: draws nothing
             site.seeded_in_cell = self.seeded_at is not None
+
+    def _layer(self, caller: Any, cell: Any) -> LayerInfo | None:
+        inner, outer = modules_on_stack(caller, cell, self.code_kinds)
+        if inner is None:
+            return None
+        namespace = frame_namespace(cell)
+        path = self.layer_names.path(inner, namespace) or type(inner).__name__
+        top = (self.layer_names.path(outer, namespace) or type(outer).__name__) if outer is not None else path
+        return LayerInfo(path, type(inner).__name__, summary(inner), own_parameters(inner), top)
+
+    def api_site(self, name: str, frame: Any, owner: Any) -> Site | None:
+        """The site of a plain-Python API call (``opt.step()``, ``model.zero_grad()``) made from the cell, or None."""
+        if self.closed or self.depth:
+            return None
+        cell, direct = cell_frame_through_library(self, frame)
+        if cell is None:
+            return None
+        label = f"{_public_type_name(owner)}.{name}"
+        key = (id(cell.f_code), cell.f_lasti, label)
+        site = self.sites.get(key)
+        if site is not None:
+            site.count += 1
+            return site
+        with self.guard():
+            site = self.new_site(key, cell, label, "api")
+            site.direct = direct
+            if self.observer is not None:
+                self._api_frames[site.order] = cell
+                self.observer.before(site, cell, (owner,), {})
+        return site
+
+    def _watch_backward(self, site: Site, args: tuple[Any, ...]) -> None:
+        """Before a later call of a backward line: does it add to gradients a previous call left?"""
+        if adds_to_existing(site.training):
+            site.training.accumulated_calls += 1
+        later = getattr(self.observer, "later", None)
+        if later is not None:
+            with self.guard():
+                later(site, args)
+
+    def observe_again(self, site: Site, frame: Any, owner: Any) -> None:
+        """A later call of an API site is the one looked at closely (the first had nothing to show)."""
+        cell, _ = cell_frame_through_library(self, frame)
+        if cell is not None and self.observer is not None:
+            with self.guard():
+                self._api_frames[site.order] = cell
+                self.observer.before(site, cell, (owner,), {})
+
+    def observe_api(self, site: Site, owner: Any) -> None:
+        frame = self._api_frames.pop(site.order, None)
+        if self.observer is not None and frame is not None:
+            self.observer.after(site, frame, owner, None)
 
     def first_dispatch(
         self, frame: Any, func: Any, args: tuple[Any, ...], kwargs: dict[str, Any], direct: bool, key: Any, call: Any
@@ -393,6 +473,22 @@ class Recorder:
             if first and self.observer is not None:  # seen after the call: these calls are plain Python
                 self.observer.before(site, frame, (), {})
                 self.observer.after(site, frame, value, None)
+
+
+def _public_type_name(owner: Any) -> str:
+    """``torch.optim.SGD``, ``torch.nn.Sequential``, or the user's own class name (``Net``)."""
+    kind = type(owner)
+    for public in ("torch.optim", "torch.nn"):
+        if kind.__module__.startswith(public + "."):
+            return f"{public}.{kind.__qualname__}"
+    return kind.__qualname__
+
+
+def _version(tensor: torch.Tensor) -> int | None:
+    try:
+        return tensor._version
+    except RuntimeError:  # inference tensors keep no version counter
+        return None
 
 
 def _message(error: BaseException) -> str:

@@ -47,6 +47,17 @@ class ErrorInfo:
     message: str
 
 
+@dataclass(frozen=True)
+class LayerInfo:
+    """The layer whose forward pass made a call, as the user built and named it."""
+
+    path: str  # ``model[0]``, ``model.encoder.conv1``; the type's name when the module has no name in the cell
+    kind: str  # ``Linear``
+    summary: str  # ``Linear(4 → 3)``
+    parameters: int  # the layer's own parameters (elements)
+    top: str  # the module the cell called (``model``): one forward pass
+
+
 @dataclass
 class Site:
     """One place in the cell's code that called one torch function; aggregated over its calls."""
@@ -80,6 +91,12 @@ class Site:
     linked_relation: str = ""  # "shares" (the result uses the array's memory) | "copy" (converted) | "" (fresh)
     linked_name: str | None = None  # the plain name the data was passed as (``torch.from_numpy(n1)``: n1)
     in_function: bool = False  # the cell line runs inside a function (its local names are not visible)
+    grad_enabled: bool = True  # torch.is_grad_enabled() at the call (False inside torch.no_grad())
+    inference: bool = False  # inside torch.inference_mode()
+    training: Any = None  # backward / zero_grad / step: what the call did (record.training's facts)
+    watch: Any = None  # called (site, args) before each later call of the site (backward: adds to gradients?)
+    layer: LayerInfo | None = None  # made inside a module's forward pass: which layer
+    value_facts: Any = None  # record.values.ValueFacts: non-finite results, wrap-around, softmax sums
     # float -> int / float16 conversions of tiny CPU tensors: the first values before and after, as Python numbers
     values: tuple[tuple[Any, ...], tuple[Any, ...]] | None = None
 
