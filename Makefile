@@ -43,6 +43,7 @@ screenshots: $(STAMP)
 
 docs: $(STAMP)
 	$(BIN)/python tools/magic_reference.py --write README.md
+	$(BIN)/python tools/note_codes.py --write README.md
 
 clean:
 	rm -rf $(VENV) $(EXECUTED)

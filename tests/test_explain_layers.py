@@ -57,7 +57,7 @@ def test_linear_forward_shows_on_the_calling_line_construction_is_silent(languag
         8: ["torch.ones", "torch.nn.functional.linear"],
     }
     (linear,) = e.find("torch.nn.functional.linear", line=3)
-    assert linear.codes == ["matmul-shape"]
+    assert linear.codes == ["layer", "matmul-shape"]
     assert linear.result is not None and linear.result.shape == (3, 2)
     assert params(linear, "note.linear.rows") == {
         "x": "x",
@@ -70,7 +70,7 @@ def test_linear_forward_shows_on_the_calling_line_construction_is_silent(languag
         "n_out": 2,
         "rows": 3,
     }
-    text = linear.notes[0].text
+    text = next(note.text for note in linear.notes if note.code == "matmul-shape")
     if language == "en":
         assert text == "x (3, 4) @ W.T (4, 2) + b (2,) -> (3, 2): each of the 3 rows' 4 inputs become 2 outputs"
     else:
@@ -109,7 +109,7 @@ def test_conv2d_and_pooling_say_the_size_formula_with_the_real_numbers(language:
     )
     assert calls_by_line(e)[3] == ["torch.conv2d"] and 1 not in calls_by_line(e)
     (conv,) = e.find("torch.conv2d", line=3)
-    assert conv.codes == ["conv-shape", "conv-shape"]
+    assert conv.codes == ["layer", "conv-shape", "conv-shape"]
     assert params(conv, "note.conv.filters") == {
         "x": "x",
         "shape_in": "(1, 3, 32, 32)",
@@ -119,7 +119,8 @@ def test_conv2d_and_pooling_say_the_size_formula_with_the_real_numbers(language:
         "channels": 3,
     }
     assert params(conv, "note.conv.size") == {"sides": "H, W: ⌊(32 + 2·1 − 3) / 2⌋ + 1 = 16"}
-    assert "⌊(32 + 2·1 − 3) / 2⌋ + 1 = 16" in conv.notes[1].text
+    conv_notes = [note for note in conv.notes if note.code == "conv-shape"]
+    assert "⌊(32 + 2·1 − 3) / 2⌋ + 1 = 16" in conv_notes[1].text
     (pool,) = e.find("torch.nn.functional.max_pool2d")
     assert params(pool, "note.pool.max")["result"] == "(1, 16, 8, 8)"
     assert params(pool, "note.conv.size") == {"sides": "H, W: ⌊(16 + 2·0 − 2) / 2⌋ + 1 = 8"}
@@ -130,7 +131,8 @@ def test_conv2d_and_pooling_say_the_size_formula_with_the_real_numbers(language:
     (dilated,) = e.find("torch.conv1d")
     assert params(dilated, "note.conv.size_dilated") == {"sides": "L: ⌊(10 + 2·0 − 2·(3 − 1) − 1) / 1⌋ + 1 = 6"}
     if language == "zh":
-        assert "卷积核" in conv.notes[0].text and "每条边的输出大小" in conv.notes[1].text
+        shape_notes = [note.text for note in conv.notes if note.code == "conv-shape"]
+        assert "卷积核" in shape_notes[0] and "每条边的输出大小" in shape_notes[1]
 
 
 def test_sequential_layers_are_separate_calls_with_their_own_numbers() -> None:
@@ -188,7 +190,7 @@ def test_user_defined_module_from_another_cell_rnn_attention_and_internals(shell
         "mha = nn.MultiheadAttention(8, 2, batch_first=True)\n"  # 6: silent
         "q = torch.ones(2, 5, 8)\n"  # 7
         "att, w = mha(q, q, q)\n"  # 8
-        "net.zero_grad()\n"  # 9: silent
+        "net.zero_grad()\n"  # 9: no gradient to clear yet, said so
     )
     with capture_output() as captured:
         shell.run_cell("%%explain\n" + cell, store_history=False)
@@ -200,6 +202,7 @@ def test_user_defined_module_from_another_cell_rnn_attention_and_internals(shell
         5: ["torch.ones", "torch.rnn_tanh"],
         7: ["torch.ones"],
         8: ["torch.nn.functional.multi_head_attention_forward"],
+        9: ["Net.zero_grad"],
     }
     assert not e.warnings
     assert shell.user_ns["y"].shape == (6, 3) and shell.user_ns["att"].shape == (2, 5, 8)

@@ -40,3 +40,15 @@ def test_every_image_the_readme_shows_exists() -> None:
     for image in images:
         path = ROOT / image
         assert path.is_file() and path.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n", image
+
+
+def test_the_note_codes_match_the_registry() -> None:
+    result = subprocess.run(
+        [sys.executable, str(ROOT / "tools" / "note_codes.py"), "--check", str(README)],
+        capture_output=True, text=True, check=False,
+    )
+    assert result.returncode == 0, result.stderr
+    from tensormagic.notes import CODES
+
+    text = README.read_text(encoding="utf-8")
+    assert all(f"| `{code}` |" in text for code in CODES)
