@@ -22,6 +22,22 @@ def check_max_lines(value: object) -> int:
     return number
 
 
+PRECISION_RANGE = (0, 16)
+"""Digits a value or statistic may be shown with (float64 carries about 16)."""
+
+
+def check_precision(value: object) -> int:
+    """``value`` as a precision, or a ``ValueError`` saying the rule (``TensorMagic.precision``, ``--precision``)."""
+    low, high = PRECISION_RANGE
+    try:
+        number = int(value)  # type: ignore[call-overload]
+    except (TypeError, ValueError):
+        raise ValueError(f"precision must be a whole number from {low} to {high}, not {value!r}") from None
+    if not low <= number <= high:
+        raise ValueError(f"precision must be from {low} to {high}, not {number}")
+    return number
+
+
 class TensorMagic(Configurable):
     """Settings of the tensormagic IPython extension."""
 
@@ -52,10 +68,10 @@ class TensorMagic(Configurable):
 
     @validate("precision")
     def _check_precision(self, proposal: dict) -> int:
-        value = int(proposal["value"])
-        if not 0 <= value <= 16:
-            raise TraitError("TensorMagic.precision must be between 0 and 16")
-        return value
+        try:
+            return check_precision(proposal["value"])
+        except ValueError as error:
+            raise TraitError(f"TensorMagic.{error}") from None
 
     @validate("max_lines")
     def _check_max_lines(self, proposal: dict) -> int:

@@ -19,7 +19,7 @@ from traitlets import TraitError
 
 from ..config import TensorMagic, check_max_lines
 from .auto import AutoFormatter
-from .tensor import run_tensor_magic
+from .tensor import run_tensor_magic, shape_argument
 
 
 def max_lines_option(text: str) -> int:
@@ -67,6 +67,12 @@ class TensorMagics(Magics):
     )
     @argument("-w", "--widget", action="store_true", help="Open the interactive inspector widget instead of text.")
     @argument(
+        "--input-shape",
+        type=shape_argument,
+        help="For a model (nn.Module): the input's shape, batch included (16,2), for one dry run on the meta device "
+        "that finds every layer's output shape.",
+    )
+    @argument(
         "--auto", choices=["on", "off"],
         help="on: annotate every tensor/array a cell returns, without typing %%tensor; off: IPython's own output.",
     )
@@ -86,6 +92,7 @@ class TensorMagics(Magics):
             %tensor --lang zh --precision 2 t.mean(dim=0)
             %tensor                               # every tensor/array in the namespace
             %tensor --auto on                     # annotate every tensor a cell returns
+            %tensor --input-shape 16,2 model      # a model's layers, with each output shape
         """
         __tracebackhide__ = True  # noqa: F841  (IPython hides this frame in a user error's traceback)
         run_tensor_magic(self, line)

@@ -5,6 +5,7 @@ from __future__ import annotations
 import ast
 import shlex
 import sys
+from argparse import ArgumentTypeError
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
@@ -12,32 +13,54 @@ import torch
 from IPython.core.error import UsageError
 from IPython.core.magic_arguments import parse_argstring
 from IPython.display import display
+from torch import nn
 
 from ..annotate import annotate, overview, what_is
+from ..config import check_precision
 from ..i18n import message
+from ..models import describe_model
 from ..render import NonTensor
 from ..sharing import names_of
 
 if TYPE_CHECKING:
     from . import TensorMagics
 
-#: Options that take a value; every other option is a flag. Used to find where the expression starts,
-#: so the expression itself is never shell-split (quotes, ``-1`` and ``--`` inside it stay intact).
-_VALUED = {"-l", "--lang", "-p", "--precision", "--auto"}
-_FLAGS = {"--no-stats", "-w", "--widget", "-h", "--help"}
+def shape_argument(text: str) -> tuple[int, ...]:
+    """``16,2`` or ``(16, 2)`` -> (16, 2): an input shape given on the magic's line."""
+    parts = [p for p in text.strip().strip("()[]").replace(" ", ",").split(",") if p]
+    try:
+        shape = tuple(int(p) for p in parts)
+    except ValueError:
+        raise ArgumentTypeError(f"not a shape: {text!r} (write it like 16,2)") from None
+    if not shape or any(n < 0 for n in shape):
+        raise ArgumentTypeError(f"not a shape: {text!r} (write it like 16,2)")
+    return shape
 
 
-def split_options(line: str) -> tuple[str, str]:
-    """Split ``line`` into its leading options and the raw expression that follows them."""
+def _options(parser: Any) -> tuple[set[str], set[str]]:
+    """The magic's options that take a value, and its flags, read from its own argument parser (one source)."""
+    valued: set[str] = set()
+    flags: set[str] = set()
+    for action in parser._actions:  # argparse keeps its actions here; magic_arguments builds a plain parser
+        (flags if action.nargs == 0 else valued).update(action.option_strings)
+    return valued, flags
+
+
+def split_options(line: str, parser: Any) -> tuple[str, str]:
+    """Split ``line`` into its leading options and the raw expression that follows them.
+
+    The expression itself is never shell-split: quotes, ``-1`` and ``--`` inside it stay intact.
+    """
+    valued, flags = _options(parser)
     rest = line.strip()
     options: list[str] = []
     while rest.startswith("-"):
         head, _, tail = rest.partition(" ")
         flag = head.split("=", 1)[0]
-        if flag in _FLAGS or (flag in _VALUED and "=" in head):
+        if flag in flags or (flag in valued and "=" in head):
             options.append(head)
             rest = tail.lstrip()
-        elif flag in _VALUED:
+        elif flag in valued:
             value, _, tail = tail.lstrip().partition(" ")
             options.extend([head, value])
             rest = tail.lstrip()
@@ -56,7 +79,7 @@ def _is_item_call(node: ast.AST) -> bool:
 
 def run_tensor_magic(magics: TensorMagics, line: str) -> None:
     __tracebackhide__ = True  # noqa: F841
-    option_text, expression = split_options(line)
+    option_text, expression = split_options(line, magics.tensor.parser)
     args = parse_argstring(magics.tensor, option_text)
     settings = magics.settings
     shell = magics.shell
@@ -67,9 +90,10 @@ def run_tensor_magic(magics: TensorMagics, line: str) -> None:
         if not expression:
             return
     language = args.lang or settings.language
-    precision = args.precision if args.precision is not None else settings.precision
-    if precision < 0 or precision > 16:
-        raise UsageError("--precision takes a number from 0 to 16")
+    try:
+        precision = check_precision(args.precision if args.precision is not None else settings.precision)
+    except ValueError as error:
+        raise UsageError(f"--{error}") from None
     stats = settings.stats and not args.no_stats
     namespace = shell.user_ns
 
@@ -84,6 +108,12 @@ def run_tensor_magic(magics: TensorMagics, line: str) -> None:
         return
 
     value, name, tree = _evaluate(shell, expression)
+    if isinstance(value, nn.Module):
+        if name is None:
+            aliases = [n for n, v in namespace.items() if v is value and not n.startswith("_")]
+            name = aliases[0] if aliases else None
+        display(describe_model(value, name, args.input_shape, language))
+        return
     if not isinstance(value, torch.Tensor | np.ndarray):
         # The same answer with or without -w: IPython's own rendering and one line saying what it is.
         bundle, _ = shell.display_formatter.format(value)  # type: ignore[union-attr]

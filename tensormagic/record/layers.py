@@ -8,14 +8,24 @@ never named is called by its type.
 
 from __future__ import annotations
 
+import weakref
 from typing import Any
 
+import torch
 from torch import nn
 
 from .frames import LAYER_CALL
 from .training import module_path
 
 _CALL_NAMES = frozenset({"_call_impl", "_wrapped_call_impl"})
+
+#: The output shape of each layer in the last forward pass a recording saw (weak: no model is kept alive).
+LAST_SHAPES: weakref.WeakKeyDictionary[nn.Module, tuple[int, ...]] = weakref.WeakKeyDictionary()
+
+
+def remember_output(module: nn.Module | None, result: Any) -> None:
+    if module is not None and isinstance(result, torch.Tensor):
+        LAST_SHAPES[module] = tuple(result.shape)
 
 
 class LayerNames:
@@ -64,6 +74,16 @@ def summary(module: nn.Module) -> str:
         return f"{kind}({module.input_size}, {module.hidden_size})"
     if isinstance(module, nn.Embedding):
         return f"{kind}({module.num_embeddings}, {module.embedding_dim})"
+    if isinstance(module, nn.modules.batchnorm._NormBase):
+        return f"{kind}({module.num_features})"
+    if isinstance(module, nn.LayerNorm):
+        return f"{kind}({', '.join(str(n) for n in module.normalized_shape)})"
+    if isinstance(module, nn.modules.dropout._DropoutNd):
+        return f"{kind}(p={module.p})"
+    if isinstance(module, nn.modules.pooling._MaxPoolNd | nn.modules.pooling._AvgPoolNd):
+        window = module.kernel_size
+        shown = window if isinstance(window, int) else "×".join(str(k) for k in window)  # type: ignore[union-attr]
+        return f"{kind}({shown})"
     return f"{kind}()"
 
 

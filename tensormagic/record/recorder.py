@@ -33,7 +33,7 @@ from ..ops import (
 from ..source import mentioned_names, node_at, registered
 from .calling import direct_call, immediate_caller, make_trampoline
 from .frames import classify, find_cell_frame, frame_namespace, is_module_level
-from .layers import LayerNames, modules_on_stack, own_parameters, summary
+from .layers import LayerNames, modules_on_stack, own_parameters, remember_output, summary
 from .modes import DispatchMode, FunctionMode, GeneratorProxy, RandomModule
 from .names import NameRegistry
 from .site import (
@@ -236,6 +236,7 @@ class Recorder:
             key = (id(frame.f_code), frame.f_lasti, func)
         site: Site | None = None
         target: Any = None  # the tensor an in-place call changes
+        layer_module: Any = None  # the layer whose forward made the call
         with self.guard():
             site = self.new_site(key, frame, func, "descriptor" if is_descriptor else "function")
             site.direct = direct
@@ -252,7 +253,7 @@ class Recorder:
                 site.training = before_backward(args[0], kwargs, frame_namespace(frame))
                 site.watch = self._watch_backward
             if caller is not None:
-                site.layer = self._layer(caller, frame)
+                layer_module, site.layer = self._layer(caller, frame)
             if self.observer is not None:
                 self.observer.before(site, frame, args, kwargs)
         self.depth += 1
@@ -277,6 +278,7 @@ class Recorder:
                     site.changed = _version(target) != site.target_version
                 if name == "backward" and site.training is not None:
                     after_backward(site.training)
+                remember_output(layer_module, result)
             if self.observer is not None:
                 with self.guard():
                     self.observer.after(site, frame, result, None)
@@ -319,14 +321,14 @@ class Recorder:
             site.seed = torch._C.default_generator.initial_seed()  # a read: draws nothing
             site.seeded_in_cell = self.seeded_at is not None
 
-    def _layer(self, caller: Any, cell: Any) -> LayerInfo | None:
+    def _layer(self, caller: Any, cell: Any) -> tuple[Any, LayerInfo | None]:
         inner, outer = modules_on_stack(caller, cell, self.code_kinds)
         if inner is None:
-            return None
+            return None, None
         namespace = frame_namespace(cell)
         path = self.layer_names.path(inner, namespace) or type(inner).__name__
         top = (self.layer_names.path(outer, namespace) or type(outer).__name__) if outer is not None else path
-        return LayerInfo(path, type(inner).__name__, summary(inner), own_parameters(inner), top)
+        return inner, LayerInfo(path, type(inner).__name__, summary(inner), own_parameters(inner), top)
 
     def api_site(self, name: str, frame: Any, owner: Any) -> Site | None:
         """The site of a plain-Python API call (``opt.step()``, ``model.zero_grad()``) made from the cell, or None."""
