@@ -14,6 +14,9 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
+import torch
+from torch.utils._python_dispatch import _disable_current_modes
+
 from .explanation import Explanation
 from .i18n import message, normalize_language
 from .record import Observer, Recorder, prune_traceback
@@ -106,15 +109,17 @@ def _explain(
     try:
         from .notes import build_explanation
 
-        return build_explanation(
-            recorder,
-            source=source,
-            display_lines=display_lines,
-            namespace=namespace,
-            language=language,
-            max_lines=max_lines,
-            error=error_text(error),
-        )
+        # A user's torch modes and subclasses (left on by an earlier cell) must not see what the notes compute.
+        with torch._C.DisableTorchFunction(), _disable_current_modes():
+            return build_explanation(
+                recorder,
+                source=source,
+                display_lines=display_lines,
+                namespace=namespace,
+                language=language,
+                max_lines=max_lines,
+                error=error_text(error),
+            )
     except (Exception, KeyboardInterrupt) as fault:  # noqa: BLE001 - the cell finished; our part is what failed
         warnings.append(_fault_text(fault))
         warning = message("explain.incomplete", language, error=_fault_text(fault))

@@ -169,7 +169,7 @@ def test_library_internals_are_not_steps_but_user_functions_are() -> None:
         "opt = torch.optim.SGD(model.parameters(), lr=0.1)\n"  # 2
         "loss = model(torch.ones(2, 3)).sum()\n"  # 3: the forward pass's linear is shown, not the init
         "loss.backward()\n"  # 4
-        "opt.step()\n"  # 5: the optimizer's add_ calls are internals
+        "opt.step()\n"  # 5: the step itself is explained; the optimizer's own add_ calls are internals
         "class Box:\n"
         "    def __init__(self, t):\n"
         "        self.t = t\n"
@@ -181,6 +181,7 @@ def test_library_internals_are_not_steps_but_user_functions_are() -> None:
     assert lines == {
         3: ["torch.ones", "torch.nn.functional.linear", "Tensor.sum"],
         4: ["Tensor.backward"],
+        5: ["torch.optim.SGD.step"],
         10: ["Tensor.add"],
         11: ["torch.ones"],
     }

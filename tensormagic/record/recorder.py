@@ -17,6 +17,7 @@ from typing import Any, Protocol
 
 import numpy as np
 import torch
+from torch.utils._python_dispatch import _disable_current_modes
 
 from ..ops import (
     CONVERSIONS,
@@ -164,10 +165,14 @@ class Recorder:
     # -- helpers used by the handlers ---------------------------------------------------------------------------
     @contextlib.contextmanager
     def guard(self) -> Iterator[None]:
-        """Our own analysis: never lets a fault of ours reach the user's call, nor our calls reach a subclass."""
+        """Our own analysis: never lets a fault of ours reach the user's call, nor our calls reach the user's code.
+
+        The user's own torch function and dispatch modes (a FLOP counter, a logging mode) and tensor subclasses
+        must not see what tensormagic computes (a norm, a finiteness check): all of them are off in here.
+        """
         self.depth += 1
         try:
-            with torch._C.DisableTorchFunctionSubclass():
+            with torch._C.DisableTorchFunction(), _disable_current_modes():
                 yield
         except Exception as error:  # noqa: BLE001 - recorded and reported as "explanation incomplete"
             self.internal_errors.append(f"{type(error).__name__}: {error}".splitlines()[0][:200])
