@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from .explain import Template
+from .forms import Template
 
 EN = {
     "model.header": "{name} · {kind} · {parameters:# parameter|# parameters} ({trainable:,} trainable) · {size} · "
