@@ -44,6 +44,7 @@ screenshots: $(STAMP)
 docs: $(STAMP)
 	$(BIN)/python tools/magic_reference.py --write README.md
 	$(BIN)/python tools/note_codes.py --write README.md
+	$(BIN)/python tools/card_topics.py --write README.md
 
 clean:
 	rm -rf $(VENV) $(EXECUTED)

@@ -1,4 +1,4 @@
-"""The single source of truth for the course notebooks in ``demos/en/`` and ``demos/zh/``.
+"""The single source of truth for the course notebooks in ``demos/en/`` and ``demos/zh/``, and the card tour.
 
 Every cell lives here once: code is shared by both languages, markdown (and the few strings a code cell prints)
 is given in English and Chinese side by side. Run ``python demos/build_notebooks.py`` to (re)write the notebooks;
@@ -1332,34 +1332,107 @@ def target(notebook: Notebook, lang: str, root: Path = DEMOS) -> Path:
     return root / lang / f"{notebook.slug}.ipynb"
 
 
+# --------------------------------------------------------------------------------------------------------------
+# The concept-card tour (demos/cards_tour.ipynb, one notebook in both languages): built from the card registry, so
+# a new card module appears here, in its group and order, without anyone editing this file.
+# --------------------------------------------------------------------------------------------------------------
+
+TOUR = "cards_tour.ipynb"
+#: The card the tour also opens by its Chinese name, and with settings typed as options.
+TOUR_SHOWCASE, TOUR_OPTIONS = "cnn", "--kernel 5 --stride 2"
+
+
+def tour_cells() -> list[tuple[str, str, dict[str, object]]]:
+    """(cell type, source, metadata) of the tour. Cells that show a card carry ``{"tensormagic": {"card": topic}}``."""
+    from tensormagic.cards import topics
+    from tensormagic.i18n import message
+
+    def shows(topic: str) -> dict[str, object]:
+        return {"tensormagic": {"card": topic}}
+
+    showcase = next(t for t in topics() if t.name == TOUR_SHOWCASE)
+    chinese_name = max(showcase.chinese_aliases, key=len)  # the full name reads best: 卷积神经网络
+    other = next(t for t in topics() if t.name != showcase.name and t.chinese_aliases)
+    typo = showcase.name + showcase.name[-1]
+
+    cells: list[tuple[str, str, dict[str, object]]] = [
+        ("markdown", "# tensormagic concept cards — a tour\n\n"
+         "Every card below runs real PyTorch code when it is built and again whenever you change one of its "
+         "controls. In a terminal, the same cards print as text, and their controls become options of "
+         "`%explain TOPIC`.\n\n"
+         "每张卡片在创建时、以及每次改动控件时都会运行真实的 PyTorch 代码。在终端里它们以纯文本显示，"
+         "控件则变成 `%explain 主题` 的选项。", {}),
+        ("code", "import torch\nimport tensormagic as tm\n\n%load_ext tensormagic", {}),
+    ]
+    group = None
+    for topic in topics():
+        if topic.group != group:
+            group = topic.group
+            heading = f"{message(f'card.common.group.{group}', 'en')} / {message(f'card.common.group.{group}', 'zh')}"
+            cells.append(("markdown", f"## {heading}", {}))
+        cells.append(("code", f"tm.card({topic.name!r})", shows(topic.name)))
+    cells += [
+        ("markdown", "## The same card in Chinese, by a Chinese name / 用中文名打开中文卡片", {}),
+        ("code", f"tm.card({chinese_name!r}, language=\"zh\")", shows(showcase.name)),
+        ("markdown", "## The tensor inspector / 张量查看器", {}),
+        ("code", 'x = torch.arange(24.).reshape(2, 3, 4)\nv = x[:, 1:, ::2]\ntm.inspect(v, globals(), name="v")', {}),
+        ("code", "%tensor -w x.permute(2, 0, 1)", {}),
+        ("markdown", "## `%explain`: cards by name, settings as options, cells explained line by line / "
+         "按名字打开卡片，设置写成选项，逐行解释代码", {}),
+        ("code", "%explain", {}),
+        ("code", f"%explain {chinese_name}", shows(showcase.name)),
+        ("code", f"%explain {max(other.chinese_aliases, key=len)} --lang en", shows(other.name)),
+        ("code", f"%explain {showcase.name} {TOUR_OPTIONS}", shows(showcase.name)),
+        ("code", f"%explain {typo}", {}),
+        ("code", "%%explain\nimport numpy as np\nn = np.array([1., 2., 3.])\nt = torch.from_numpy(n)\nt.add_(1)", {}),
+    ]
+    return cells
+
+
+def render_tour() -> nbformat.NotebookNode:
+    nb = nbformat.v4.new_notebook()
+    nb.metadata = {
+        "kernelspec": {"display_name": "Python 3", "language": "python", "name": "python3"},
+        "language_info": {"name": "python"},
+        "tensormagic": {"generated_by": "demos/build_notebooks.py"},
+    }
+    for index, (kind, source, meta) in enumerate(tour_cells()):
+        cell_id = f"cards-tour-{index:02d}"
+        if kind == "markdown":
+            nb.cells.append(nbformat.v4.new_markdown_cell(source, id=cell_id))
+        else:
+            nb.cells.append(nbformat.v4.new_code_cell(source, id=cell_id, metadata=meta))
+    nbformat.validate(nb)
+    return nb
+
+
 def serialise(nb: nbformat.NotebookNode) -> str:
     return nbformat.writes(nb) + "\n"
 
 
+def rendered(root: Path = DEMOS) -> list[tuple[Path, str]]:
+    """Every notebook this source writes: (path, text) for the course in both languages, then the card tour."""
+    out = [(target(notebook, lang, root), serialise(render(notebook, lang)))
+           for notebook in NOTEBOOKS for lang in LANGUAGES]
+    out.append((root / TOUR, serialise(render_tour())))
+    return out
+
+
 def stale(root: Path = DEMOS) -> list[Path]:
     """Notebooks whose file differs from what this source would write (missing ones included)."""
-    out = []
-    for notebook in NOTEBOOKS:
-        for lang in LANGUAGES:
-            path = target(notebook, lang, root)
-            text = serialise(render(notebook, lang))
-            if not path.exists() or path.read_text(encoding="utf-8") != text:
-                out.append(path)
-    return out
+    return [path for path, text in rendered(root)
+            if not path.exists() or path.read_text(encoding="utf-8") != text]
 
 
 def build(root: Path = DEMOS) -> list[Path]:
     """Write every notebook that is missing or out of date; return the paths written."""
     written = []
-    for notebook in NOTEBOOKS:
-        for lang in LANGUAGES:
-            path = target(notebook, lang, root)
-            text = serialise(render(notebook, lang))
-            if path.exists() and path.read_text(encoding="utf-8") == text:
-                continue
-            path.parent.mkdir(parents=True, exist_ok=True)
-            path.write_text(text, encoding="utf-8")
-            written.append(path)
+    for path, text in rendered(root):
+        if path.exists() and path.read_text(encoding="utf-8") == text:
+            continue
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(text, encoding="utf-8")
+        written.append(path)
     return written
 
 

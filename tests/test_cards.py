@@ -3,16 +3,19 @@
 from __future__ import annotations
 
 import string
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
 
 import pytest
 import torch
+from IPython.core.error import UsageError
 from torch import nn
 
 import tensormagic as tm
-from tensormagic.cards import ALIASES, TopicList, UnknownTopicError, card, resolve, topics
+from tensormagic.cards import TopicList, UnknownTopicError, card, names, resolve, topics
 from tensormagic.cards.cnn import output_size
 from tensormagic.i18n import cards as catalog
-from tensormagic.magics.cards import explain_line, parse_explain_line
 
 ALL_TOPICS = [t.name for t in topics()]
 WIDGET_VIEW = "application/vnd.jupyter.widget-view+json"
@@ -55,7 +58,7 @@ def test_aliases_in_both_languages_resolve() -> None:
     assert resolve("conv") == "cnn"
     assert resolve("自编码器") == "autoencoder"
     assert resolve("deep learning") == "deep-learning"
-    assert all(target in ALL_TOPICS for target in ALIASES.values())
+    assert all(match.topic in ALL_TOPICS for match in names().values())
 
 
 def test_unknown_topic_lists_closest_matches() -> None:
@@ -211,39 +214,27 @@ def test_live_examples_do_not_touch_user_namespace() -> None:
 
 
 # -- %explain line magic body ---------------------------------------------------------------------------
-class _Settings:
-    language = "en"
+def test_explain_line_lists_topics(shell: Any, capsys: pytest.CaptureFixture[str]) -> None:
+    shell.run_line_magic("explain", "")
+    listing = capsys.readouterr().out
+    assert str(TopicList("en")) in listing and "cnn" in listing
+    shell.run_line_magic("explain", "卷积神经网络 --lang zh")
+    assert capsys.readouterr().out.startswith(card("cnn", "zh").title)
 
 
-class _Magics:
-    settings = _Settings()
-
-
-def test_explain_line_lists_topics(capsys: pytest.CaptureFixture[str]) -> None:
-    shown: list[object] = []
-    import tensormagic.magics.cards as module
-
-    original = module.display
-    module.display = shown.append  # type: ignore[assignment]
-    try:
-        explain_line(_Magics(), "")
-        explain_line(_Magics(), "卷积神经网络 --lang zh")
-    finally:
-        module.display = original  # type: ignore[assignment]
-    assert isinstance(shown[0], TopicList) and "cnn" in str(shown[0])
-    assert shown[1].topic == "cnn" and shown[1].language == "zh"  # type: ignore[attr-defined]
-
-
-def test_explain_line_unknown_topic_prints_hint(capsys: pytest.CaptureFixture[str]) -> None:
-    explain_line(_Magics(), "transfromer")
+def test_explain_line_unknown_topic_prints_hint(shell: Any, capsys: pytest.CaptureFixture[str]) -> None:
+    shell.run_line_magic("explain", "transfromer")
     out = capsys.readouterr().out
     assert "No card named 'transfromer'" in out and "transformer" in out
 
 
-def test_parse_explain_line() -> None:
-    assert parse_explain_line("--lang zh cnn") == ("zh", "cnn")
-    assert parse_explain_line("deep learning -l en") == ("en", "deep learning")
-    assert parse_explain_line("") == (None, "")
+def test_explain_line_takes_the_language_and_topic_words_in_any_order(
+    shell: Any, capsys: pytest.CaptureFixture[str]
+) -> None:
+    shell.run_line_magic("explain", "--lang zh cnn")
+    assert capsys.readouterr().out.startswith("CNN —— 卷积神经网络")
+    shell.run_line_magic("explain", "deep learning -l en")
+    assert capsys.readouterr().out.startswith("What is deep learning?")
 
 
 def test_cards_stay_on_the_cpu_whatever_the_default_device() -> None:
@@ -252,7 +243,7 @@ def test_cards_stay_on_the_cpu_whatever_the_default_device() -> None:
 
     torch.set_default_device("meta")  # a stand-in for "cuda" that exists on every machine
     try:
-        for name in [m for m in sys.modules if m.startswith("tensormagic.cards.") and m != "tensormagic.cards.base"]:
+        for name in {t.card_class.__module__ for t in topics()}:
             importlib.reload(sys.modules[name])  # module-level tensors are made at import time
         for topic in ("perceptron", "cnn", "rnn", "transformer", "autoencoder", "deep-learning", "matmul"):
             shown = card(topic)
@@ -269,3 +260,112 @@ def test_text_fallback_carries_the_figures() -> None:
     assert transformer.text().count("0.") >= 36  # the 6×6 attention matrix, written out
     feature = card("cnn").text().split("feature map, left to right")[-1]
     assert "++" in feature and "--" in feature
+
+
+# -- the registry: a card is one module ---------------------------------------------------------------
+EXTRA_CARD = '''
+from tensormagic.cards.base import Card
+from tensormagic.cards.settings import Aliases, IntSetting
+
+
+class ExtraCard(Card):
+    topic = "zz-extra"
+    order = 10_000
+    group = "tensors"
+    aliases = Aliases(en=("extra",), zh=("额外卡片",))
+    settings = (IntSetting("count", 2, 1, 5),)
+
+    def refresh(self) -> None:
+        self.lines = [self.message("line", count=self.controls["count"].value)]
+'''
+
+
+@pytest.fixture
+def extra_card(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[str]:
+    """A new card written as one module (outside the source tree) plus its texts, and nothing else."""
+    import sys
+
+    import tensormagic.cards as package
+    from tensormagic import i18n
+
+    (tmp_path / "zz_extra.py").write_text(EXTRA_CARD, encoding="utf-8")
+    monkeypatch.setattr(package, "__path__", [*package.__path__, str(tmp_path)])
+    texts = {
+        "en": {"card.zz-extra.title": "An extra card", "card.zz-extra.points": "One point.",
+               "card.zz-extra.control.count": "count", "card.zz-extra.line": "count is {count}"},
+        "zh": {"card.zz-extra.title": "额外的卡片", "card.zz-extra.points": "一个要点。",
+               "card.zz-extra.control.count": "个数", "card.zz-extra.line": "个数是 {count}"},
+    }
+    for language, table in texts.items():
+        for key, text in table.items():
+            monkeypatch.setitem(i18n.catalogs()[language], key, text)
+    topics.cache_clear()
+    names.cache_clear()
+    try:
+        yield "zz-extra"
+    finally:
+        sys.modules.pop("tensormagic.cards.zz_extra", None)
+        topics.cache_clear()
+        names.cache_clear()
+
+
+def test_a_new_card_module_is_found_listed_documented_toured_and_opened(
+    extra_card: str, shell: Any, capsys: pytest.CaptureFixture[str]
+) -> None:
+    from card_topics import reference
+    from notebooks import load_builder
+
+    assert topics()[-1].name == extra_card and resolve("额外卡片") == extra_card
+    assert "zz-extra" in str(TopicList("en")) and "--count" in str(TopicList("en"))
+    assert "| `zz-extra` | An extra card / 额外的卡片 |" in reference()
+    assert ("code", "tm.card('zz-extra')", {"tensormagic": {"card": "zz-extra"}}) in load_builder().tour_cells()
+    shell.run_line_magic("explain", "额外卡片 --count 3 --lang zh")
+    assert "个数是 3" in capsys.readouterr().out
+    with pytest.raises(UsageError, match="count takes a whole number from 1 to 5, not 9"):
+        shell.run_line_magic("explain", "zz-extra --count 9")
+
+
+def test_every_card_module_defines_exactly_one_card_and_the_rest_is_plumbing() -> None:
+    import importlib
+    import pkgutil
+
+    import tensormagic.cards as package
+
+    modules = [info.name for info in pkgutil.iter_modules(package.__path__)]
+    with_cards = {}
+    for name in modules:
+        module = importlib.import_module(f"tensormagic.cards.{name}")
+        own = [v for v in vars(module).values()
+               if isinstance(v, type) and issubclass(v, tm.cards.Card) and v.__module__ == module.__name__ and v.topic]
+        assert len(own) <= 1, name
+        if own:
+            with_cards[own[0].topic] = name
+    order = {t.name: t.order for t in topics()}
+    assert [t.name for t in topics()] == sorted(with_cards, key=order.__getitem__)
+    assert set(modules) - set(with_cards.values()) == {"base", "live", "settings"}
+    orders = [t.order for t in topics()]
+    assert len(set(orders)) == len(orders), "two cards claim the same place in the list"
+    for t in topics():
+        assert t.group in ("models", "tensors") and t.settings, t.name
+        assert all(any("\u4e00" <= ch <= "\u9fff" for ch in alias) for alias in t.chinese_aliases), t.name
+
+
+def test_the_readme_topic_table_matches_the_registry() -> None:
+    import subprocess
+    import sys
+
+    root = Path(__file__).resolve().parents[1]
+    tool = root / "tools" / "card_topics.py"
+    result = subprocess.run([sys.executable, str(tool), "--check", str(root / "README.md")],
+                            capture_output=True, text=True, check=False)
+    assert result.returncode == 0, result.stderr
+    readme = (root / "README.md").read_text(encoding="utf-8")
+    for t in topics():
+        assert f"| `{t.name}` |" in readme
+
+
+def test_the_card_tour_is_built_from_the_registry() -> None:
+    from notebooks import load_builder
+
+    builder = load_builder()
+    assert builder.DEMOS / "cards_tour.ipynb" not in builder.stale(), "run `python demos/build_notebooks.py`"

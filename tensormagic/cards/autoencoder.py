@@ -9,6 +9,7 @@ import torch
 
 from ..widgets import svg
 from .base import Card, generator, train
+from .settings import Aliases, IntSetting
 
 SIDE = 6
 PIXELS = SIDE * SIDE
@@ -80,15 +81,15 @@ def train_autoencoders(data: torch.Tensor, sizes: list[int], seed: int = 32) -> 
 
 class AutoencoderCard(Card):
     topic = "autoencoder"
+    order = 60
+    group = "models"
+    aliases = Aliases(en=("ae",), zh=("自编码器", "自动编码器"))
+    settings = (IntSetting("bottleneck", 2, 1, MAX_BOTTLENECK),)
 
     def build_controls(self) -> list[widgets.Widget]:
         self.data = stroke_images()
         self.results: dict[int, tuple[float, torch.Tensor]] = {}
-        slider = widgets.IntSlider(value=2, min=1, max=MAX_BOTTLENECK, description=self.t("control.bottleneck"),
-                                   style={"description_width": "110px"})
-        slider.add_class("tm-autoencoder-bottleneck")
-        self.controls["bottleneck"] = slider
-        return [slider]
+        return self.setting_controls()
 
     def refresh(self) -> None:
         k = self.controls["bottleneck"].value
@@ -101,18 +102,18 @@ class AutoencoderCard(Card):
         self.numbers = {"bottleneck": k, "error": error, "errors": {s: self.results[s][0] for s in known},
                         "data_variance": variance}
         self.lines = [
-            self.t("data", count=SAMPLES, side=SIDE, pixels=PIXELS, factors=FACTORS),
-            self.t("model", pixels=PIXELS, hidden=HIDDEN, k=k, steps=STEPS),
-            self.t("error", k=k, error=f"{error:.4f}", variance=f"{variance:.4f}",
+            self.message("data", count=SAMPLES, side=SIDE, pixels=PIXELS, factors=FACTORS),
+            self.message("model", pixels=PIXELS, hidden=HIDDEN, k=k, steps=STEPS),
+            self.message("error", k=k, error=f"{error:.4f}", variance=f"{variance:.4f}",
                    percent=f"{error / variance:.1%}"),
-            self.t("curve", curve=curve),
-            self.t("why", factors=FACTORS),
+            self.message("curve", curve=curve),
+            self.message("why", factors=FACTORS),
         ]
         bars = [self.results[s][0] if s in self.results else 0.0 for s in range(1, MAX_BOTTLENECK + 1)]
         labels = [f"k={s}" if s in self.results else "" for s in range(1, MAX_BOTTLENECK + 1)]
         originals = "".join(svg.image(self.data[i].reshape(SIDE, SIDE).tolist(), cell=7) + " " for i in range(SHOWN))
         rebuilt = "".join(svg.image(reconstruction[i].reshape(SIDE, SIDE).tolist(), cell=7) + " " for i in range(SHOWN))
         self.figures = [
-            (self.t("fig.curve"), svg.bars(bars, labels, highlight=k - 1, width=240)),
-            (self.t("fig.pictures", k=k), f"<div>{originals}</div><div>{rebuilt}</div>"),
+            (self.message("fig.curve"), svg.bars(bars, labels, highlight=k - 1, width=240)),
+            (self.message("fig.pictures", k=k), f"<div>{originals}</div><div>{rebuilt}</div>"),
         ]

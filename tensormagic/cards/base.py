@@ -16,9 +16,11 @@ import ipywidgets as widgets
 import torch
 from torch import nn
 
-from ..i18n import message, normalize_language
+from .. import i18n
+from ..i18n import normalize_language
 from ..render.common import BOX_STYLE, MUTED_STYLE, escape
 from ..render.fallback import WidgetWithFallback
+from .settings import Aliases, ChoiceSetting, CodeSetting, IntSetting, Setting, SettingError, command
 
 #: Cards seed their own generator: a card must never move the user's global random stream.
 SEED = 20251105
@@ -97,54 +99,122 @@ def shape_text(shape: torch.Size | tuple[int, ...]) -> str:
 
 
 class Card(WidgetWithFallback):
-    """One concept card. Subclasses set ``topic`` and implement ``build_controls`` and ``refresh``."""
+    """One concept card: a module under ``tensormagic/cards/`` defines one subclass, which declares itself.
+
+    A subclass sets ``topic`` (its name), ``order`` (its place in every list of cards), ``group`` (the heading
+    it is listed under: ``"models"`` or ``"tensors"``), ``aliases`` and ``settings``, and implements
+    ``refresh`` (and ``build_controls`` when it prepares data first). The registry finds it; nothing else
+    needs to name it. Its texts are ``card.<topic>.*`` in ``tensormagic/i18n/cards.py``.
+    """
 
     topic: ClassVar[str] = ""
+    order: ClassVar[int] = 0
+    group: ClassVar[str] = ""
+    aliases: ClassVar[Aliases] = Aliases()
+    settings: ClassVar[tuple[Setting, ...]] = ()
 
-    def __init__(self, language: str = "en") -> None:
+    def __init__(self, language: str = "en", **values: Any) -> None:
         self.language = normalize_language(language)
+        initial = self.checked_values(values)
         self.numbers: dict[str, Any] = {}
         self.lines: list[str] = []
         self.figures: list[tuple[str, str]] = []
-        #: Plain-text versions of the figures that carry numbers or shapes (regions, matrices, feature maps).
+        #: Plain-text versions of the figures (regions, matrices, feature maps), for the text form.
         self.text_figures: list[tuple[str, list[str]]] = []
         self.controls: dict[str, widgets.Widget] = {}
         self.output = widgets.HTML()
         self.output.add_class("tm-card-output")
         with small_work():
             controls = self.build_controls()
+        for name, value in initial.items():  # before the observers: the card computes once, with these values
+            self.controls[name].value = value
         self.update()
-        header = widgets.HTML(self._header_html())
+        header = widgets.HTML(self._header_html(widget=True))
         self.widget = widgets.VBox([header, *controls, self.output])
         self.widget.add_class("tm-card")
         self.widget.add_class(f"tm-card-{self.topic}")
         for control in self.controls.values():
             control.observe(self._on_change, names="value")
 
+    @classmethod
+    def checked_values(cls, values: dict[str, Any]) -> dict[str, Any]:
+        """``values`` (setting name -> value) validated against the card's settings; SettingError otherwise."""
+        known = {setting.name: setting for setting in cls.settings}
+        unknown = [name for name in values if name not in known]
+        if unknown:
+            names = ", ".join(known) or "none"
+            raise SettingError(f"the {cls.topic} card has no setting {unknown[0]!r} (its settings: {names})")
+        return {name: known[name].check(value) for name, value in values.items()}
+
     # -- what subclasses provide ---------------------------------------------------------------------
     def build_controls(self) -> list[widgets.Widget]:
-        """Create the controls (store them in ``self.controls``); return them in display order."""
-        return []
+        """Prepare the card's data and create its controls (stored in ``self.controls``), in display order."""
+        return self.setting_controls()
 
     def refresh(self) -> None:
         """Recompute ``self.lines``, ``self.figures`` and ``self.numbers`` from the controls' values."""
         raise NotImplementedError
 
-    # -- shared machinery ------------------------------------------------------------------------------
-    def t(self, key: str, **values: object) -> str:
-        """This card's message ``key`` in the card's language."""
-        return message(f"card.{self.topic}.{key}", self.language, **values)
+    def choice_label(self, setting: ChoiceSetting, word: str) -> str:
+        """The label of one choice on a toggle button (the word itself unless a card says otherwise)."""
+        return word
 
-    def common(self, key: str, **values: object) -> str:
-        return message(f"card.common.{key}", self.language, **values)
+    # -- shared machinery ------------------------------------------------------------------------------
+    def setting_controls(self) -> list[widgets.Widget]:
+        """One widget per declared setting: a slider for a number, toggle buttons for a choice."""
+        style = {"description_width": "110px"}
+        made: list[widgets.Widget] = []
+        for setting in self.settings:
+            label = self.message(f"control.{setting.name}")
+            control: widgets.Widget
+            if isinstance(setting, IntSetting):
+                control = widgets.IntSlider(value=setting.default, min=setting.low, max=setting.high,
+                                            description=label, style=style)
+            elif isinstance(setting, ChoiceSetting):
+                options = [(self.choice_label(setting, word), value) for word, value in setting.choices]
+                control = widgets.ToggleButtons(options=options, value=setting.default, description=label)
+            else:
+                continue  # code boxes are built by the live-example cards
+            control.add_class(f"tm-{self.topic}-{setting.name}")
+            self.controls[setting.name] = control
+            made.append(control)
+        return made
+
+    def message(self, key: str, **values: object) -> str:
+        """This card's message ``card.<topic>.<key>`` in the card's language."""
+        return i18n.message(f"card.{self.topic}.{key}", self.language, **values)
+
+    def common_message(self, key: str, **values: object) -> str:
+        """The message ``card.common.<key>`` shared by every card, in the card's language."""
+        return i18n.message(f"card.common.{key}", self.language, **values)
 
     @property
     def title(self) -> str:
-        return self.t("title")
+        return self.message("title")
 
     def teaching_points(self) -> list[str]:
         """The card's teaching points (one per line in the catalog)."""
-        return [p for p in self.t("points").split("\n") if p.strip()]
+        return [p for p in self.message("points").split("\n") if p.strip()]
+
+    def values(self) -> dict[str, Any]:
+        """The current value of every setting."""
+        return {setting.name: self.controls[setting.name].value for setting in self.settings}
+
+    def command(self) -> str:
+        """The ``%explain`` line that shows this card as it is now."""
+        return command(self.topic, self.settings, self.values())
+
+    def settings_lines(self) -> list[str]:
+        """How to change the settings from the keyboard: the command for the current state, then each option."""
+        if not self.settings:
+            return []
+        out = [self.common_message("keyboard"), "  " + self.command()]
+        width = max(len(setting.name) for setting in self.settings) + 2
+        for setting in self.settings:
+            label = self.message(f"control.{setting.name}") if not isinstance(setting, CodeSetting) else (
+                self.common_message("code_option"))
+            out.append(f"  {'--' + setting.name:<{width}}  {label} ({setting.accepted()})")
+        return out
 
     def _on_change(self, change: dict[str, Any]) -> None:
         self.update()
@@ -170,33 +240,40 @@ class Card(WidgetWithFallback):
         )
         return f'<div style="{BOX_STYLE}">{lines}<div>{figures}</div></div>'
 
-    def _header_html(self) -> str:
+    def _header_html(self, widget: bool) -> str:
+        """Title and teaching points; then, in the widget, a word about its controls, elsewhere the keyboard."""
         bullets = "".join(f"<li>{escape(p)}</li>" for p in self.teaching_points())
+        if widget:
+            how = escape(self.common_message("widget_hint")) if self.settings else ""
+        else:
+            how = "<br>".join(escape(line) for line in self.settings_lines())
+        hint = f'<div style="{MUTED_STYLE};white-space:pre-wrap">{how}</div>' if how else ""
         return (
             f'<div style="{BOX_STYLE}"><div style="font-size:15px;font-weight:bold">{escape(self.title)}</div>'
-            f'<ul style="margin:4px 0 2px 18px;padding:0">{bullets}</ul></div>'
+            f'<ul style="margin:4px 0 2px 18px;padding:0">{bullets}</ul>{hint}</div>'
         )
 
     def text(self) -> str:
-        """The plain-text card: title, teaching points and the current measured numbers."""
+        """The plain-text card: title, teaching points, how to change the settings, the measured numbers."""
         width = sum(2 if ord(ch) > 0x2E80 else 1 for ch in self.title)  # CJK takes two terminal columns
         out = [self.title, "=" * width]
         out.extend(f"• {p}" for p in self.teaching_points())
+        settings = self.settings_lines()
+        if settings:
+            out.append("")
+            out.extend(settings)
         out.append("")
         out.extend(self.lines)
         for caption, rows in self.text_figures:
             out.append("")
-            out.append(caption + ":")
+            out.append(self.common_message("figure", caption=caption))
             out.extend("    " + row for row in rows)
-        if len(self.figures) > len(self.text_figures):
-            out.append("")
-            out.append(self.common("figures_note", count=len(self.figures)))
         return "\n".join(out)
 
     def html(self) -> str:
         """Static HTML of the current state, for front ends without a widget manager."""
         self.output.value = self.output_html()
-        return f'<div class="tensormagic-card">{self._header_html()}{self.output.value}</div>'
+        return f'<div class="tensormagic-card">{self._header_html(widget=False)}{self.output.value}</div>'
 
     def __repr__(self) -> str:
         return f"<tensormagic card {self.topic!r} ({self.language})>"

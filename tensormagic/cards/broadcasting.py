@@ -8,6 +8,7 @@ import torch
 
 from .base import shape_text
 from .live import LiveExampleCard
+from .settings import Aliases
 
 
 def broadcast_shape(shapes: list[tuple[int, ...]]) -> tuple[int, ...] | None:
@@ -28,6 +29,8 @@ def broadcast_shape(shapes: list[tuple[int, ...]]) -> tuple[int, ...] | None:
 
 class BroadcastingCard(LiveExampleCard):
     topic = "broadcasting"
+    order = 140
+    aliases = Aliases(en=("broadcast",), zh=("广播", "广播机制"))
     code = """
 a = torch.arange(3).reshape(3, 1)
 b = torch.arange(4)
@@ -44,5 +47,5 @@ c = a + b
             for name, t in tensors.items()
         ]
         combined = broadcast_shape([tuple(t.shape) for t in tensors.values()])
-        result = self.t("incompatible") if combined is None else shape_text(combined)
-        return [self.t("aligned"), *aligned, self.t("together", shape=result)]
+        result = self.message("incompatible") if combined is None else shape_text(combined)
+        return [self.message("aligned"), *aligned, self.message("together", shape=result)]

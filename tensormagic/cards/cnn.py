@@ -9,6 +9,7 @@ from torch import nn
 
 from ..widgets import svg
 from .base import Card, materialize, shape_text
+from .settings import Aliases, IntSetting
 
 OUT_CHANNELS = 8
 
@@ -31,21 +32,17 @@ def output_size(size: int, kernel: int, stride: int, padding: int) -> int:
 
 class CnnCard(Card):
     topic = "cnn"
+    order = 30
+    group = "models"
+    aliases = Aliases(en=("conv", "convolution", "conv2d", "convolutional"), zh=("卷积", "卷积神经网络", "池化"))
+    settings = (
+        IntSetting("size", 28, 4, 64), IntSetting("channels", 3, 1, 16), IntSetting("kernel", 3, 1, 11),
+        IntSetting("stride", 1, 1, 4), IntSetting("padding", 0, 0, 5),
+    )
 
     def build_controls(self) -> list[widgets.Widget]:
-        style = {"description_width": "110px"}
-        specs = [
-            ("size", 4, 64, 28), ("channels", 1, 16, 3), ("kernel", 1, 11, 3), ("stride", 1, 4, 1),
-            ("padding", 0, 5, 0),
-        ]
-        for key, low, high, value in specs:
-            slider = widgets.IntSlider(
-                value=value, min=low, max=high, description=self.t(f"control.{key}"), style=style
-            )
-            slider.add_class(f"tm-cnn-{key}")
-            self.controls[key] = slider
         self._feature_lines, self._feature_figures = self._feature_map()
-        return list(self.controls.values())
+        return self.setting_controls()
 
     def refresh(self) -> None:
         size, channels, kernel, stride, padding = (
@@ -57,14 +54,14 @@ class CnnCard(Card):
             for parameter in conv.parameters():
                 parameter.zero_()
         x = torch.zeros(1, channels, size, size)
-        lines = [self.t("input", shape=shape_text(x.shape), channels=channels, out=OUT_CHANNELS, kernel=kernel,
+        lines = [self.message("input", shape=shape_text(x.shape), channels=channels, out=OUT_CHANNELS, kernel=kernel,
                         stride=stride, padding=padding)]
         try:
             with torch.no_grad():
                 y = conv(x)
         except RuntimeError:
             self.numbers = {"output_shape": None}
-            lines.append(self.t("too_small", padded=size + 2 * padding, kernel=kernel))
+            lines.append(self.message("too_small", padded=size + 2 * padding, kernel=kernel))
             self.lines = lines + self._feature_lines
             self.figures = self._feature_figures
             return
@@ -78,14 +75,14 @@ class CnnCard(Card):
             "output_shape": tuple(y.shape), "formula_side": side, "conv_params": conv_params,
             "dense_params": dense_params, "ratio": dense_params / conv_params,
         }
-        lines.append(self.t("output", shape=shape_text(y.shape)))
-        lines.append(self.t("formula", size=size, padding=padding, kernel=kernel, stride=stride, side=side))
+        lines.append(self.message("output", shape=shape_text(y.shape)))
+        lines.append(self.message("formula", size=size, padding=padding, kernel=kernel, stride=stride, side=side))
         lines.append(
-            self.t("conv_params", out=OUT_CHANNELS, channels=channels, kernel=kernel, count=f"{conv_params:,}")
+            self.message("conv_params", out=OUT_CHANNELS, channels=channels, kernel=kernel, count=f"{conv_params:,}")
         )
-        lines.append(self.t("dense_params", inputs=f"{x.numel():,}", outputs=f"{y.numel():,}",
+        lines.append(self.message("dense_params", inputs=f"{x.numel():,}", outputs=f"{y.numel():,}",
                             count=f"{dense_params:,}", ratio=f"{dense_params / conv_params:,.0f}"))
-        lines.append(self.t("sharing", positions=f"{side * side:,}"))
+        lines.append(self.message("sharing", positions=f"{side * side:,}"))
         self.lines = lines + self._feature_lines
         self.figures = self._feature_figures
 
@@ -101,17 +98,18 @@ class CnnCard(Card):
         }
         lines = [
             "",
-            self.t("feature", image=shape_text(picture.shape), feature=shape_text(features.shape), peak=f"{peak:g}"),
-            self.t("pool", feature=shape_text(features.shape), pooled=shape_text(pooled.shape),
-                   before=features.numel(), after=pooled.numel()),
+            self.message("feature", image=shape_text(picture.shape), feature=shape_text(features.shape),
+                         peak=f"{peak:g}"),
+            self.message("pool", feature=shape_text(features.shape), pooled=shape_text(pooled.shape),
+                         before=features.numel(), after=pooled.numel()),
         ]
         figures = [
-            (self.t("fig.image"), svg.image(picture.tolist(), cell=8)),
-            (self.t("fig.feature"), svg.image(features.tolist(), cell=8, signed=True)),
-            (self.t("fig.pooled"), svg.image(pooled.tolist(), cell=16)),
+            (self.message("fig.image"), svg.image(picture.tolist(), cell=8)),
+            (self.message("fig.feature"), svg.image(features.tolist(), cell=8, signed=True)),
+            (self.message("fig.pooled"), svg.image(pooled.tolist(), cell=16)),
         ]
         self.text_figures = [
-            (self.t("fig.image"), svg.text_image(picture.tolist())),
-            (self.t("fig.feature_text"), svg.text_image(features.tolist(), signed=True)),
+            (self.message("fig.image"), svg.text_image(picture.tolist())),
+            (self.message("fig.feature_text"), svg.text_image(features.tolist(), signed=True)),
         ]
         return lines, figures

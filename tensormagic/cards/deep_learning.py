@@ -10,6 +10,7 @@ from torch import nn
 
 from ..widgets import svg
 from .base import Card, fresh, generator, shape_text, train
+from .settings import Aliases, IntSetting
 
 POINTS = 200
 WIDTH = 8
@@ -30,6 +31,10 @@ def rings(count: int = POINTS, seed: int = 41) -> tuple[torch.Tensor, torch.Tens
 
 class DeepLearningCard(Card):
     topic = "deep-learning"
+    order = 10
+    group = "models"
+    aliases = Aliases(en=("deeplearning", "dl", "deep"), zh=("深度学习", "深度学习简介"))
+    settings = (IntSetting("sample", 1, 0, POINTS - 1),)
 
     def build_controls(self) -> list[widgets.Widget]:
         gen = generator(42)
@@ -54,45 +59,41 @@ class DeepLearningCard(Card):
             linear_regions = self.linear(grid).argmax(1).reshape(GRID, GRID).tolist()
         dots = [(x, y, int(c)) for (x, y), c in zip(self.points.tolist(), self.labels.tolist(), strict=True)]
         self.text_figures = [
-            (self.t("fig.deep"), svg.text_regions(deep_regions, [], extent=EXTENT)),
-            (self.t("fig.linear"), svg.text_regions(linear_regions, [], extent=EXTENT)),
+            (self.message("fig.deep"), svg.text_regions(deep_regions, [], extent=EXTENT)),
+            (self.message("fig.linear"), svg.text_regions(linear_regions, [], extent=EXTENT)),
         ]
         self.region_figures = [
-            (self.t("fig.deep"), svg.regions(deep_regions, dots, extent=EXTENT, radius=2.2)),
-            (self.t("fig.linear"), svg.regions(linear_regions, dots, extent=EXTENT, radius=2.2)),
+            (self.message("fig.deep"), svg.regions(deep_regions, dots, extent=EXTENT, radius=2.2)),
+            (self.message("fig.linear"), svg.regions(linear_regions, dots, extent=EXTENT, radius=2.2)),
         ]
-        slider = widgets.IntSlider(value=1, min=0, max=POINTS - 1, description=self.t("control.sample"),
-                                   style={"description_width": "110px"})
-        slider.add_class("tm-deep-learning-sample")
-        self.controls["sample"] = slider
-        return [slider]
+        return self.setting_controls()
 
     def refresh(self) -> None:
         index = self.controls["sample"].value
         x = self.points[index]
-        steps: list[tuple[str, torch.Tensor]] = [(self.t("layer.input"), x)]
+        steps: list[tuple[str, torch.Tensor]] = [(self.message("layer.input"), x)]
         value = x
         with torch.no_grad():
             for layer in self.model:
                 value = layer(value)
                 steps.append((repr(layer) if isinstance(layer, nn.ReLU) else
                               f"Linear({layer.in_features}→{layer.out_features})", value))
-        lines = [self.t("sample", index=index, x=f"{x[0].item():.2f}", y=f"{x[1].item():.2f}",
-                        label=self.t(f"class{int(self.labels[index])}"))]
+        lines = [self.message("sample", index=index, x=f"{x[0].item():.2f}", y=f"{x[1].item():.2f}",
+                        label=self.message(f"class{int(self.labels[index])}"))]
         for name, out in steps:
             zeros = int((out == 0).sum())
             values = ", ".join(f"{v:.2f}" for v in out.tolist())
-            extra = " " + self.t("zeros", count=zeros) if name == "ReLU()" else ""
+            extra = " " + self.message("zeros", count=zeros) if name == "ReLU()" else ""
             lines.append(f"  {name:<14} → {shape_text(out.shape)} [{values}]{extra}")
         predicted = int(value.argmax())
         parameters = sum(p.numel() for p in self.model.parameters())
         lines += [
-            self.t("prediction", label=self.t(f"class{predicted}")),
-            self.t("accuracy", deep=f"{self.deep_accuracy:.0%}", linear=f"{self.linear_accuracy:.0%}",
+            self.message("prediction", label=self.message(f"class{predicted}")),
+            self.message("accuracy", deep=f"{self.deep_accuracy:.0%}", linear=f"{self.linear_accuracy:.0%}",
                    steps=STEPS, count=POINTS),
-            self.t("features", width=WIDTH),
-            self.t("black_box", parameters=parameters),
-            self.t("compute", steps=STEPS, count=POINTS, total=f"{STEPS * POINTS:,}"),
+            self.message("features", width=WIDTH),
+            self.message("black_box", parameters=parameters),
+            self.message("compute", steps=STEPS, count=POINTS, total=f"{STEPS * POINTS:,}"),
         ]
         self.numbers = {
             "deep_accuracy": self.deep_accuracy, "linear_accuracy": self.linear_accuracy, "parameters": parameters,
@@ -102,4 +103,4 @@ class DeepLearningCard(Card):
         strip = svg.heatmap([row + [float("nan")] * (WIDTH - len(row)) for row in activations],
                             row_labels=[name for name, _ in steps[1:]], cell=24)
         self.lines = lines
-        self.figures = [(self.t("fig.layers"), strip), *self.region_figures]
+        self.figures = [(self.message("fig.layers"), strip), *self.region_figures]

@@ -3,10 +3,13 @@
 from __future__ import annotations
 
 from .live import LiveExampleCard
+from .settings import Aliases
 
 
 class DtypesCard(LiveExampleCard):
     topic = "dtypes"
+    order = 120
+    aliases = Aliases(en=("dtype", "types", "type"), zh=("元素类型", "数据类型", "类型转换"))
     code = """
 a = torch.tensor([1.9, -1.9])
 b = a.int()

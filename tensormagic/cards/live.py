@@ -20,6 +20,7 @@ import torch
 from ..facts import describe
 from ..render.annotation import sharing_sentences
 from .base import Card, private_rng, shape_text
+from .settings import CodeSetting
 
 _SAFE_BUILTINS = {
     name: getattr(builtins, name)
@@ -79,18 +80,24 @@ def run_example(code: str) -> tuple[dict[str, Any], Any, list[str]]:
 class LiveExampleCard(Card):
     """A card whose body is an editable code example; every variable it makes is described."""
 
+    group = "tensors"
     code: ClassVar[str] = ""
 
+    def __init_subclass__(cls, **kwargs: Any) -> None:
+        super().__init_subclass__(**kwargs)
+        # The example code is the card's one setting: a code box in the widget, --code in a terminal.
+        cls.settings = (CodeSetting("code", cls.code.strip()),)
+
     def build_controls(self) -> list[widgets.Widget]:
-        box = widgets.Textarea(value=self.code.strip(), description=self.common("code"), continuous_update=False,
-                               rows=max(4, self.code.strip().count("\n") + 2),
-                               layout=widgets.Layout(width="95%"))
+        code = self.code.strip()
+        box = widgets.Textarea(value=code, description=self.common_message("code"), continuous_update=False,
+                               rows=max(4, code.count("\n") + 2), layout=widgets.Layout(width="95%"))
         box.add_class("tm-live-code")
         self.controls["code"] = box
-        button = widgets.Button(description=self.common("run"), icon="play")
+        button = widgets.Button(description=self.common_message("run"), icon="play")
         button.add_class("tm-live-run")
         button.on_click(lambda _: self.update())
-        hint = widgets.HTML(f'<div style="opacity:0.72;font-size:12px">{self.common("edit_hint")}</div>')
+        hint = widgets.HTML(f'<div style="opacity:0.72;font-size:12px">{self.common_message("edit_hint")}</div>')
         return [hint, box, button]
 
     def refresh(self) -> None:
@@ -100,24 +107,24 @@ class LiveExampleCard(Card):
         try:
             variables, value, printed = run_example(code)
         except ForbiddenCode as error:
-            lines.append(self.common("error", error=self.common("forbidden", what=str(error))))
+            lines.append(self.common_message("error", error=self.common_message("forbidden", what=str(error))))
             self.lines, self.figures, self.numbers = lines, [], {"error": str(error), "shapes": shapes}
             return
         except Exception as error:  # the student's own mistake: show it like Python would, in one line
-            lines.append(self.common("error", error=f"{type(error).__name__}: {error}".splitlines()[0]))
+            lines.append(self.common_message("error", error=f"{type(error).__name__}: {error}".splitlines()[0]))
             self.lines, self.figures, self.numbers = lines, [], {"error": str(error), "shapes": shapes}
             return
         lines.append("")
-        lines.extend(self.common("printed", text=text) for text in printed)
+        lines.extend(self.common_message("printed", text=text) for text in printed)
         for name, obj in variables.items():
             lines.extend(self.describe_value(name, obj, variables))
             if isinstance(obj, torch.Tensor | np.ndarray):
                 shapes[name] = tuple(obj.shape)
         if value is not None:
-            lines.append(self.common("expression"))
+            lines.append(self.common_message("expression"))
             lines.extend(self.describe_value("", value, variables))
         if not variables and value is None:
-            lines.append(self.common("no_results"))
+            lines.append(self.common_message("no_results"))
         lines.append("")
         lines.extend(self.notes(variables, value))
         self.lines, self.figures = lines, []
@@ -128,7 +135,7 @@ class LiveExampleCard(Card):
         if isinstance(obj, torch.Tensor | np.ndarray):
             facts = describe(obj, variables, stats=False, name=name or None)
             kind = "tensor" if isinstance(obj, torch.Tensor) else "ndarray"
-            out = [self.common("value_line", name=label, kind=kind, shape=shape_text(facts.shape),
+            out = [self.common_message("value_line", name=label, kind=kind, shape=shape_text(facts.shape),
                                dtype=facts.dtype.removeprefix("torch."))]
             rows = repr(obj).splitlines()
             out.extend("    " + row for row in rows[:MAX_VALUE_LINES])

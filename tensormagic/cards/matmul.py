@@ -3,10 +3,13 @@
 from __future__ import annotations
 
 from .live import LiveExampleCard
+from .settings import Aliases
 
 
 class MatmulCard(LiveExampleCard):
     topic = "matmul"
+    order = 150
+    aliases = Aliases(en=("matrix-multiplication", "@", "mm"), zh=("矩阵乘法", "矩阵乘"))
     code = """
 A = torch.ones(2, 3)
 B = torch.arange(12.).reshape(3, 4)

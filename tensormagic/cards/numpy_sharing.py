@@ -9,10 +9,13 @@ import torch
 
 from ..sharing import element_overlap
 from .live import LiveExampleCard
+from .settings import Aliases
 
 
 class NumpySharingCard(LiveExampleCard):
     topic = "numpy-sharing"
+    order = 130
+    aliases = Aliases(en=("numpy", "from-numpy", "sharing"), zh=("共享内存", "numpy共享"))
     code = """
 n = np.array([1., 2., 3.])
 t = torch.from_numpy(n)
@@ -27,4 +30,4 @@ m = t.numpy()
             f"{a}↔{b}" for i, (a, x) in enumerate(arrays) for b, y in arrays[i + 1 :]
             if element_overlap(x, y) in ("all", "some")
         ]
-        return [self.t("pairs", pairs=", ".join(pairs) or "—")]
+        return [self.message("pairs", pairs=", ".join(pairs) or "—")]

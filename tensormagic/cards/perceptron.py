@@ -10,6 +10,7 @@ from torch import nn
 
 from ..widgets import svg
 from .base import Card, fresh, generator, train
+from .settings import Aliases, ChoiceSetting
 
 # device="cpu" explicitly: these are made at import time, possibly under a user's torch.set_default_device.
 INPUTS = torch.tensor([[0.0, 0.0], [0.0, 1.0], [1.0, 0.0], [1.0, 1.0]], device="cpu")
@@ -82,13 +83,16 @@ def train_mlp(targets: torch.Tensor, seed: int) -> tuple[MlpResult, nn.Module]:
 
 class PerceptronCard(Card):
     topic = "perceptron"
+    order = 20
+    group = "models"
+    aliases = Aliases(
+        en=("ann", "mlp", "xor", "neural-network"), zh=("感知机", "人工神经网络", "多层感知机", "神经网络")
+    )
+    settings = (ChoiceSetting("data", "XOR", tuple((name, name) for name in TARGETS)),)
 
     def build_controls(self) -> list[widgets.Widget]:
         self._cache: dict[str, tuple[PerceptronResult, MlpResult, str, str, list[str], list[str]]] = {}
-        toggle = widgets.ToggleButtons(options=list(TARGETS), value="XOR", description=self.t("control.data"))
-        toggle.add_class("tm-perceptron-data")
-        self.controls["data"] = toggle
-        return [toggle]
+        return self.setting_controls()
 
     def _compute(self, name: str) -> tuple[PerceptronResult, MlpResult, str, str, list[str], list[str]]:
         if name not in self._cache:
@@ -114,21 +118,21 @@ class PerceptronCard(Card):
             f"({int(x)}, {int(y)})→{int(t)}" for (x, y), t in zip(INPUTS.tolist(), targets.tolist(), strict=True)
         )
         w1, w2 = perceptron.weights
-        lines = [self.t("data", name=name, table=table)]
+        lines = [self.message("data", name=name, table=table)]
         if perceptron.converged_epoch is not None:
-            lines.append(self.t("perceptron_ok", epoch=perceptron.converged_epoch, w1=f"{w1:g}", w2=f"{w2:g}",
+            lines.append(self.message("perceptron_ok", epoch=perceptron.converged_epoch, w1=f"{w1:g}", w2=f"{w2:g}",
                                 b=f"{perceptron.bias:g}", accuracy=f"{perceptron.accuracy:.0%}"))
         else:
-            lines.append(self.t("perceptron_fail", epochs=EPOCHS, accuracy=f"{perceptron.accuracy:.0%}"))
-        lines.append(self.t("mlp", hidden=HIDDEN, steps=mlp.steps, accuracy=f"{mlp.accuracy:.0%}",
+            lines.append(self.message("perceptron_fail", epochs=EPOCHS, accuracy=f"{perceptron.accuracy:.0%}"))
+        lines.append(self.message("mlp", hidden=HIDDEN, steps=mlp.steps, accuracy=f"{mlp.accuracy:.0%}",
                             loss=f"{mlp.loss:.4f}"))
-        lines.append(self.t("why"))
+        lines.append(self.message("why"))
         self.numbers = {
             "data": name, "perceptron_accuracy": perceptron.accuracy,
             "perceptron_converged": perceptron.converged_epoch,
             "mlp_accuracy": mlp.accuracy, "mlp_loss": mlp.loss,
         }
         self.lines = lines
-        self.figures = [(self.t("fig.perceptron"), linear_svg), (self.t("fig.mlp", hidden=HIDDEN), mlp_svg)]
+        self.figures = [(self.message("fig.perceptron"), linear_svg), (self.message("fig.mlp", hidden=HIDDEN), mlp_svg)]
         side_by_side = [f"{a}   {b}" for a, b in zip(linear_text, mlp_text, strict=True)]
-        self.text_figures = [(self.t("fig.text", hidden=HIDDEN), side_by_side)]
+        self.text_figures = [(self.message("fig.text", hidden=HIDDEN), side_by_side)]

@@ -10,6 +10,7 @@ from torch import nn
 
 from ..widgets import svg
 from .base import Card, generator, materialize, shape_text
+from .settings import Aliases, IntSetting
 
 INPUT_SIZE = 3
 HIDDEN_SIZE = 16
@@ -39,17 +40,17 @@ def gradient_to_first_step(rnn: nn.RNN, sequence: torch.Tensor, length: int) -> 
 
 class RnnCard(Card):
     topic = "rnn"
+    order = 40
+    group = "models"
+    aliases = Aliases(en=("recurrent",), zh=("循环神经网络", "梯度消失"))
+    settings = (IntSetting("length", 10, 1, MAX_LENGTH),)
 
     def build_controls(self) -> list[widgets.Widget]:
         self.rnn = make_rnn()
         self.sequence = torch.randn(MAX_LENGTH, 1, INPUT_SIZE, generator=generator(12))
         # Measured once for every length the slider offers (a few ms each), so moving it is instant.
         self.gradient_norms = [gradient_to_first_step(self.rnn, self.sequence, n) for n in range(1, MAX_LENGTH + 1)]
-        slider = widgets.IntSlider(value=10, min=1, max=MAX_LENGTH, description=self.t("control.length"),
-                                   style={"description_width": "110px"})
-        slider.add_class("tm-rnn-length")
-        self.controls["length"] = slider
-        return [slider]
+        return self.setting_controls()
 
     def refresh(self) -> None:
         length = self.controls["length"].value
@@ -62,15 +63,16 @@ class RnnCard(Card):
         norm = self.gradient_norms[length - 1]
         first = self.gradient_norms[0]
         lines = [
-            self.t("shapes", input=shape_text((length, 1, INPUT_SIZE)), output=shape_text(output.shape),
+            self.message("shapes", input=shape_text((length, 1, INPUT_SIZE)), output=shape_text(output.shape),
                    last=shape_text(last.shape), hidden=HIDDEN_SIZE, size=INPUT_SIZE),
-            self.t("steps", length=length, steps=" → ".join(steps)),
-            self.t("gradient", length=length, norm=f"{norm:.3g}", first=f"{first:.3g}",
+            self.message("steps", length=length, steps=" → ".join(steps)),
+            self.message("gradient", length=length, norm=f"{norm:.3g}", first=f"{first:.3g}",
                    ratio=f"{norm / first:.2g}" if first else "—"),
         ]
         checkpoints = [n for n in (1, 5, 10, 20, 40) if n <= MAX_LENGTH]
-        lines.append(self.t("table", values=", ".join(f"{n}: {self.gradient_norms[n - 1]:.2g}" for n in checkpoints)))
-        lines.append(self.t("why"))
+        table = ", ".join(f"{n}: {self.gradient_norms[n - 1]:.2g}" for n in checkpoints)
+        lines.append(self.message("table", values=table))
+        lines.append(self.message("why"))
         self.numbers = {
             "length": length, "output_shape": tuple(output.shape), "hidden_shape": tuple(last.shape),
             "gradient_norm": norm, "gradient_norms": list(self.gradient_norms),
@@ -78,4 +80,4 @@ class RnnCard(Card):
         labels = [str(n) if n in checkpoints else "" for n in range(1, MAX_LENGTH + 1)]
         chart = svg.bars(self.gradient_norms, labels, highlight=length - 1, log=True, width=360)
         self.lines = lines
-        self.figures = [(self.t("fig.gradient"), chart)]
+        self.figures = [(self.message("fig.gradient"), chart)]

@@ -9,7 +9,13 @@ ZH: dict[str, str] = {}
 
 # -- shared -------------------------------------------------------------------------------------------
 EN.update({
-    "card.common.figures_note": "({count} drawing(s) in the widget view)",
+    "card.common.keyboard": "Settings, from the keyboard — this card as it is now (change a value and run it):",
+    "card.common.code_option": "the example's code, statements separated by ;",
+    "card.common.widget_hint": "Change a control: the card runs its torch code again and shows the new numbers.",
+    "card.common.figure": "{caption}:",
+    "card.common.options_title": "settings of this card",
+    "card.common.group.models": "Model families",
+    "card.common.group.tensors": "Tensor topics, with a live example",
     "card.common.topics_title": "Concept cards — open one with %explain TOPIC (or tensormagic.card('TOPIC')):",
     "card.common.unknown": "No card named {topic!r}.",
     "card.common.did_you_mean": "Did you mean: {names}?",
@@ -26,7 +32,13 @@ EN.update({
     "card.common.expression": "last expression →",
 })
 ZH.update({
-    "card.common.figures_note": "（控件视图中有 {count} 幅图）",
+    "card.common.keyboard": "用键盘修改设置 —— 下面这一行就是当前的卡片（改一个值再运行）：",
+    "card.common.code_option": "示例代码，语句之间用 ; 分隔",
+    "card.common.widget_hint": "改动一个控件：卡片会重新运行它的 torch 代码，并显示新的数值。",
+    "card.common.figure": "{caption}：",
+    "card.common.options_title": "这张卡片的设置",
+    "card.common.group.models": "模型家族",
+    "card.common.group.tensors": "张量主题（带可编辑的示例）",
     "card.common.topics_title": "概念卡片 —— 用 %explain 主题 （或 tensormagic.card（'主题'）） 打开：",
     "card.common.unknown": "没有名为 {topic!r} 的卡片。",
     "card.common.did_you_mean": "你是不是想找：{names}?",
@@ -214,9 +226,9 @@ EN.update({
     "The attention below is computed by a real nn.MultiheadAttention on a toy sentence.",
     "card.transformer.sentence": "the cat sat on the mat because it was tired",
     "card.transformer.control.length": "tokens",
-    "card.transformer.control.heads": "weights of",
+    "card.transformer.control.head": "weights of",
     "card.transformer.control.average": "average",
-    "card.transformer.control.head": "head {number}",
+    "card.transformer.control.head_number": "head {number}",
     "card.transformer.shapes": "nn.MultiheadAttention(embed_dim={embed}, num_heads={heads}): input {input} "
     "(batch, tokens, features) → output {output}, attention weights {weights} (batch, heads, query, key)",
     "card.transformer.parallel": "One call computed all {length}×{length} query–key pairs of both heads at once "
@@ -238,11 +250,11 @@ ZH.update({
     "而不是 长度−1 跳。\n"
     "它不是 RNN 的衍生，而是另一种架构；BERT、GPT 等大语言模型，以及 ViT 等视觉模型都基于它。\n"
     "下面的注意力由真实的 nn.MultiheadAttention 在一个玩具句子上计算得出。",
-    "card.transformer.sentence": "猫 坐 在 垫子 上 因为 它 累 了",
+    "card.transformer.sentence": "猫 坐 在 垫子 上 ， 因为 它 累 了",
     "card.transformer.control.length": "词数",
-    "card.transformer.control.heads": "显示",
+    "card.transformer.control.head": "显示",
     "card.transformer.control.average": "平均",
-    "card.transformer.control.head": "第 {number} 个头",
+    "card.transformer.control.head_number": "第 {number} 个头",
     "card.transformer.shapes": "nn.MultiheadAttention(embed_dim={embed}, num_heads={heads}): 输入 {input} "
     "（批量，词数，特征） → 输出 {output}, 注意力权重 {weights} （批量，头，query, key）",
     "card.transformer.parallel": "一次调用就同时算出了两个头的全部 {length}×{length} 个 query–key 组合"

@@ -123,7 +123,7 @@ class TensorMagics(Magics):
         """
         __tracebackhide__ = True  # noqa: F841
         if cell is None:
-            from .cards import explain_line
+            from .topics import explain_line
 
             return explain_line(self, line)
         from .explain import run_explain_cell

@@ -35,10 +35,22 @@ def test_no_error_outputs(executed: nbformat.NotebookNode) -> None:
     assert not errors, errors
 
 
+def _card_cells(notebook: nbformat.NotebookNode) -> list[nbformat.NotebookNode]:
+    """The cells that show a card: demos/build_notebooks.py marks them with the topic they show."""
+    return [c for c in notebook.cells if c.cell_type == "code" and c.metadata.get("tensormagic", {}).get("card")]
+
+
+def test_the_tour_shows_every_registered_card(executed: nbformat.NotebookNode) -> None:
+    from tensormagic.cards import topics
+
+    shown = [c.metadata["tensormagic"]["card"] for c in _card_cells(executed)]
+    assert {t.name for t in topics()} <= set(shown)
+    in_order = [c.source for c in executed.cells if c.source.startswith("tm.card(") and "language" not in c.source]
+    assert in_order == [f"tm.card({t.name!r})" for t in topics()]
+
+
 def test_every_card_cell_has_a_widget_view_and_a_text_fallback(executed: nbformat.NotebookNode) -> None:
-    card_cells = [c for c in executed.cells if c.cell_type == "code" and "tm.card(" in c.source]
-    assert len(card_cells) == 13
-    for cell in card_cells:
+    for cell in _card_cells(executed):
         outputs = _outputs(cell)
         assert outputs, cell.source
         data = outputs[-1]["data"]
@@ -46,6 +58,9 @@ def test_every_card_cell_has_a_widget_view_and_a_text_fallback(executed: nbforma
         assert data["text/plain"].strip(), cell.source
         assert "<svg" in data["text/html"] or "<div" in data["text/html"]
         assert "•" in data["text/plain"]  # the teaching points are in the text fallback
+        assert f"tm-card-{cell.metadata['tensormagic']['card']}" in str(
+            executed.metadata["widgets"][WIDGET_STATE]["state"][data[WIDGET_VIEW]["model_id"]]["state"]
+        )
 
 
 def test_inspector_cells(executed: nbformat.NotebookNode) -> None:
@@ -63,8 +78,16 @@ def test_explain_line_magic_cells(executed: nbformat.NotebookNode) -> None:
     cells = {c.source: c for c in executed.cells if c.cell_type == "code" and c.source.startswith("%explain")}
     listing = _outputs(cells["%explain"])[-1]["data"]
     assert "cnn" in listing["text/plain"] and "卷积神经网络" in listing["text/html"]
-    zh_card = _outputs(cells["%explain 循环神经网络 --lang zh"])[-1]["data"]
-    assert WIDGET_VIEW in zh_card and zh_card["text/plain"].startswith("RNN —— 循环神经网络")
+    # A Chinese name opens the Chinese card (the kernel has no language set explicitly) ...
+    zh_card = _outputs(cells["%explain 卷积神经网络"])[-1]["data"]
+    assert WIDGET_VIEW in zh_card and zh_card["text/plain"].startswith("CNN —— 卷积神经网络")
+    # ... unless --lang says otherwise.
+    en_card = _outputs(cells["%explain 深度学习简介 --lang en"])[-1]["data"]
+    assert en_card["text/plain"].startswith("What is deep learning?")
+    # Settings typed as options start the card's controls there.
+    options = _outputs(cells["%explain cnn --kernel 5 --stride 2"])[-1]["data"]
+    assert "kernel_size=5, stride=2" in options["text/plain"]
+    assert "%explain cnn --size 28 --channels 3 --kernel 5 --stride 2 --padding 0" in options["text/plain"]
     typo = [o for o in cells["%explain cnnn"].outputs if o.get("output_type") == "stream"]
     assert typo and "Did you mean: cnn" in typo[0]["text"]
 

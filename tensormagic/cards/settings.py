@@ -1,0 +1,126 @@
+"""What a card declares about itself: its aliases and its settings.
+
+A setting is one of the card's controls. In a widget view it is a slider, a toggle or a code box; in a
+terminal it is an option of ``%explain TOPIC`` (``%explain cnn --kernel 5 --stride 2``) and a keyword of
+``tensormagic.card`` (``card("cnn", kernel=5)``). Declaring it once, as data, keeps the three in step: the
+same name, the same range, the same default, the same validation.
+
+This module imports neither torch nor ipywidgets: the ``%explain`` option parser reads settings without
+building a card.
+"""
+
+from __future__ import annotations
+
+import shlex
+from dataclasses import dataclass
+from typing import Any
+
+
+class SettingError(ValueError):
+    """A value a setting does not accept; the message names the setting and what it accepts."""
+
+
+@dataclass(frozen=True)
+class Aliases:
+    """Other names of a topic a student may type: English ones, and Chinese ones (which open the Chinese card)."""
+
+    en: tuple[str, ...] = ()
+    zh: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class IntSetting:
+    """A whole number from ``low`` to ``high`` (a slider)."""
+
+    name: str
+    default: int
+    low: int
+    high: int
+
+    def accepted(self) -> str:
+        return f"{self.low}…{self.high}"
+
+    def check(self, value: Any) -> int:
+        if isinstance(value, bool) or not isinstance(value, int):
+            raise SettingError(f"{self.name} takes a whole number from {self.low} to {self.high}, not {value!r}")
+        if not self.low <= value <= self.high:
+            raise SettingError(f"{self.name} takes a whole number from {self.low} to {self.high}, not {value}")
+        return value
+
+    def parse(self, text: str) -> int:
+        try:
+            number = int(text.strip())
+        except ValueError:
+            raise SettingError(
+                f"{self.name} takes a whole number from {self.low} to {self.high}, not {text!r}"
+            ) from None
+        return self.check(number)
+
+    def spelled(self, value: Any) -> str:
+        return str(value)
+
+
+@dataclass(frozen=True)
+class ChoiceSetting:
+    """One of a few named choices (toggle buttons).
+
+    ``choices`` pairs the word typed after the option (``--data xor``) with the value the card works with;
+    words are compared without regard to case.
+    """
+
+    name: str
+    default: Any
+    choices: tuple[tuple[str, Any], ...]
+
+    def accepted(self) -> str:
+        return " | ".join(word for word, _ in self.choices)
+
+    def check(self, value: Any) -> Any:
+        for _, known in self.choices:
+            if type(value) is type(known) and value == known:
+                return value
+        return self.parse(str(value))
+
+    def parse(self, text: str) -> Any:
+        wanted = text.strip().lower()
+        for word, value in self.choices:
+            if word.lower() == wanted:
+                return value
+        raise SettingError(f"{self.name} takes one of {', '.join(w for w, _ in self.choices)}, not {text!r}")
+
+    def spelled(self, value: Any) -> str:
+        return next(word for word, known in self.choices if known == value)
+
+
+@dataclass(frozen=True)
+class CodeSetting:
+    """Python code a live example runs (a text box); on one line, statements are separated by ``;``."""
+
+    name: str
+    default: str
+
+    def accepted(self) -> str:
+        return "CODE"
+
+    def check(self, value: Any) -> str:
+        if not isinstance(value, str):
+            raise SettingError(f"{self.name} takes Python code as a string, not {value!r}")
+        return value
+
+    def parse(self, text: str) -> str:
+        return self.check(text)
+
+    def spelled(self, value: Any) -> str:
+        """The code on one line: ``; `` between its lines, so it can be typed after ``--code``."""
+        return "; ".join(line.strip() for line in str(value).strip().splitlines() if line.strip())
+
+
+Setting = IntSetting | ChoiceSetting | CodeSetting
+
+
+def command(topic: str, settings: tuple[Setting, ...], values: dict[str, Any]) -> str:
+    """The ``%explain`` line that opens this card with ``values`` (every setting spelled out)."""
+    words = ["%explain", topic]
+    for setting in settings:
+        words += [f"--{setting.name}", shlex.quote(setting.spelled(values[setting.name]))]
+    return " ".join(words)
