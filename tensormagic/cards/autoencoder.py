@@ -19,6 +19,8 @@ HIDDEN = 16
 STEPS = 150
 MAX_BOTTLENECK = 6
 SHOWN = 4
+#: Standard deviation of the noise added to every pixel.
+NOISE = 0.02
 
 
 def stroke_images(count: int = SAMPLES, seed: int = 31) -> torch.Tensor:
@@ -34,7 +36,7 @@ def stroke_images(count: int = SAMPLES, seed: int = 31) -> torch.Tensor:
     strokes[2] = torch.eye(SIDE)
     mix = torch.rand(count, FACTORS, generator=gen)
     pictures = mix @ strokes.reshape(FACTORS, PIXELS)
-    return pictures + 0.02 * torch.randn(count, PIXELS, generator=gen)
+    return pictures + NOISE * torch.randn(count, PIXELS, generator=gen)
 
 
 def _uniform(gen: torch.Generator, *shape: int) -> torch.Tensor:
@@ -93,27 +95,50 @@ class AutoencoderCard(Card):
 
     def refresh(self) -> None:
         k = self.controls["bottleneck"].value
-        if not self.results:  # every slider position is trained once, together (see train_autoencoders)
+        if not self.results:  # every setting is trained once, together (see train_autoencoders)
             self.results = train_autoencoders(self.data, list(range(1, MAX_BOTTLENECK + 1)))
         error, reconstruction = self.results[k]
         variance = self.data.var().item()
         known = sorted(self.results)
-        curve = ", ".join(f"k={size}: {self.results[size][0]:.4f}" for size in known)
-        self.numbers = {"bottleneck": k, "error": error, "errors": {s: self.results[s][0] for s in known},
-                        "data_variance": variance}
+        errors = {size: self.results[size][0] for size in known}
+        curve = ", ".join(f"k={size}: {errors[size]:.4f}" for size in known)
+        wider = [size for size in known if size > FACTORS]
+        best_wider = min(wider, key=errors.__getitem__)
+        self.numbers = {"bottleneck": k, "error": error, "errors": errors, "data_variance": variance}
         self.lines = [
-            self.message("data", count=SAMPLES, side=SIDE, pixels=PIXELS, factors=FACTORS),
-            self.message("model", pixels=PIXELS, hidden=HIDDEN, k=k, steps=STEPS),
+            self.message("data", count=SAMPLES, side=SIDE, pixels=PIXELS, factors=FACTORS, noise=f"{NOISE:g}"),
+            self.message("model", pixels=PIXELS, hidden=HIDDEN, k=k, steps=STEPS, count=SAMPLES),
             self.message("error", k=k, error=f"{error:.4f}", variance=f"{variance:.4f}",
-                   percent=f"{error / variance:.1%}"),
+                         percent=f"{error / variance:.1%}"),
             self.message("curve", curve=curve),
-            self.message("why", factors=FACTORS),
+            self.message("why", factors=FACTORS, at_factors=f"{errors[FACTORS]:.4f}", noise=f"{NOISE:g}",
+                         noise_variance=f"{NOISE**2:g}", wider=f"{wider[0]}…{wider[-1]}", best=best_wider,
+                         beyond=f"{errors[best_wider]:.4f}"),
         ]
-        bars = [self.results[s][0] if s in self.results else 0.0 for s in range(1, MAX_BOTTLENECK + 1)]
-        labels = [f"k={s}" if s in self.results else "" for s in range(1, MAX_BOTTLENECK + 1)]
-        originals = "".join(svg.image(self.data[i].reshape(SIDE, SIDE).tolist(), cell=7) + " " for i in range(SHOWN))
-        rebuilt = "".join(svg.image(reconstruction[i].reshape(SIDE, SIDE).tolist(), cell=7) + " " for i in range(SHOWN))
+        bars = [errors.get(s, 0.0) for s in range(1, MAX_BOTTLENECK + 1)]
+        labels = [f"k={s}" if s in errors else "" for s in range(1, MAX_BOTTLENECK + 1)]
+        originals = [self.data[i].reshape(SIDE, SIDE) for i in range(SHOWN)]
+        rebuilt = [reconstruction[i].reshape(SIDE, SIDE) for i in range(SHOWN)]
+        low = min(p.min().item() for p in originals + rebuilt)
         self.figures = [
             (self.message("fig.curve"), svg.bars(bars, labels, highlight=k - 1, width=240)),
-            (self.message("fig.pictures", k=k), f"<div>{originals}</div><div>{rebuilt}</div>"),
+            (self.message("fig.pictures", k=k),
+             f"<div>{''.join(svg.image(p.tolist(), cell=7) + ' ' for p in originals)}</div>"
+             f"<div>{''.join(svg.image(p.tolist(), cell=7) + ' ' for p in rebuilt)}</div>"),
         ]
+        self.text_figures = [(self.message("fig.pictures_text", k=k, shown=SHOWN),
+                              picture_rows([originals, rebuilt], low))]
+
+
+def picture_rows(rows: list[list[torch.Tensor]], low: float) -> list[str]:
+    """Rows of small pictures side by side as characters, on one grey scale.
+
+    ``text_image`` scales each call to the range of what it draws, so every picture of the figure goes into
+    one sheet (gaps filled with ``low``, the smallest value shown) and is drawn in a single call.
+    """
+    gap = torch.full((SIDE, 1), low)
+    bands = []
+    for pictures in rows:
+        band = torch.cat([torch.cat([p, gap], dim=1) for p in pictures], dim=1)[:, :-1]
+        bands += [band, torch.full((1, band.shape[1]), low)]
+    return svg.text_image(torch.cat(bands[:-1], dim=0).tolist())

@@ -9,7 +9,7 @@ import torch
 from torch import nn
 
 from ..widgets import svg
-from .base import Card, fresh, generator, shape_text, train
+from .base import Card, fresh, generator, padded, shape_text, train
 from .settings import Aliases, IntSetting
 
 POINTS = 200
@@ -50,8 +50,10 @@ class DeepLearningCard(Card):
         self.linear_loss = train(list(self.linear.parameters()),
                                  lambda: loss_fn(self.linear(self.points), self.labels), STEPS, lr=0.03)
         with torch.no_grad():
-            self.deep_accuracy = (self.model(self.points).argmax(1) == self.labels).float().mean().item()
-            self.linear_accuracy = (self.linear(self.points).argmax(1) == self.labels).float().mean().item()
+            self.deep_correct = int((self.model(self.points).argmax(1) == self.labels).sum())
+            self.linear_correct = int((self.linear(self.points).argmax(1) == self.labels).sum())
+            self.deep_accuracy = self.deep_correct / POINTS
+            self.linear_accuracy = self.linear_correct / POINTS
             axis = torch.linspace(*EXTENT, GRID)
             ys, xs = torch.meshgrid(axis.flip(0), axis, indexing="ij")
             grid = torch.stack([xs.reshape(-1), ys.reshape(-1)], dim=1)
@@ -59,8 +61,8 @@ class DeepLearningCard(Card):
             linear_regions = self.linear(grid).argmax(1).reshape(GRID, GRID).tolist()
         dots = [(x, y, int(c)) for (x, y), c in zip(self.points.tolist(), self.labels.tolist(), strict=True)]
         self.text_figures = [
-            (self.message("fig.deep"), svg.text_regions(deep_regions, [], extent=EXTENT)),
-            (self.message("fig.linear"), svg.text_regions(linear_regions, [], extent=EXTENT)),
+            (self.message("fig.deep_text"), svg.text_regions(deep_regions, [], extent=EXTENT)),
+            (self.message("fig.linear_text"), svg.text_regions(linear_regions, [], extent=EXTENT)),
         ]
         self.region_figures = [
             (self.message("fig.deep"), svg.regions(deep_regions, dots, extent=EXTENT, radius=2.2)),
@@ -80,20 +82,22 @@ class DeepLearningCard(Card):
                               f"Linear({layer.in_features}→{layer.out_features})", value))
         lines = [self.message("sample", index=index, x=f"{x[0].item():.2f}", y=f"{x[1].item():.2f}",
                         label=self.message(f"class{int(self.labels[index])}"))]
-        for name, out in steps:
-            zeros = int((out == 0).sum())
+        for position, (name, out) in enumerate(steps):
             values = ", ".join(f"{v:.2f}" for v in out.tolist())
-            extra = " " + self.message("zeros", count=zeros) if name == "ReLU()" else ""
-            lines.append(f"  {name:<14} → {shape_text(out.shape)} [{values}]{extra}")
+            extra = ""
+            if name == "ReLU()":  # what ReLU did: the negative values it received became 0
+                received = steps[position - 1][1]
+                extra = " " + self.message("zeros", count=int((received < 0).sum()))
+            lines.append(f"  {padded(name, 14)} → {shape_text(out.shape)} [{values}]{extra}")
         predicted = int(value.argmax())
         parameters = sum(p.numel() for p in self.model.parameters())
         lines += [
             self.message("prediction", label=self.message(f"class{predicted}")),
-            self.message("accuracy", deep=f"{self.deep_accuracy:.0%}", linear=f"{self.linear_accuracy:.0%}",
-                   steps=STEPS, count=POINTS),
+            self.message("accuracy", deep=self.deep_correct, linear=self.linear_correct, steps=STEPS, count=POINTS,
+                         deep_percent=f"{self.deep_accuracy:.1%}", linear_percent=f"{self.linear_accuracy:.1%}"),
             self.message("features", width=WIDTH),
             self.message("black_box", parameters=parameters),
-            self.message("compute", steps=STEPS, count=POINTS, total=f"{STEPS * POINTS:,}"),
+            self.message("compute", steps=STEPS, count=POINTS, total=STEPS * POINTS),
         ]
         self.numbers = {
             "deep_accuracy": self.deep_accuracy, "linear_accuracy": self.linear_accuracy, "parameters": parameters,

@@ -1,4 +1,5 @@
-"""Dtypes card (course notes §3.5 and §4): default float32, conversions, truncation, NumPy's float64."""
+"""Dtypes card (course notes §3.5 and §4): default float32, conversions (and when they do not copy), truncation,
+NumPy's float64."""
 
 from __future__ import annotations
 
@@ -16,4 +17,5 @@ b = a.int()
 c = a.type(torch.float16)
 n = np.array([1.5, 2.5])
 d = torch.tensor(n)
+a.float() is a
 """

@@ -31,6 +31,7 @@ class PerceptronResult:
     bias: float
     accuracy: float
     converged_epoch: int | None  # first epoch with no mistakes; None if it never got there
+    last_mistakes: int  # mistakes made in the last epoch that ran
 
 
 @dataclass(frozen=True)
@@ -45,6 +46,7 @@ def train_perceptron(targets: torch.Tensor, epochs: int = EPOCHS) -> tuple[Perce
     w = torch.zeros(2)
     b = torch.zeros(())
     converged = None
+    mistakes = 0
     for epoch in range(1, epochs + 1):
         mistakes = 0
         for x, y in zip(INPUTS, targets, strict=True):
@@ -57,7 +59,7 @@ def train_perceptron(targets: torch.Tensor, epochs: int = EPOCHS) -> tuple[Perce
             converged = epoch
             break
     accuracy = ((INPUTS @ w + b > 0).float() == targets).float().mean().item()
-    result = PerceptronResult((w[0].item(), w[1].item()), b.item(), accuracy, converged)
+    result = PerceptronResult((w[0].item(), w[1].item()), b.item(), accuracy, converged, mistakes)
     return result, torch.cat([w, b.reshape(1)])
 
 
@@ -123,10 +125,12 @@ class PerceptronCard(Card):
             lines.append(self.message("perceptron_ok", epoch=perceptron.converged_epoch, w1=f"{w1:g}", w2=f"{w2:g}",
                                 b=f"{perceptron.bias:g}", accuracy=f"{perceptron.accuracy:.0%}"))
         else:
-            lines.append(self.message("perceptron_fail", epochs=EPOCHS, accuracy=f"{perceptron.accuracy:.0%}"))
+            lines.append(self.message("perceptron_fail", epochs=EPOCHS, mistakes=perceptron.last_mistakes,
+                                      accuracy=f"{perceptron.accuracy:.0%}"))
         lines.append(self.message("mlp", hidden=HIDDEN, steps=mlp.steps, accuracy=f"{mlp.accuracy:.0%}",
-                            loss=f"{mlp.loss:.4f}"))
-        lines.append(self.message("why"))
+                                  loss=f"{mlp.loss:.4f}"))
+        if mlp.accuracy == 1.0:  # only then has the hidden layer made the points linearly separable
+            lines.append(self.message("why"))
         self.numbers = {
             "data": name, "perceptron_accuracy": perceptron.accuracy,
             "perceptron_converged": perceptron.converged_epoch,

@@ -80,4 +80,4 @@ class RnnCard(Card):
         labels = [str(n) if n in checkpoints else "" for n in range(1, MAX_LENGTH + 1)]
         chart = svg.bars(self.gradient_norms, labels, highlight=length - 1, log=True, width=360)
         self.lines = lines
-        self.figures = [(self.message("fig.gradient"), chart)]
+        self.figures = [(self.message("fig.gradient", longest=MAX_LENGTH), chart)]

@@ -269,8 +269,9 @@ def text_image(pixels: Sequence[Sequence[float]], *, signed: bool = False) -> li
 def text_matrix(
     matrix: Sequence[Sequence[float]], row_labels: Sequence[str], column_labels: Sequence[str], digits: int = 2
 ) -> list[str]:
-    """A labelled matrix of numbers, columns right-aligned."""
-    width = max([_display_width(c) for c in column_labels] + [digits + 2])
+    """A labelled matrix of numbers, columns right-aligned (wide enough for the widest number, minus sign included)."""
+    numbers = [len(f"{v:.{digits}f}") for row in matrix for v in row]
+    width = max([_display_width(c) for c in column_labels] + numbers + [digits + 2])
     label_width = max((_display_width(r) for r in row_labels), default=0)
     header = " " * (label_width + 1) + " ".join(_rjust(c, width) for c in column_labels)
     lines = [header]
