@@ -43,7 +43,7 @@ EN.update({
 })
 ZH.update({
     "card.common.keyboard": "用键盘修改设置 —— 下面这一行就是当前的卡片；改一个值再运行：",
-    "card.common.code_option": "示例代码，语句之间用 ; 分隔",
+    "card.common.code_option": "示例代码，语句之间用“;”分隔",
     "card.common.widget_hint": "改动一个控件：卡片会重新运行它的 torch 代码，并显示新的数值。",
     "card.common.figure": "{caption}：",
     "card.common.separator": "，",
@@ -157,7 +157,7 @@ ZH.update({
     "card.cnn.fig.image_text": "输入图片，用代码生成（@ = 1，+ = 0.5，空白 = 0）",
     "card.cnn.fig.feature": "特征图（从左到右）：橙色 = 由暗变亮的边缘，蓝色 = 由亮变暗",
     "card.cnn.fig.feature_text": "特征图，从左到右（- 小于 −{half}：由暗变亮，+ 大于 {half}：由亮变暗，"
-    "\",\" 较弱但不为 0，· 为 0）",
+    "“,”较弱但不为 0，· 为 0）",
     "card.cnn.fig.pooled": "ReLU 和 2×2 最大池化之后",
     "card.cnn.fig.pooled_text": "ReLU 和 2×2 最大池化之后（空白 = 0 … @ = {high}）",
 })
@@ -247,8 +247,8 @@ ZH.update({
     "card.rnn.shapes": "nn.RNN(input_size={size}, hidden_size={hidden})：输入 {input}（长度，批量，特征）→ "
     "输出 {output}（每一步的隐藏状态）和 h_n {last}（层数，批量，隐藏单元：最后一步的隐藏状态）",
     "card.rnn.steps": "{length:1 个时间步|# 个依次执行的时间步，每一步都要等上一步}：{steps}",
-    "card.rnn.gradient": "从最后一个隐藏状态传回第一个输入的梯度：‖∂(h_{length} 各元素之和)/∂x_1‖ = {norm}"
-    "（长度为 1 时：{first}；比值 {ratio}）",
+    "card.rnn.gradient": "从最后一个隐藏状态传回第一个输入的梯度：‖∂(Σh_{length})/∂x_1‖ = {norm}"
+    "（Σh_{length} 是 h_{length} 各元素之和；长度为 1 时：{first}；比值 {ratio}）",
     "card.rnn.table": "实测第 1 步的梯度范数（按序列长度）：{values}",
     "card.rnn.why": "在这组权重下，长序列最早的输入几乎改变不了最后的隐藏状态，因此也几乎影响不到训练信号："
     "这就是梯度消失。LSTM 和 GRU 加入门控，让信号能穿过许多步；Transformer 则把每个位置直接连在一起。",
