@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import string
 from collections.abc import Iterator
 from pathlib import Path
@@ -16,6 +17,8 @@ import tensormagic as tm
 from tensormagic.cards import TopicList, UnknownTopicError, card, names, resolve, topics
 from tensormagic.cards.cnn import output_size
 from tensormagic.i18n import cards as catalog
+from tensormagic.i18n import message
+from tensormagic.render.common import escape
 
 ALL_TOPICS = [t.name for t in topics()]
 WIDGET_VIEW = "application/vnd.jupyter.widget-view+json"
@@ -369,3 +372,145 @@ def test_the_card_tour_is_built_from_the_registry() -> None:
 
     builder = load_builder()
     assert builder.DEMOS / "cards_tour.ipynb" not in builder.stale(), "run `python demos/build_notebooks.py`"
+
+
+# -- settings from the keyboard: %explain TOPIC --SETTING VALUE ----------------------------------------------
+def test_explain_options_start_the_card_at_those_settings(shell: Any, capsys: pytest.CaptureFixture[str]) -> None:
+    for line in ("cnn --kernel 5 --stride 2", "--kernel=5 --stride=2 cnn", "conv --stride 2 --kernel 5"):
+        shell.run_line_magic("explain", line)
+        out = capsys.readouterr().out
+        assert "kernel_size=5, stride=2" in out and "Output shape: (1, 8, 12, 12)" in out, line
+    shell.run_line_magic("explain", "perceptron --data and")
+    assert "Data set AND:" in capsys.readouterr().out
+    shell.run_line_magic("explain", "broadcasting --code 'a = torch.ones(2, 1); b = torch.ones(3); c = a * b'")
+    assert "broadcast together → (2, 3)" in capsys.readouterr().out
+
+
+@pytest.mark.parametrize(
+    ("line", "error"),
+    [
+        ("cnn --kernal 5", "unrecognized arguments: --kernal 5"),
+        ("cnn --kernel 50", "argument --kernel: kernel takes a whole number from 1 to 11, not 50"),
+        ("cnn --kernel five", "argument --kernel: kernel takes a whole number from 1 to 11, not 'five'"),
+        ("cnn --padding -1", "padding takes a whole number from 0 to 5, not -1"),
+        ("cnn --kernel", "argument --kernel: expected one argument"),
+        ("perceptron --data nand", "data takes one of AND, OR, XOR, not 'nand'"),
+        ("transformer --head 3", "head takes one of average, 1, 2, not '3'"),
+        ("--kernel 5", "unrecognized arguments: --kernel 5 (no topic given)"),
+        ("cnn --lang fr", "unknown language 'fr'"),
+        ("cnn --code 'x = (", None),
+    ],
+)
+def test_bad_options_are_usage_errors_like_ipythons(shell: Any, line: str, error: str | None) -> None:
+    if error is None:  # an unbalanced quote in the line itself
+        with pytest.raises(UsageError, match="No closing quotation"):
+            shell.run_line_magic("explain", line)
+        return
+    with pytest.raises(UsageError, match=re.escape(error)):
+        shell.run_line_magic("explain", line)
+
+
+def test_card_settings_are_checked_in_python_too() -> None:
+    from tensormagic.cards.settings import SettingError
+
+    with pytest.raises(SettingError, match="the cnn card has no setting 'kernal'"):
+        card("cnn", kernal=5)
+    with pytest.raises(SettingError, match="kernel takes a whole number from 1 to 11, not 50"):
+        card("cnn", kernel=50)
+    assert card("perceptron", data="xor").numbers["data"] == "XOR"
+
+
+@pytest.mark.parametrize("language", ["en", "zh"])
+def test_explain_help_lists_each_setting_with_what_it_accepts(
+    shell: Any, capsys: pytest.CaptureFixture[str], language: str
+) -> None:
+    for topic in topics():
+        shell.run_line_magic("explain", f"{topic.name} --help --lang {language}")
+        out = capsys.readouterr().out
+        assert out.startswith(f"usage: %explain {topic.name}") and card(topic.name, language).title in out
+        for setting in topic.settings:
+            assert f"--{setting.name} {setting.accepted().replace(' ', '')}" in out, (topic.name, setting)
+
+
+SLIDER_WORDS = ("slider", "widget view", "drawing", "Move the", "Pick a", "滑块", "控件视图", "拖动")
+
+
+def _other_values(topic: Any) -> dict[str, Any]:
+    """A value other than the default for every setting of a card."""
+    from tensormagic.cards.settings import ChoiceSetting, IntSetting
+
+    values: dict[str, Any] = {}
+    for setting in topic.settings:
+        if isinstance(setting, IntSetting):
+            values[setting.name] = setting.low if setting.default != setting.low else setting.high
+        elif isinstance(setting, ChoiceSetting):
+            values[setting.name] = setting.choices[-1][1] if setting.default != setting.choices[-1][1] else \
+                setting.choices[0][1]
+        else:
+            values[setting.name] = "x = torch.ones(2, 1)\ny = x.T"
+    return values
+
+
+@pytest.mark.parametrize("language", ["en", "zh"])
+@pytest.mark.parametrize("topic", ALL_TOPICS)
+def test_the_text_card_says_how_to_change_it_from_the_keyboard_and_that_line_works(
+    shell: Any, capsys: pytest.CaptureFixture[str], topic: str, language: str
+) -> None:
+    registered = next(t for t in topics() if t.name == topic)
+    shown = card(topic, language, **_other_values(registered))
+    text = shown.text()
+    assert not any(word in text for word in SLIDER_WORDS), text
+    assert message("card.common.keyboard", language) in text and shown.command() in text
+    for setting in registered.settings:
+        assert f"--{setting.name}" in text
+    # The line the card prints opens this very card.
+    shell.run_line_magic("explain", shown.command().removeprefix("%explain ") + f" --lang {language}")
+    assert capsys.readouterr().out.strip() == text.strip()
+    # The widget speaks of its controls; the static HTML (no widget manager) of the keyboard.
+    assert message("card.common.widget_hint", language) in shown.widget.children[0].value
+    assert escape(shown.command()) in shown.html()
+
+
+CHINESE_TOPIC_PROBE = """
+import json, sys
+from IPython.core.interactiveshell import InteractiveShell
+from traitlets.config import Config
+
+config = Config()
+if sys.argv[1] == "config-file":
+    config.TensorMagic.language = "en"  # as c.TensorMagic.language = "en" in ipython_config.py
+shell = InteractiveShell.instance(config=config)
+shell.run_line_magic("load_ext", "tensormagic")
+seen = {}
+for label, line in [("chinese", "卷积神经网络"), ("chinese --lang en", "卷积神经网络 --lang en"), ("english", "cnn")]:
+    result = shell.run_cell(f"%explain {line}")
+    seen[label] = result.success
+    print(json.dumps(label))
+if sys.argv[1] == "%config":
+    shell.run_line_magic("config", 'TensorMagic.language = "en"')
+    shell.run_cell("%explain 卷积神经网络")
+    print(json.dumps("after %config"))
+"""
+
+
+def _titles(mode: str) -> list[str]:
+    import subprocess
+    import sys
+
+    env = {**__import__("os").environ, "LANG": "en_US.UTF-8", "LC_ALL": "en_US.UTF-8"}
+    env.pop("LANGUAGE", None)
+    done = subprocess.run([sys.executable, "-c", CHINESE_TOPIC_PROBE, mode], capture_output=True, text=True,
+                          timeout=300, check=True, env=env)
+    return [line for line in done.stdout.splitlines() if line.startswith(("CNN —", '"'))]
+
+
+def test_a_chinese_topic_name_opens_the_chinese_card_unless_a_language_was_chosen() -> None:
+    """In fresh real shells (the locale says English): the Chinese name decides only when nothing else did."""
+    assert _titles("none") == [
+        "CNN —— 卷积神经网络", '"chinese"', "CNN — convolutional neural network", '"chinese --lang en"',
+        "CNN — convolutional neural network", '"english"',
+    ]
+    # %config TensorMagic.language = "en": the user chose English, so the Chinese name opens the English card.
+    assert _titles("%config")[-2:] == ["CNN — convolutional neural network", '"after %config"']
+    # The same choice made in a configuration file.
+    assert _titles("config-file")[:2] == ["CNN — convolutional neural network", '"chinese"']

@@ -11,6 +11,7 @@ building a card.
 
 from __future__ import annotations
 
+import ast
 import shlex
 from dataclasses import dataclass
 from typing import Any
@@ -94,7 +95,12 @@ class ChoiceSetting:
 
 @dataclass(frozen=True)
 class CodeSetting:
-    """Python code a live example runs (a text box); on one line, statements are separated by ``;``."""
+    """Python code a live example runs (a text box); typed on one line, its statements are separated by ``;``.
+
+    A line of simple statements becomes one statement per line again (``a = 1; b = a`` is shown as two lines),
+    so ``--code`` gives the same card as the text box. Code with compound statements (a ``for`` block) cannot
+    be written on one line; such code can be edited in the widget only.
+    """
 
     name: str
     default: str
@@ -108,7 +114,14 @@ class CodeSetting:
         return value
 
     def parse(self, text: str) -> str:
-        return self.check(text)
+        code = self.check(text).strip()
+        try:
+            statements = ast.parse(code).body
+        except SyntaxError:
+            return code  # the card runs it and shows the error, as it does for the text box
+        if len(statements) < 2 or any(node.lineno != 1 or node.end_lineno != 1 for node in statements):
+            return code
+        return "\n".join(ast.get_source_segment(code, node) or "" for node in statements)
 
     def spelled(self, value: Any) -> str:
         """The code on one line: ``; `` between its lines, so it can be typed after ``--code``."""

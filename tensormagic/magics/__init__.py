@@ -103,12 +103,19 @@ class TensorMagics(Magics):
         "--max-lines", type=max_lines_option, default=None,
         help="Most lines the explanation shows before saying how many more there are (default: TensorMagic.max_lines).",
     )
-    @argument("topic", nargs="*", help="Line form only: a concept to explain as a card (%%explain broadcasting).")
+    @argument(
+        "topic", nargs="*",
+        help="Line form only: a concept card to show, and its settings as options (%%explain cnn --kernel 5 "
+        "--stride 2; %%explain cnn --help lists them).",
+    )
     @line_cell_magic
     def explain(self, line: str, cell: str | None = None) -> Any:
         """%%explain: run the cell exactly as IPython would, then explain every torch call it made.
 
-        ``%explain TOPIC`` (line form) shows a concept card instead.
+        ``%explain TOPIC`` (line form) shows a concept card instead; ``%explain`` alone lists the cards. Each
+        card's controls are options too, so a terminal changes them from the keyboard: ``%explain cnn --kernel 5
+        --stride 2`` (``%explain cnn --help`` lists a card's options). A Chinese topic name opens the Chinese card
+        unless a language was chosen (``--lang``, or ``TensorMagic.language`` in a config file or ``%config``).
 
         Examples::
 
