@@ -588,8 +588,7 @@ EN.update({
     "inspector.formula": "Element [{index}] lives in storage box {formula} (storage offset + index × stride "
     "on each axis).",
     "inspector.covers": "This view's {numel:single element uses|# elements use} {distinct} of the "
-    "{storage:single box|# boxes} "
-    "(boxes {low} … {high}).",
+    "{storage:# box|# boxes} (boxes {low} … {high}).",
     "inspector.repeats": "Some boxes are used more than once (a stride of 0: an expanded view repeats values "
     "without copying them).",
     "inspector.sharing_title": "Who else uses this memory:",
