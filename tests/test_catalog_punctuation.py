@@ -42,8 +42,9 @@ KNOWN_CHINESE = {("core", "label.expanded")}
 KNOWN_PLURALS = {
     ("core", "stat.how"), ("core", "stat.how_count"), ("core", "stat.finite_only"),
     ("core", "value.contains_tensors"), ("core", "overview.title"),
+    ("oddities", "label.nested"), ("oddities", "overview.more"), ("oddities", "inspector.memory_nested"),
 }
-KNOWN_PLAIN_STRINGS = {"core"}  # catalogs whose templates are not yet Template strings (no count rules)
+KNOWN_PLAIN_STRINGS = {"core", "oddities"}  # catalogs whose templates are not yet Template strings (no count rules)
 
 
 def offences(text: str) -> list[str]:
