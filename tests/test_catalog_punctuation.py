@@ -17,7 +17,7 @@ import re
 import pytest
 
 import tensormagic.i18n as i18n
-from tensormagic.i18n.explain import Template
+from tensormagic.i18n.forms import Template
 
 _CJK = "\u4e00-\u9fff"
 #: What a formula's brackets hold besides words; brackets around words alone are prose.

@@ -5,11 +5,11 @@ numbers; ``tests/test_cards.py`` recomputes every number and checks every claim 
 Chinese follows the wording of the course notes (感知机, 卷积核, 权值共享, 梯度消失, 自注意力, 重构误差); in
 Chinese text, code keeps its ASCII punctuation and the prose around it is full-width.
 
-Templates are :class:`~tensormagic.i18n.explain.Template` strings: an integer value may choose its singular or
+Templates are :class:`~tensormagic.i18n.forms.Template` strings: an integer value may choose its singular or
 plural form, ``{count:# step|# steps}`` (``#`` is the number), as in every catalog.
 """
 
-from .explain import Template
+from .forms import Template
 
 EN: dict[str, str] = {}
 ZH: dict[str, str] = {}
