@@ -8,7 +8,7 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.tensormagic-installed
 EXECUTED ?= demos/executed
 
-.PHONY: setup demo test lab bench lint docs screenshots clean
+.PHONY: setup demo test lab bench lint docs screenshots matrix wheel clean
 
 setup: $(STAMP)
 
@@ -41,10 +41,19 @@ lint: $(STAMP)
 screenshots: $(STAMP)
 	TENSORMAGIC_SCREENSHOTS=docs/screenshots $(BIN)/python -m pytest -q tests/browser
 
+# The version matrix (noxfile.py): the suite, browser tests aside, against the oldest and newest numpy, IPython
+# and ipywidgets, each cell in a fresh environment under .nox/ with torch 2.13.0; a table of results at the end.
+matrix: $(STAMP)
+	$(BIN)/nox $(NOXFLAGS)
+
+# The sdist and wheel a user installs, in dist/.
+wheel: $(STAMP)
+	$(BIN)/python -m build --outdir dist .
+
 docs: $(STAMP)
 	$(BIN)/python tools/magic_reference.py --write README.md
 	$(BIN)/python tools/note_codes.py --write README.md
 	$(BIN)/python tools/card_topics.py --write README.md
 
 clean:
-	rm -rf $(VENV) $(EXECUTED)
+	rm -rf $(VENV) $(EXECUTED) .nox dist
