@@ -9,13 +9,31 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
 README = ROOT / "README.md"
+PYPROJECT = (ROOT / "pyproject.toml").read_text(encoding="utf-8")
 
 
-def test_the_first_commands_are_make_demo_and_make_test() -> None:
-    first_block = re.search(r"```bash\n(.*?)```", README.read_text(encoding="utf-8"), re.S)
-    assert first_block is not None
-    commands = [line.split("#")[0].strip() for line in first_block.group(1).splitlines() if line.strip()]
-    assert commands == ["make demo", "make test"]
+def _declared(key: str) -> str:
+    """A ``key = "value"`` line of pyproject.toml (tomllib is 3.11+; the package claims 3.10)."""
+    found = re.search(rf'^{key} = "([^"]+)"$', PYPROJECT, re.M)
+    assert found is not None, key
+    return found.group(1)
+
+
+def _bash_blocks() -> list[list[str]]:
+    """The commands of each ```bash block, comments and blank lines left out."""
+    blocks = re.findall(r"```bash\n(.*?)```", README.read_text(encoding="utf-8"), re.S)
+    return [[c for c in (line.split("#")[0].strip() for line in block.splitlines()) if c] for block in blocks]
+
+
+def test_a_user_install_comes_first_then_make_demo_and_make_test() -> None:
+    install, development = _bash_blocks()[:2]
+    # A CPU-only torch from PyTorch's CPU index first, then the package from a clone or from its wheel.
+    assert install[0] == "pip install torch --index-url https://download.pytorch.org/whl/cpu"
+    assert f"git clone {_declared('Source')}" in install
+    assert "pip install ./tensormagic" in install
+    version = _declared("version")
+    assert f"pip install tensormagic/dist/tensormagic-{version}-py3-none-any.whl" in install
+    assert development == ["make demo", "make test"]
 
 
 def test_ci_runs_the_readme_test_command() -> None:
@@ -35,10 +53,14 @@ def test_the_magic_reference_matches_the_code() -> None:
 
 
 def test_every_image_the_readme_shows_exists() -> None:
+    """Images are absolute links (a package page shows them) to files of this repository on ``main``."""
+    source = _declared("Source")
+    prefix = source.replace("https://github.com/", "https://raw.githubusercontent.com/") + "/main/"
     images = re.findall(r"!\[[^\]]*\]\(([^)]+)\)", README.read_text(encoding="utf-8"))
     assert images
     for image in images:
-        path = ROOT / image
+        assert image.startswith(prefix), image
+        path = ROOT / image.removeprefix(prefix)
         assert path.is_file() and path.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n", image
 
 
