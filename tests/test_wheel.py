@@ -7,8 +7,8 @@ CPU build) and ``ipykernel``, and a real ``ipykernel`` started from that environ
 ``tensormagic/`` can't stand in for the installed one.
 
 It needs the package registry (build isolation fetches hatchling; pip installs the dependencies; pip's cache keeps
-the repeat runs quick). Where pip cannot reach the registry the test is skipped with pip's own words; any other
-failure to build or install is a failure.
+the repeat runs quick). When building or installing fails and pip's index cannot be read at that moment, the test is
+skipped and says why; any other failure to build or install is a failure.
 """
 
 from __future__ import annotations
@@ -18,6 +18,7 @@ import os
 import re
 import subprocess
 import sys
+import urllib.request
 import venv
 from pathlib import Path
 
@@ -31,28 +32,41 @@ ROOT = Path(__file__).resolve().parents[1]
 # The only torch this machine can install without a multi-GB CUDA build (see constraints.txt).
 TORCH_REQUIREMENT = "torch==2.13.0"
 KERNEL_NAME = "tensormagic-wheel"
-# What pip and build print when the registry is out of reach (DNS, refused or reset connections, proxies, TLS).
-UNREACHABLE = re.compile(
-    r"NewConnectionError|Failed to establish a new connection|Temporary failure in name resolution|"
-    r"Name or service not known|Network is unreachable|Connection refused|ConnectTimeoutError|ReadTimeoutError|"
-    r"ProxyError|Max retries exceeded|Could not fetch URL|SSLError|No route to host"
-)
 # A hang guard, not a speed check: a cold kernel imports torch, and this machine is shared.
 CELL_TIMEOUT_S = 600
 
 
+def _primary_index() -> str:
+    """The index pip installs public packages from: ``PIP_INDEX_URL``, else pip's configured index-url, else PyPI."""
+    if os.environ.get("PIP_INDEX_URL"):
+        return os.environ["PIP_INDEX_URL"].split()[0]
+    listed = subprocess.run([sys.executable, "-m", "pip", "config", "list"], capture_output=True, text=True,
+                            check=False).stdout
+    configured = re.findall(r"^[\w:.-]*\.index-url='([^']+)'", listed, re.M)
+    return configured[-1].split()[0] if configured else "https://pypi.org/simple"
+
+
+def _unreachable_registry() -> str | None:
+    """Why pip's index can't be read right now, or None when it can (then a failed install is a real failure)."""
+    url = _primary_index().rstrip("/") + "/hatchling/"
+    try:
+        with urllib.request.urlopen(url, timeout=30) as response:  # pip's own index: http(s) or file
+            response.read(1)
+    except (OSError, ValueError) as error:
+        return f"{url}: {error}"
+    return None
+
+
 def _run(command: list[str], what: str, **kwargs: object) -> subprocess.CompletedProcess[str]:
-    """Run ``command``; skip when it failed because the registry is out of reach, fail for any other reason."""
+    """Run ``command``; skip when it failed and pip's registry is out of reach, fail for any other reason."""
     done = subprocess.run(command, capture_output=True, text=True, check=False, **kwargs)  # type: ignore[call-overload]
     if done.returncode != 0:
-        output = done.stdout + done.stderr
-        unreachable = UNREACHABLE.search(output)
-        if unreachable:
-            line = next(x for x in output.splitlines() if unreachable.group(0) in x).strip()
-            reason = f"{what}: pip cannot reach the package registry ({line[:300]})"
+        unreachable = _unreachable_registry()
+        if unreachable is not None:
+            reason = f"{what}: pip cannot reach the package registry ({unreachable[:300]})"
             print(reason)
             pytest.skip(reason)
-        pytest.fail(f"{what} failed (exit {done.returncode}):\n{output[-4000:]}")
+        pytest.fail(f"{what} failed (exit {done.returncode}):\n{(done.stdout + done.stderr)[-4000:]}")
     return done
 
 
