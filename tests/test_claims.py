@@ -24,6 +24,12 @@ from torch import nn
 ROOT = Path(__file__).resolve().parents[1]
 
 
+@pytest.fixture(autouse=True)
+def scratch_folder(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Cells save files (``torch.save(..., 'weights.pt')``): in a folder of their own, never the checkout."""
+    monkeypatch.chdir(tmp_path)
+
+
 def fresh_namespace() -> dict[str, Any]:
     return {"torch": torch, "np": np, "nn": nn, "__name__": "__main__"}
 
