@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+import sys
+from typing import Any
+
 from traitlets import Bool, Int, TraitError, Unicode, default, validate
-from traitlets.config import Configurable
+from traitlets.config import Config, Configurable
 
 from .i18n import default_language, normalize_language
 
@@ -79,3 +82,51 @@ class TensorMagic(Configurable):
             return check_max_lines(proposal["value"])
         except ValueError as error:
             raise TraitError(f"TensorMagic.{error}") from None
+
+    def update_config(self, config: Any) -> None:
+        """``%config TensorMagic.x = v``: a refused value leaves no trace in the shell's config either.
+
+        ``%config`` merges the value into the shell's config before asking each configurable to take it; left there,
+        a refused value would be refused again, with a warning, at every later ``%load_ext``.
+        """
+        before = {name: getattr(self, name) for name in self.trait_names(config=True)}
+        try:
+            super().update_config(config)
+        except TraitError:
+            shell_config = getattr(self.parent, "config", None)
+            section = shell_config.get("TensorMagic") if shell_config is not None else None
+            if section is not None:
+                for name in list(config.get("TensorMagic", {})):
+                    if name in before:
+                        section[name] = before[name]
+            raise
+
+
+_WARNED: set[tuple[str, str]] = set()
+
+
+def settings_for(shell: Any) -> TensorMagic:
+    """The settings from the shell's config, keeping every valid one; one warning names each refused setting."""
+    section = shell.config.get("TensorMagic", {}) if getattr(shell, "config", None) is not None else {}
+    known = TensorMagic.class_traits(config=True)
+    refused: dict[str, str] = {}
+    kept = Config()
+    for name, value in dict(section).items():
+        if name not in known:
+            refused[name] = "no such setting"
+            continue
+        try:
+            TensorMagic(config=Config({"TensorMagic": {name: value}}))
+        except TraitError as error:
+            refused[name] = str(error).splitlines()[0]
+            continue
+        kept[name] = value
+    if refused:
+        fresh = [(name, reason) for name, reason in refused.items() if (name, repr(section[name])) not in _WARNED]
+        if fresh:
+            listed = "; ".join(f"{name} = {section[name]!r}: {reason}" for name, reason in fresh)
+            print(f"tensormagic: ignoring invalid settings ({listed}); the others are kept", file=sys.stderr)
+            _WARNED.update((name, repr(section[name])) for name, _ in fresh)
+    config = Config()
+    config.TensorMagic = kept
+    return TensorMagic(parent=shell, config=config)

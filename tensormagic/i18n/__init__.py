@@ -8,9 +8,7 @@ looks a key up across all of them.
 
 from __future__ import annotations
 
-import contextlib
 import importlib
-import locale
 import os
 import pkgutil
 from functools import cache
@@ -48,11 +46,16 @@ def normalize_language(language: str | None) -> str:
 
 
 def default_language() -> str:
-    """Chinese when the user's locale says so, English otherwise."""
-    candidates = [os.environ.get(var, "") for var in ("LC_ALL", "LC_MESSAGES", "LANG", "LANGUAGE")]
-    with contextlib.suppress(ValueError):  # an unparsable locale setting means: no preference
-        candidates.append(locale.getlocale()[0] or "")
-    return "zh" if any(c.lower().startswith("zh") for c in candidates if c) else "en"
+    """Chinese when the user's locale says so, English otherwise.
+
+    The locale of messages is decided as POSIX does: the first of ``LC_ALL``, ``LC_MESSAGES`` and ``LANG`` that is
+    set wins (``LC_ALL=en_US.UTF-8`` with ``LANG=zh_CN.UTF-8`` is English).
+    """
+    for variable in ("LC_ALL", "LC_MESSAGES", "LANG"):
+        value = os.environ.get(variable, "")
+        if value:
+            return "zh" if value.lower().startswith("zh") else "en"
+    return "en"
 
 
 def message(key: str, language: str = "en", /, **values: object) -> str:

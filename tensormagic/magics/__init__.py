@@ -7,7 +7,6 @@ package is the only place that touches ``InteractiveShell``.
 from __future__ import annotations
 
 import argparse
-import sys
 import weakref
 from collections.abc import Callable
 from typing import Any
@@ -15,9 +14,8 @@ from typing import Any
 from IPython.core.interactiveshell import InteractiveShell
 from IPython.core.magic import Magics, line_cell_magic, line_magic, magics_class
 from IPython.core.magic_arguments import argument, magic_arguments
-from traitlets import TraitError
 
-from ..config import TensorMagic, check_max_lines
+from ..config import TensorMagic, check_max_lines, settings_for
 from .auto import AutoFormatter
 from .tensor import run_tensor_magic, shape_argument
 
@@ -149,11 +147,7 @@ def loaded_magics(shell: InteractiveShell) -> TensorMagics | None:
 def load_ipython_extension(shell: InteractiveShell) -> None:
     if shell in _loaded:  # loading twice is harmless
         return
-    try:
-        settings = TensorMagic(parent=shell)
-    except TraitError as error:  # a bad value in the user's config must not stop the extension loading
-        print(f"tensormagic: ignoring invalid configuration ({error}); using defaults", file=sys.stderr)
-        settings = TensorMagic()
+    settings = settings_for(shell)
     magics = TensorMagics(shell, settings)
     replaced = {
         kind: {name: table[name] for name in magics.magics[kind] if name in table}
@@ -170,8 +164,9 @@ def load_ipython_extension(shell: InteractiveShell) -> None:
             table.update(replaced.get(kind, {}))
         if shell.magics_manager.registry.get(type(magics).__name__) is magics:
             del shell.magics_manager.registry[type(magics).__name__]
-        if settings in shell.configurables:
-            shell.configurables.remove(settings)
+        for configurable in (settings, magics):  # Magics.__init__ registered the magics object itself
+            if configurable in shell.configurables:
+                shell.configurables.remove(configurable)
 
     magics.add_cleanup(restore_magics)
     _loaded[shell] = magics

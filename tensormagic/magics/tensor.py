@@ -21,6 +21,7 @@ from ..i18n import message
 from ..models import describe_model
 from ..render import NonTensor
 from ..sharing import names_of
+from .explain import _cell_number
 
 if TYPE_CHECKING:
     from . import TensorMagics
@@ -49,7 +50,8 @@ def _options(parser: Any) -> tuple[set[str], set[str]]:
 def split_options(line: str, parser: Any) -> tuple[str, str]:
     """Split ``line`` into its leading options and the raw expression that follows them.
 
-    The expression itself is never shell-split: quotes, ``-1`` and ``--`` inside it stay intact.
+    The expression itself is never shell-split: quotes, ``-1`` and ``--`` inside it stay intact. An unknown
+    ``--option`` is a :class:`UsageError`; ``--`` ends the options.
     """
     valued, flags = _options(parser)
     rest = line.strip()
@@ -57,6 +59,11 @@ def split_options(line: str, parser: Any) -> tuple[str, str]:
     while rest.startswith("-"):
         head, _, tail = rest.partition(" ")
         flag = head.split("=", 1)[0]
+        if head == "--":  # the end of the options: what follows is the expression, even ``--x``
+            rest = tail.lstrip()
+            break
+        if flag.startswith("--") and flag not in flags and flag not in valued:
+            raise UsageError(f"unrecognized arguments: {flag}")  # as IPython's own magics say it
         if flag in flags or (flag in valued and "=" in head):
             options.append(head)
             rest = tail.lstrip()
@@ -205,7 +212,7 @@ def _evaluate(shell: Any, source: str) -> tuple[Any, str | None, ast.AST]:
     compiler cache so the traceback shows the user's line, and tensormagic's frames are hidden.
     """
     __tracebackhide__ = True  # noqa: F841
-    filename = shell.compile.cache(source, shell.execution_count)
+    filename = shell.compile.cache(source, _cell_number(shell))  # the cell it was typed in, on every IPython
     module = ast.parse(source, filename=filename, mode="exec")
     if len(module.body) == 1 and isinstance(module.body[0], ast.Expr):
         tree: ast.AST = ast.Expression(module.body[0].value)
