@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 import math
+import os
 import resource
 import subprocess
 import sys
 import textwrap
+import threading
 import warnings
 from fractions import Fraction
 from pathlib import Path
@@ -19,6 +21,7 @@ from hypothesis import strategies as st
 
 import tensormagic as tm
 import tensormagic.stats as stats_module
+from tensormagic.render.common import format_number
 from tensormagic.stats import Stats, array_stats, tensor_stats
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -116,12 +119,6 @@ def test_one_pass_float32_sum_of_squares_would_be_wrong_but_ours_is_not() -> Non
     truth = values.double().std().item()
     assert abs(math.sqrt(max(naive_var, 0.0)) - truth) / truth > 1e-5  # the trap is real at our tolerance
     assert tensor_stats(values).std == pytest.approx(truth, rel=1e-6)
-
-
-def test_without_the_fused_squared_difference(monkeypatch: pytest.MonkeyPatch, small_chunks: int) -> None:
-    monkeypatch.setattr(stats_module, "_squared_difference", None)  # a torch without ``mse_loss(out=)``
-    values = torch.randn(10_000, generator=torch.Generator().manual_seed(11)) * 3 + 1000
-    assert_matches(tensor_stats(values), values, rel_std=1e-6)
 
 
 def test_nan_inf_and_zero_counts_across_chunks(small_chunks: int) -> None:
@@ -515,3 +512,413 @@ def test_device_walk_matches_float64_references(monkeypatch: pytest.MonkeyPatch,
     assert acc.mean == pytest.approx(finite.mean().item(), rel=1e-7)  # masked chunks sum in the dtype
     assert acc.m2 == pytest.approx(((finite - finite.mean()) ** 2).sum().item(), rel=1e-6)
     assert acc.chunks == math.ceil(20_000 / max(1024, 16384 // work.itemsize))
+
+
+# --- exact against exact references: offset, constant, huge, tiny and mixed data, every dtype -------------
+
+
+def exact_summary(values: torch.Tensor, correction: int) -> tuple[float, float, float, float]:
+    """(min, max, mean, std) of the finite values, from exact rational arithmetic on the values' own numbers.
+
+    Every float is a dyadic rational, so the values are scaled to integers by one power of two and the
+    sums are Python ints: exact. Only the final division and square root round (to about 1 ulp).
+    """
+    flat = [v for v in values.reshape(-1).tolist() if isinstance(v, int) or math.isfinite(v)]
+    fractions = [Fraction(v) for v in flat]
+    denominator = max(f.denominator for f in fractions)
+    scaled = [f.numerator * (denominator // f.denominator) for f in fractions]
+    n = len(scaled)
+    total, squares = sum(scaled), sum(x * x for x in scaled)
+    mean = Fraction(total, n * denominator)
+    # Σ(x - mean)² = (nΣx² - (Σx)²) / n, in units of 1/denominator².
+    m2 = Fraction(n * squares - total * total, n * denominator * denominator)
+    variance = m2 / (n - correction) if n > correction else Fraction(0)
+    return float(min(fractions)), float(max(fractions)), float(mean), _sqrt(variance)
+
+
+def _sqrt(value: Fraction) -> float:
+    """√value to about 1 ulp, also where value itself is beyond float64 (variances of data near 1e308)."""
+    if value == 0:
+        return 0.0
+    half = (value.numerator.bit_length() - value.denominator.bit_length()) // 2
+    return math.ldexp(math.sqrt(float(value / Fraction(4) ** half)), half)
+
+
+def _unit_roundoff(dtype: torch.dtype) -> float:
+    """The rounding unit of the dtype statistics are computed in: float32 for ≤32-bit floats, else float64."""
+    return 2.0**-24 if stats_module._work_dtype(dtype) == torch.float32 else 2.0**-53
+
+
+def assert_exact(stats: Stats, values: torch.Tensor, work_dtype: torch.dtype, correction: int = 1) -> None:
+    """min/max exact; mean within 32 rounding units of the std (plus float64's own rounding of the mean);
+    std within 16 rounding units, relative, and exactly 0 when every value is equal."""
+    low, high, mean, std = exact_summary(values, correction)
+    unit = _unit_roundoff(work_dtype)
+    assert stats.min == low and stats.max == high
+    assert stats.mean is not None and stats.std is not None
+    magnitude = max(abs(low), abs(high))
+    assert abs(stats.mean - mean) <= 32 * unit * std + 4 * 2.0**-53 * magnitude, (stats.mean, mean, std)
+    if low == high:
+        assert stats.std == 0.0
+    else:
+        assert math.isfinite(stats.std) and abs(stats.std - std) <= 16 * unit * std, (stats.std, std)
+
+
+def test_the_issue_examples_are_exact() -> None:
+    """Issue 15: an offset, a constant and a huge tensor; float32 sums of the values themselves fail all three."""
+    generator = torch.Generator().manual_seed(15)
+    offset = torch.full((10**6,), 1e6) + torch.randn(10**6, generator=generator) * 0.1
+    stats = tensor_stats(offset)
+    truth = offset.double()
+    assert stats.std == pytest.approx(truth.std().item(), rel=1e-6)  # was 17% off
+    assert stats.mean == pytest.approx(truth.mean().item(), rel=1e-12)
+    constant = tensor_stats(torch.full((10**7,), 0.1))
+    assert constant.std == 0.0 and constant.mean == float(np.float32(0.1))  # was std 1.6e-08
+    huge = torch.tensor([1e308, 1e308, -1e308, 1.7e308], dtype=torch.float64)
+    stats = tensor_stats(huge)
+    assert stats.mean == pytest.approx(6.75e307, rel=1e-15)  # was inf
+    assert stats.std is not None and math.isfinite(stats.std)  # was nan
+    assert_exact(stats, huge, torch.float64)
+
+
+FLOAT_RANGES = {  # (largest finite, smallest positive normal) of each floating dtype
+    dtype: (torch.finfo(dtype).max, torch.finfo(dtype).tiny)
+    for dtype in (torch.float16, torch.bfloat16, torch.float32, torch.float64)
+}
+KINDS = ["offset", "constant", "huge", "tiny", "mixed"]
+
+
+def _float_data(kind: str, dtype: torch.dtype, n: int, seed: int, level: float) -> torch.Tensor:
+    """``n`` values of one kind, as float64 before the cast to ``dtype`` (which rounds them once)."""
+    generator = torch.Generator().manual_seed(seed)
+    noise = torch.randn(n, generator=generator, dtype=torch.float64)
+    largest, smallest = FLOAT_RANGES[dtype]
+    if kind == "offset":  # a large mean and a small spread: where Σx in the dtype loses the spread
+        base = 10.0 ** (level * math.log10(largest) * 0.5)
+        return base + noise * base * 10.0 ** (-1 - 6 * level)
+    if kind == "constant":
+        return torch.full((n,), 10.0 ** (level * 6 - 3), dtype=torch.float64) * (-1) ** seed
+    if kind == "huge":  # squares and sums overflow the dtype
+        return largest * (0.25 + 0.7 * torch.rand(n, generator=generator, dtype=torch.float64)) * noise.sign()
+    if kind == "tiny":  # squares underflow the dtype; subnormals included
+        return smallest * 10.0 ** (-2 * level) * (1 + noise)
+    parts = [  # mixed: segments of different scales and signs, so chunks differ
+        noise[: n // 4] * 1e-3 + 7.0,
+        noise[n // 4 : n // 2] * 50.0,
+        torch.zeros(n // 8, dtype=torch.float64),
+        -noise[n // 2 + n // 8 :].abs() * 10.0 ** (level * 4) - 1.0,
+    ]
+    return torch.cat(parts)
+
+
+@settings(max_examples=120)
+@given(
+    dtype=st.sampled_from([torch.float16, torch.bfloat16, torch.float32, torch.float64]),
+    kind=st.sampled_from(KINDS),
+    n=st.integers(1, 3000),
+    seed=st.integers(0, 2**16),
+    level=st.floats(0.0, 1.0),
+    threaded=st.booleans(),
+)
+@example(dtype=torch.float32, kind="offset", n=3000, seed=0, level=0.75, threaded=False)
+@example(dtype=torch.float64, kind="huge", n=5, seed=1, level=0.0, threaded=False)
+def test_floats_are_exact_on_offset_constant_huge_tiny_and_mixed_data(
+    dtype: torch.dtype, kind: str, n: int, seed: int, level: float, threaded: bool
+) -> None:
+    values = _float_data(kind, dtype, n, seed, level).to(dtype)
+    assume(bool(torch.isfinite(values).all()))  # the cast may round the largest values up to Inf
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(stats_module, "CHUNK_BYTES", 1024)  # several chunks of 1024 elements
+        patch.setattr(stats_module, "FAST_CHUNK_BYTES", 1024)
+        patch.setattr(stats_module, "SERIAL_ELEMENTS", 0 if threaded else 10**9)
+        stats = tensor_stats(values)
+    assert stats.count == n and stats.finite == n
+    assert_exact(stats, values, dtype)
+
+
+INTEGER_DTYPES = [torch.uint8, torch.int8, torch.int16, torch.uint16, torch.int32, torch.uint32, torch.int64,
+                  torch.uint64]
+
+
+def _integer_data(kind: str, dtype: torch.dtype, n: int, seed: int, level: float) -> torch.Tensor:
+    info = torch.iinfo(dtype)
+    generator = torch.Generator().manual_seed(seed)
+    spread = max(1, int(2 ** (level * 20)))
+    if kind == "offset" or kind == "huge":  # near the top (or the bottom) of the range: float64 rounds there
+        near_top = kind == "huge" or seed % 2 == 0
+        picks = torch.randint(0, spread, (n,), generator=generator).tolist()
+        values = [info.max - p if near_top else info.min + p for p in picks]
+        values = [min(max(v, info.min), info.max) for v in values]
+    elif kind == "constant":
+        values = [info.max - seed % 7] * n
+    elif kind == "tiny":
+        values = torch.randint(-1 if info.min < 0 else 0, 2, (n,), generator=generator).tolist()
+    else:
+        low, high = max(info.min, -(2**40)), min(info.max, 2**40)
+        values = torch.randint(low, high, (n,), generator=generator).tolist()
+        values[: n // 3] = [info.max - k % 3 for k in range(n // 3)]
+    if dtype == torch.uint64:  # torch.tensor cannot make uint64 beyond 2**63 from Python ints: go through int64
+        return torch.tensor([v - 2**64 if v >= 2**63 else v for v in values], dtype=torch.int64).view(torch.uint64)
+    return torch.tensor(values, dtype=dtype)
+
+
+@settings(max_examples=80)
+@given(
+    dtype=st.sampled_from(INTEGER_DTYPES),
+    kind=st.sampled_from(KINDS),
+    n=st.integers(1, 3000),
+    seed=st.integers(0, 2**16),
+    level=st.floats(0.0, 1.0),
+)
+@example(dtype=torch.int64, kind="offset", n=3000, seed=0, level=0.3)
+def test_integers_are_exact_near_the_top_of_their_range(
+    dtype: torch.dtype, kind: str, n: int, seed: int, level: float
+) -> None:
+    values = _integer_data(kind, dtype, n, seed, level)
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(stats_module, "CHUNK_BYTES", 1024)  # several chunks of 128 float64 values
+        stats = tensor_stats(values)
+    low, high, mean, std = exact_summary(values, 1)
+    ints = values.tolist()
+    assert (stats.min, stats.max) == (min(ints), max(ints))  # Python ints, exact beyond 2**53 too
+    assert isinstance(stats.min, int) and stats.mean is not None and stats.std is not None
+    assert abs(stats.mean - mean) <= 1e-12 * std + 4 * 2.0**-53 * max(abs(low), abs(high)), (stats.mean, mean)
+    assert abs(stats.std - std) <= 1e-12 * std, (stats.std, std)  # 0 exactly for a constant
+
+
+def test_complex_magnitudes_and_bool_are_exact() -> None:
+    generator = torch.Generator().manual_seed(21)
+    for dtype, base, spread in ((torch.complex64, 1e6, 0.1), (torch.complex128, 1e12, 1e-2)):
+        real = base + torch.randn(20_000, generator=generator, dtype=torch.float64) * spread
+        imag = torch.randn(20_000, generator=generator, dtype=torch.float64) * spread
+        values = torch.complex(real, imag).to(dtype)
+        stats = tensor_stats(values)
+        magnitudes = values.abs()  # what the statistics describe, in the magnitudes' own dtype
+        assert stats.of == "abs"
+        assert_exact(stats, magnitudes, magnitudes.dtype)
+    flags = torch.rand(50_000, generator=generator) > 0.25
+    stats = tensor_stats(flags)
+    assert (stats.true_count, stats.zeros) == (int(flags.sum()), 50_000 - int(flags.sum()))
+
+
+# --- masked NumPy arrays -------------------------------------------------------------------------------------
+
+
+def test_masked_arrays_leave_the_masked_values_out_as_numpy_does() -> None:
+    array = np.ma.masked_array([1.0, 100.0, 3.0], mask=[0, 1, 0])
+    stats = array_stats(array)
+    assert stats is not None
+    assert (stats.min, stats.max, stats.mean, stats.std) == (1.0, 3.0, 2.0, 1.0)  # was max 100, mean 34.67
+    assert (float(array.min()), float(array.max()), float(array.mean()), float(array.std())) == (1.0, 3.0, 2.0, 1.0)
+    assert (stats.count, stats.masked, stats.finite) == (3, 1, 2)
+
+
+@pytest.mark.parametrize(
+    "make",
+    [
+        lambda rng: np.ma.masked_greater(rng.normal(5, 2, size=(300, 40)), 7.0),
+        lambda rng: np.ma.masked_array(rng.normal(0, 1, size=(50, 60)), mask=rng.random((50, 60)) < 0.5)[::-2, 3:],
+        lambda rng: np.ma.masked_equal(rng.integers(-5, 5, size=4000), 0),
+        lambda rng: np.ma.masked_array([np.nan, 1.0, np.inf, 4.0], mask=[1, 0, 1, 0]),  # NaN/Inf hidden
+        lambda rng: np.ma.masked_array(rng.normal(size=700) + 1j * rng.normal(size=700), mask=rng.random(700) < 0.1),
+        lambda rng: np.ma.masked_array(rng.normal(1e6, 0.1, size=(3, 200_000)).astype(np.float32),
+                                       mask=rng.random((3, 200_000)) < 0.3),
+    ],
+    ids=["masked_greater", "strided", "int", "hidden-nonfinite", "complex", "large-float32"],
+)
+def test_masked_arrays_match_numpy_ma(make) -> None:  # type: ignore[no-untyped-def]
+    array = make(np.random.default_rng(5))
+    stats = array_stats(array)
+    assert stats is not None and stats.masked == int(np.ma.count_masked(array)) > 0
+    shown = array.compressed()
+    values = np.abs(shown) if np.iscomplexobj(shown) else shown
+    assert (stats.count, stats.finite, stats.nan) == (array.size, values.size, 0)
+    assert stats.min == pytest.approx(values.min(), rel=1e-15) and stats.max == pytest.approx(values.max(), rel=1e-15)
+    truth = values.astype(np.float64)
+    assert stats.mean == pytest.approx(truth.mean(), rel=1e-9, abs=1e-6 * truth.std())
+    assert stats.std == pytest.approx(truth.std(), rel=1e-6)
+    assert stats.zeros == int(np.count_nonzero(values == 0))
+
+
+def test_masked_bool_and_fully_masked_arrays() -> None:
+    flags = np.ma.masked_array([True, True, False, True], mask=[1, 0, 0, 0])
+    stats = array_stats(flags)
+    assert stats is not None and (stats.true_count, stats.zeros, stats.masked) == (2, 1, 1)
+    hidden = array_stats(np.ma.masked_array([1.0, 2.0], mask=[1, 1]))
+    assert hidden is not None and (hidden.masked, hidden.finite, hidden.mean, hidden.std) == (2, 0, None, None)
+    unmasked = array_stats(np.ma.masked_array([1.0, 5.0]))  # no mask at all: an ordinary array
+    assert unmasked is not None and (unmasked.masked, unmasked.mean) == (0, 3.0)
+
+
+@pytest.mark.parametrize("language", ["en", "zh"])
+def test_masked_array_annotation_says_the_mask_hides_values(shell, language: str) -> None:  # type: ignore[no-untyped-def]
+    from IPython.utils.capture import capture_output
+
+    shell.run_line_magic("config", f'TensorMagic.language = "{language}"')
+    shell.run_cell("a = np.ma.masked_array([1., 100., 3.], mask=[0, 1, 0])")
+    shell.run_cell("b = np.ma.masked_array([1, 2], mask=[1, 1])")
+    texts = []
+    for name in ("a", "b"):
+        with capture_output() as captured:
+            result = shell.run_cell(f"%tensor {name}", store_history=True)
+        assert result.error_in_exec is None
+        texts.append("\n".join(output.data.get("text/plain", "") for output in captured.outputs))
+        html = "".join(output.data.get("text/html", "") for output in captured.outputs)
+        assert ("mask hides" if language == "en" else "掩码隐藏了") in html
+    if language == "en":
+        assert "max 3 · mean 2 · std 1" in texts[0]
+        assert "the mask hides 1 of the 3 elements" in texts[0] and "exact, over all 2 elements" in texts[0]
+        assert "the mask hides all 2 elements: no statistics" in texts[1]
+    else:
+        assert "最大值 3 · 平均值 2 · 标准差 1" in texts[0]
+        assert "掩码隐藏了 3 个元素中的 1 个" in texts[0] and "全部 2 个元素" in texts[0]
+        assert "掩码隐藏了全部 2 个元素" in texts[1]
+
+
+# --- per-channel quantized tensors -------------------------------------------------------------------------
+
+
+def _per_channel(axis: int, shape: tuple[int, ...] = (6, 40, 50)) -> torch.Tensor:
+    generator = torch.Generator().manual_seed(axis)
+    values = torch.randn(shape, generator=generator) * 3
+    scales = torch.rand(shape[axis], generator=generator, dtype=torch.float64) * 0.1 + 0.01
+    zero_points = torch.randint(-5, 5, (shape[axis],), generator=generator)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")  # quantized constructors are deprecated in torch 2.13
+        return torch.quantize_per_channel(values, scales, zero_points, axis, torch.qint8)
+
+
+@pytest.mark.parametrize("axis", [0, 1, 2])
+def test_per_channel_quantized_tensors_describe_their_dequantized_values(axis: int, small_chunks: int) -> None:
+    q = _per_channel(axis)
+    for view in (q, q[1:4], q[2]):  # many chunks of rows; a slice; one row (per-channel or per-tensor then)
+        stats = tensor_stats(view)  # was: RuntimeError "length of scales must equal to channel"
+        assert stats.of == "dequantized" and stats.count == view.numel()
+        assert_exact(stats, view.dequantize(), torch.float32)
+        assert stats.zeros == int((view.dequantize() == 0).sum())
+
+
+@pytest.mark.parametrize("language", ["en", "zh"])
+def test_per_channel_quantized_annotation_has_one_header_and_statistics(shell, language: str) -> None:  # type: ignore[no-untyped-def]
+    from IPython.utils.capture import capture_output
+
+    shell.run_line_magic("config", f'TensorMagic.language = "{language}"')
+    shell.user_ns["q"] = _per_channel(0, (3, 4))
+    with capture_output() as captured:
+        result = shell.run_cell("%tensor q", store_history=True)
+    assert result.error_in_exec is None
+    text = "\n".join(output.data.get("text/plain", "") for output in captured.outputs)
+    header = text.splitlines()[0]
+    label = "quantized" if language == "en" else "量化张量"
+    assert header.count(label) == 1 and "per_channel_affine" in header  # was "quantized · quantized (...)"
+    assert "Error" not in text and "scales" not in text  # was a RuntimeError's text as the stats line
+    assert ("of the dequantized values" if language == "en" else "反量化后的值") in text
+    stats = tensor_stats(shell.user_ns["q"])
+    assert stats.mean is not None and format_number(stats.mean, 4) in text
+
+
+# --- the walk's threads ----------------------------------------------------------------------------------------
+
+
+@pytest.fixture
+def threaded(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Every tensor above 0 elements is shared out between worker threads."""
+    monkeypatch.setattr(stats_module, "SERIAL_ELEMENTS", 0)
+
+
+def test_threads_give_the_same_numbers_as_one_walker_bit_for_bit(
+    monkeypatch: pytest.MonkeyPatch, small_chunks: int
+) -> None:
+    generator = torch.Generator().manual_seed(31)
+    cases = [
+        torch.randn(50_000, generator=generator) * 3 + 1000,
+        torch.randn(300, 170, generator=generator).T,  # copies of non-contiguous rows
+        torch.randint(-(2**62), 2**62, (20_000,), generator=generator),
+        (torch.randn(30_000, generator=generator) * 100).to(torch.bfloat16),
+        torch.where(torch.rand(40_000, generator=generator) < 0.01, math.nan, torch.randn(40_000)),
+        torch.rand(40_000, generator=generator) < 0.3,
+    ]
+    for values in cases:
+        monkeypatch.setattr(stats_module, "SERIAL_ELEMENTS", 10**12)
+        alone = tensor_stats(values)
+        monkeypatch.setattr(stats_module, "SERIAL_ELEMENTS", 0)
+        shared = tensor_stats(values)
+        assert shared == alone  # chunk summaries are combined in chunk order, whoever made them
+        assert alone.chunks > 2
+
+
+def test_large_walks_run_on_worker_threads_each_with_one_torch_thread(
+    monkeypatch: pytest.MonkeyPatch, threaded: None
+) -> None:
+    if torch.get_num_threads() < 2 or len(os.sched_getaffinity(0)) < 2:
+        pytest.skip("one CPU or one torch thread: the caller walks alone")
+    seen: list[tuple[str, int]] = []
+    original = stats_module._HostSummariser.chunk
+
+    def recording(self: stats_module._HostSummariser, chunk: torch.Tensor) -> stats_module._Accumulator:
+        seen.append((threading.current_thread().name, torch.get_num_threads()))
+        return original(self, chunk)
+
+    monkeypatch.setattr(stats_module._HostSummariser, "chunk", recording)
+    before = torch.get_num_threads()
+    stats = tensor_stats(torch.randn(3_000_000))
+    assert stats.chunks == len(seen) > 2
+    assert {name for name, _ in seen} == {"tensormagic-stats"}
+    assert {threads for _, threads in seen} == {1}  # each worker's own setting, nobody else's
+    assert torch.get_num_threads() == before
+
+
+def test_no_other_thread_ever_sees_a_changed_thread_count(threaded: None) -> None:
+    """A user thread running torch while describe runs, and a thread started after, see torch's count as it was.
+
+    ``torch.set_num_threads`` would change it for the whole process (and for threads started later):
+    the walk never calls it.
+    """
+    expected = torch.get_num_threads()
+    seen: set[int] = set()
+    done = threading.Event()
+
+    def user_thread() -> None:
+        values = torch.randn(100_000)
+        while not done.is_set():
+            seen.add(torch.get_num_threads())
+            values.sum()
+
+    watcher = threading.Thread(target=user_thread)
+    watcher.start()
+    try:
+        for _ in range(20):
+            tensor_stats(torch.randn(1_000_000))
+    finally:
+        done.set()
+        watcher.join()
+    assert seen == {expected} and torch.get_num_threads() == expected
+    later: list[int] = []
+    starter = threading.Thread(target=lambda: later.append(torch.get_num_threads()))
+    starter.start()
+    starter.join()
+    assert later == [expected]
+
+
+@pytest.mark.parametrize("error", [RuntimeError("broken chunk"), KeyboardInterrupt()])
+def test_an_error_in_a_worker_reaches_the_caller_and_leaves_no_thread(
+    monkeypatch: pytest.MonkeyPatch, threaded: None, error: BaseException
+) -> None:
+    calls: list[int] = []
+    original = stats_module._HostSummariser.chunk
+
+    def failing(self: stats_module._HostSummariser, chunk: torch.Tensor) -> stats_module._Accumulator:
+        calls.append(1)
+        if len(calls) > 2:
+            raise error
+        return original(self, chunk)
+
+    monkeypatch.setattr(stats_module._HostSummariser, "chunk", failing)
+    before = torch.get_num_threads()
+    with pytest.raises(type(error)):
+        tensor_stats(torch.randn(2_000_000))
+    assert not [t for t in threading.enumerate() if t.name == "tensormagic-stats"]
+    assert torch.get_num_threads() == before
+    if isinstance(error, RuntimeError):  # describe turns it into an honest "unsupported", as for any dtype
+        facts = tm.describe(torch.randn(2_000_000))
+        assert facts.stats is None and facts.stats_error == "RuntimeError: broken chunk"
