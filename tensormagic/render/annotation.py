@@ -88,7 +88,7 @@ def header_parts(facts: Facts, language: str) -> list[str]:
     parts.append(format_bytes(facts.nbytes))
     if facts.nested is not None:
         parts.extend(_nested_parts(facts, language))
-    elif facts.layout != "strided":
+    elif facts.layout != "strided" and not facts.quantization:  # the quantization label says "quantized" itself
         parts.append(facts.layout)
     if facts.nnz is not None:
         density = f"{facts.nnz / facts.numel:.0%}" if facts.numel else "—"
@@ -123,7 +123,7 @@ def stats_cells(stats: Stats, precision: int, language: str) -> list[tuple[str, 
     if stats.true_count is not None:
         return [
             (message("stat.true", language), format_count(stats.true_count)),
-            (message("stat.false", language), format_count(stats.count - stats.true_count)),
+            (message("stat.false", language), format_count(stats.count - stats.masked - stats.true_count)),
         ]
     cells = [
         (message("stat.min", language), format_number(stats.min, precision)),
@@ -146,6 +146,11 @@ def stats_notes(facts: Facts, language: str) -> list[str]:
         note = message(key, language, dtype=_dtype_label(facts))
         return [note + (f" ({facts.stats_error})" if facts.stats_error else "")]
     notes = []
+    if stats.masked:
+        count = format_count(stats.count)
+        if stats.masked == stats.count:
+            return [message("stat.masked_all", language, count=count)]
+        notes.append(message("stat.masked", language, masked=format_count(stats.masked), count=count))
     if stats.of != "values" and stats.of != "bool":
         notes.append(message(f"stat.of.{stats.of}", language))
     if stats.has_nonfinite:
@@ -157,14 +162,17 @@ def stats_notes(facts: Facts, language: str) -> list[str]:
         )
     if stats.true_count is not None:
         notes.append(
-            message("stat.how_count", language, count=format_count(stats.count), chunks=format_count(stats.chunks))
+            message(
+                "stat.how_count", language, count=format_count(stats.count - stats.masked),
+                chunks=format_count(stats.chunks),
+            )
         )
         return notes
     notes.append(
         message(
             "stat.how",
             language,
-            count=format_count(stats.count),
+            count=format_count(stats.count - stats.masked),
             chunks=format_count(stats.chunks),
             chunk=format_count(stats.chunk_elements),
             correction=message(f"stat.correction.{stats.correction}", language),
