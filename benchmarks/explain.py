@@ -6,12 +6,18 @@ Prints, each as the best of several repeats (seconds) and as a ratio to plain ex
   ``%%explain`` (through a real ``InteractiveShell``), and under TorchSnooper (output to a null stream);
 - the chapter walk (every torch call of the course notes, sections 3-6) plain and under ``%%explain``.
 
-Run: ``.venv/bin/python benchmarks/explain.py`` (``--repeat N`` to change the number of repeats).
+Both on a quiet machine and beside a torch neighbour (``benchmarks/neighbour.py``: a process this script
+starts and stops, looping ``a.sum(); a.mul(2)`` on 1e6 elements with torch's default thread count); every
+ratio is against plain execution measured in the same condition.
+
+Run: ``.venv/bin/python benchmarks/explain.py`` (``--repeat N`` to change the number of repeats,
+``--conditions quiet`` or ``neighbour`` for one of them).
 """
 
 from __future__ import annotations
 
 import argparse
+import ast
 import contextlib
 import io
 import os
@@ -20,8 +26,10 @@ import time
 from collections.abc import Callable
 
 import torch
+from neighbour import conditions
 
-sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), os.pardir))
+ROOT = os.path.join(os.path.dirname(os.path.abspath(__file__)), os.pardir)
+sys.path.insert(0, ROOT)
 
 LOOP = """\
 for _ in range(2000):
@@ -36,9 +44,17 @@ with torchsnooper.snoop(output=_null):
 
 
 def chapter_source() -> str:
-    from tests.test_explain_chapter import CHAPTER_CELLS
-
-    return "\n".join(source for _, source in CHAPTER_CELLS)
+    """The course chapter's cells, read from the test module's ``CHAPTER_CELLS`` literal (parsed, not
+    imported: benchmarks do not import tests, nor pytest)."""
+    path = os.path.join(ROOT, "tests", "test_explain_chapter.py")
+    with open(path, encoding="utf-8") as source:
+        tree = ast.parse(source.read(), path)
+    for node in tree.body:
+        target = node.target if isinstance(node, ast.AnnAssign) else None
+        if isinstance(target, ast.Name) and target.id == "CHAPTER_CELLS" and node.value is not None:
+            cells = ast.literal_eval(node.value)
+            return "\n".join(source for _, source in cells)
+    raise LookupError(f"CHAPTER_CELLS not found in {path}")
 
 
 def shim_pkg_resources() -> None:
@@ -79,6 +95,10 @@ def best(runs: list[Callable[[], object]], repeat: int) -> list[float]:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--repeat", type=int, default=15)
+    parser.add_argument("--conditions", default="quiet,neighbour", help="quiet and/or neighbour")
+    parser.add_argument(
+        "--threads", type=int, default=1, help="torch threads in this process (default 1; 0: torch's default)"
+    )
     options = parser.parse_args()
 
     from IPython.core.interactiveshell import InteractiveShell
@@ -88,7 +108,8 @@ def main() -> None:
     shell.run_cell("%load_ext tensormagic")
     shell.run_cell("import torch, numpy as np, torchsnooper")
     shell.user_ns["_null"] = io.StringIO()
-    torch.set_num_threads(1)  # small ops: keep thread start-up noise out of the ratios
+    if options.threads:
+        torch.set_num_threads(options.threads)  # small ops: keep thread start-up noise out of the ratios
 
     def cell(source: str) -> Callable[[], object]:
         def run() -> object:
@@ -101,22 +122,26 @@ def main() -> None:
         shell.user_ns["_null"] = io.StringIO()  # TorchSnooper writes a line per event: start empty each time
         return cell(SNOOPED)()
 
-    rows = []
-    plain, explained = best([cell(LOOP), cell("%%explain\n" + LOOP)], options.repeat)
-    rows.append(("loop, plain", plain, 1.0))
-    rows.append(("loop, %%explain", explained, explained / plain))
-    snoop_plain, snoop = best([cell(LOOP), snooped], max(2, options.repeat // 3))
-    rows.append(("loop, TorchSnooper", snoop, snoop / snoop_plain))
-
     chapter = chapter_source()
-    chapter_plain, chapter_explained = best([cell(chapter), cell("%%explain\n" + chapter)], options.repeat)
-    rows.append(("chapter walk, plain", chapter_plain, 1.0))
-    rows.append(("chapter walk, %%explain", chapter_explained, chapter_explained / chapter_plain))
+    for condition in conditions(options.conditions):
+        with condition:
+            rows = []
+            plain, explained = best([cell(LOOP), cell("%%explain\n" + LOOP)], options.repeat)
+            rows.append(("loop, plain", plain, 1.0))
+            rows.append(("loop, %%explain", explained, explained / plain))
+            snoop_plain, snoop = best([cell(LOOP), snooped], max(2, options.repeat // 3))
+            rows.append(("loop, TorchSnooper", snoop, snoop / snoop_plain))
+            chapter_plain, chapter_explained = best([cell(chapter), cell("%%explain\n" + chapter)], options.repeat)
+            rows.append(("chapter walk, plain", chapter_plain, 1.0))
+            rows.append(("chapter walk, %%explain", chapter_explained, chapter_explained / chapter_plain))
 
-    print(f"torch {torch.__version__}, 1 thread, best of {options.repeat}")
-    for name, seconds, ratio in rows:
-        print(f"{name:<28} {seconds * 1e3:9.2f} ms   {ratio:6.2f}x")
-    print(f"goal: loop under %%explain at most 3x plain -> {'met' if explained / plain <= 3 else 'NOT met'}")
+            print(f"\n== {condition.describe()}")
+            print(f"torch {torch.__version__}, {torch.get_num_threads()} thread(s) in this process, "
+                  f"best of {options.repeat}")
+            for name, seconds, ratio in rows:
+                print(f"{name:<28} {seconds * 1e3:9.2f} ms   {ratio:6.2f}x")
+            verdict = "met" if explained / plain <= 3 else "NOT met"
+            print(f"goal: loop under %%explain at most 3x plain ({condition.name}) -> {verdict}", flush=True)
 
 
 if __name__ == "__main__":

@@ -2,7 +2,8 @@
 
     make bench            # or: .venv/bin/python benchmarks/run_all.py
 
-Each script measures its own baseline in the same run and prints ratios against it.
+Each script measures its own baseline in the same run and prints ratios against it, on a quiet machine and
+beside a torch neighbour (a process it starts and stops itself; see ``neighbour.py``).
 """
 
 from __future__ import annotations
@@ -13,7 +14,7 @@ import time
 from pathlib import Path
 
 HERE = Path(__file__).resolve().parent
-SCRIPTS = ("describe.py", "explain.py", "cards.py", "overview.py")
+SCRIPTS = ("describe.py", "explain.py", "cards.py", "overview.py")  # neighbour.py is a helper, not a benchmark
 
 
 def main() -> int:
