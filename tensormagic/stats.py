@@ -1,41 +1,46 @@
 """Exact statistics in bounded memory, fast on a quiet machine and on a busy one.
 
 A tensor is walked in cache-sized chunks, and every number is computed over all elements (nothing is
-sampled). Each chunk is summarised on its own (count, mean, squared deviations, extremes, counts of
-NaN/±Inf and zeros) and the summaries are combined in chunk order, in float64, with Chan et al.'s
-parallel formula, so the result does not depend on which thread summarised which chunk.
+sampled). Each chunk is summarised on its own: count, mean, squared deviations, extremes, counts of
+NaN/±Inf and zeros.
 
-**Threads.** On the host, the chunks of a large tensor are shared out between a few worker threads
-(as many as torch's thread count in the calling thread, at most the CPUs this process may use), each
-taking the next chunk when it is done with one, and each running its torch calls on one thread. The
-alternative, one chunk after another with every call parallel inside torch, makes hundreds of small
-OpenMP fork/joins; when another process's threads hold a core, each join waits for a descheduled
-thread (about 8 ms here), and describing 1e8 elements went from 30 ms to seconds. Workers that share
-chunks never wait for each other until the end. A worker's one-thread setting is the OpenMP runtime's
-per-thread ``omp_set_num_threads`` in that worker alone: ``torch.set_num_threads`` is process-wide
-(it also changes what threads started later get), so it is never called, and no other thread's
-setting changes, not even for a moment. Where that per-thread setting is not available, or the tensor
-is small enough that torch would run each call on one thread anyway, the caller walks the chunks itself.
+**Threads.** On the host, the chunks of a large tensor are shared out between the calling thread and a
+few worker threads (as many in all as torch's thread count in the calling thread, at most the CPUs this
+process may use), each taking the next chunk when it is done with one, and each running its torch calls
+on one thread. The alternative, one chunk after another with every call parallel inside torch, makes
+hundreds of small OpenMP fork/joins; when another process's threads hold a core, each join waits for a
+descheduled thread (about 8 ms here), and describing 1e8 elements went from 30 ms to seconds. Threads
+that share chunks never wait for each other until the end. The one-thread setting is OpenMP's
+per-thread ``omp_set_num_threads`` (torch's intra-op count is the calling thread's
+``omp_get_max_threads``): a worker's dies with it, and the caller's is put back to its exact previous
+value before the walk returns or raises. ``torch.set_num_threads`` is never called: it also changes
+the count of every thread that starts using torch afterwards (a process-wide value), so a user thread
+starting during the walk would inherit one thread. Where the per-thread setting is not available (no
+OpenMP runtime, or torch does not follow it), or the tensor is small enough that torch runs each call on
+one thread anyway, the caller walks the chunks alone.
 
-**Per chunk** (floating point, on the host): ``amin`` then ``amax`` (the one pass over main memory; NaN
-propagates through both and ±Inf would be an extreme, so they also prove the chunk finite; together
-they are cheaper than ``aminmax`` here); only chunks holding NaN/Inf pay for masks, in small pieces.
-A finite chunk is then in cache for the passes that follow, through one reused buffer per worker:
+**Per chunk** (floating point, on the host): ``sum`` (the one pass over main memory: it streams
+fastest), then ``amin`` and ``amax`` from cache (NaN propagates through both and ±Inf would be an
+extreme, so they also prove the chunk finite; together they are cheaper than ``aminmax`` here); only
+chunks holding NaN/Inf pay for masks, in small pieces. A finite chunk is still in cache for the passes
+that follow, through one reused buffer per thread:
 
-* a chunk with both signs (``min < 0 < max``, the usual centred data): ``Σx`` and ``Σx²`` (``x²``
-  written to the buffer, whose ``amin`` also says whether any ``x`` is zero); ``Σx² - (Σx)²/n`` is
-  kept only when it cannot cancel much (``Σx²`` at most four times the result);
-* otherwise (one-signed or off-centre data): every value minus a shift ``s`` close to the chunk's mean
-  (a strided sample's mean, rounded to the dtype), then ``Σd`` and ``Σd²`` of ``d = x - s``: the mean
-  is ``s + Σd/n``, accurate to the spread rather than to the magnitude (a float32 ``Σx`` of values
-  near 1e6 is off by about 0.06, more than the spread of ``1e6 + 0.1·randn``), and the squared
-  deviations are ``Σd² - (Σd)²/n``; if the shift was far from the mean (that would cancel), the pass
-  is repeated once with the mean just found as the shift;
+* a chunk with both signs (``min < 0 < max``, the usual centred data): ``Σx²`` (``x²`` written to the
+  buffer, whose ``amin`` also says whether any ``x`` is zero); ``Σx² - (Σx)²/n`` is kept only when it
+  cannot cancel much (``Σx²`` at most four times the result);
+* otherwise (one-signed or off-centre data): every value minus a shift ``s`` (the float32 sum's mean,
+  rounded to the dtype), then ``Σd`` and ``Σd²`` of ``d = x - s``: the mean is ``s + Σd/n``, accurate to
+  the spread rather than to the magnitude (a float32 ``Σx`` of values near 1e6 is off by about 0.06,
+  more than the spread of ``1e6 + 0.1·randn``), and the squared deviations are ``Σd² - (Σd)²/n``; if the
+  shift was far from the mean (that would cancel), the pass is repeated once around the mean just found;
 * a constant chunk (``min == max``) needs nothing more: mean is that value, squared deviations 0.
+
+Chunk summaries are combined in chunk order (so the result does not depend on which thread summarised
+which chunk) with Chan et al.'s formula, in float64, the means kept as double-doubles.
 
 Sums are torch's cascaded ``sum`` in the work dtype (float32 for ≤32-bit floats, float64 otherwise): a
 BLAS ``dot`` or ``vector_norm`` accumulates in float32 lanes and drifts by 1e-5 to 1e-4 on equal
-values, and a float64 ``sum`` of float32 data costs about 8 times a float32 one; the shift keeps the
+values, and a float64 ``sum`` of float32 data costs about ten times a float32 one; the shift keeps the
 float32 sums exact to about 1e-7 of the spread. Values whose squares (or sums) would overflow or
 underflow (float64 data near 1e308, float32 data below 1e-10) are scaled by a power of two first, which
 is exact, and their squared deviations are kept in units of ``4**exp``. Integers are converted to
@@ -344,25 +349,16 @@ def _openmp_thread_setter() -> Callable[[int], object] | None:
 
 
 _serial_workers_work: bool | None = None
-"""Whether a worker's per-thread setting was seen to take (None: not tried yet in this process)."""
+"""Whether a thread's own one-thread setting was seen to take (None: not tried yet in this process)."""
 
 
-def _run_serially_in_this_thread() -> bool:
-    """Make this (worker) thread's torch calls single-threaded; True when torch confirms it."""
+def _check_serial() -> None:
+    """Record whether torch now runs this thread's calls on one thread (it should, after the setter)."""
     global _serial_workers_work
-    setter = _openmp_thread_setter()
-    if setter is None:
-        return False
-    # torch sets a thread's OpenMP count on that thread's first parallel call (or count query), from
-    # its process-wide value: let it do that now, so that it does not override ours later.
-    torch.get_num_threads()
-    setter(1)
-    works = torch.get_num_threads() == 1
-    if not works:
-        _serial_workers_work = False
+    if torch.get_num_threads() != 1:
+        _serial_workers_work = False  # from now on the caller walks alone, as without OpenMP
     elif _serial_workers_work is None:
         _serial_workers_work = True
-    return works
 
 
 def _worker_count(elements: int) -> int:
@@ -392,14 +388,16 @@ def _chunk_limit(chunk_bytes: int, item_bytes: int, workers: int, elements: int)
 def _summarise_all(
     blocks: Iterable[torch.Tensor], make_summariser: Callable[[], Callable[[torch.Tensor], _T]], workers: int
 ) -> list[_T]:
-    """One summary per block, in block order; ``workers`` threads share the blocks (1: this thread).
+    """One summary per block, in block order; the caller and ``workers - 1`` threads share the blocks.
 
-    Each worker takes the next block when done with one, so a worker the scheduler sets aside delays
-    only its current block. An error in a worker stops the others and is raised here; so is an
-    interrupt of the caller, after the workers have finished their current block (none outlives the
-    call, and none keeps a reference to the tensor).
+    Each takes the next block when done with one, so one the scheduler sets aside delays only its
+    current block, and no torch call waits for another thread. The caller works too (one thread fewer
+    to start and to schedule), with its own one-thread setting for the duration, restored exactly
+    before this returns or raises. An error anywhere stops the others and is raised here, after every
+    thread has finished its current block (none outlives the call, none keeps a reference to the tensor).
     """
-    if workers <= 1:
+    setter = _openmp_thread_setter()
+    if workers <= 1 or setter is None:
         summarise = make_summariser()
         return [summarise(block) for block in blocks]
     numbered = enumerate(blocks)
@@ -408,35 +406,46 @@ def _summarise_all(
     results: dict[int, _T] = {}
     errors: list[BaseException] = []
 
+    def take_blocks() -> None:
+        summarise = make_summariser()
+        while not stop.is_set():
+            with lock:
+                item = next(numbered, None)
+            if item is None:
+                return
+            results[item[0]] = summarise(item[1])
+
     def work() -> None:
+        # A worker's setting dies with it: nothing to restore.
         try:
-            _run_serially_in_this_thread()
-            summarise = make_summariser()
-            while not stop.is_set():
-                with lock:
-                    item = next(numbered, None)
-                if item is None:
-                    return
-                results[item[0]] = summarise(item[1])
+            torch.get_num_threads()  # torch's lazy per-thread set-up first, or it would override ours
+            setter(1)
+            _check_serial()
+            take_blocks()
         except BaseException as error:  # raised again in the caller
             errors.append(error)
             stop.set()
 
-    threads = [threading.Thread(target=work, name="tensormagic-stats", daemon=True) for _ in range(workers)]
     started: list[threading.Thread] = []
+    previous = torch.get_num_threads()  # the caller's own count, put back exactly in ``finally``
     try:
-        for thread in threads:
+        for _ in range(workers - 1):
+            thread = threading.Thread(target=work, name="tensormagic-stats", daemon=True)
             try:
                 thread.start()
-            except RuntimeError:  # no more threads allowed: the ones started (or the caller) do it all
+            except RuntimeError:  # no more threads allowed: the ones started and the caller do it all
                 break
             started.append(thread)
-        if not started:
-            work()
-        for thread in started:
-            thread.join()
-    finally:
+        setter(1)
+        _check_serial()
+        take_blocks()
+    except BaseException:
         stop.set()
+        raise
+    finally:
+        # First, and a direct call of the C function: CPython raises a pending KeyboardInterrupt only
+        # after a call returns, so an interrupt cannot skip this line.
+        setter(previous)
         for thread in started:
             thread.join()
     if errors:
@@ -505,8 +514,8 @@ class _HostSummariser:
     ) -> None:
         """Accumulate a 1-D chunk; ``low``/``high``, when given, are its exact (finite) extremes."""
         count = values.numel()
-        # The one pass over main memory: ``sum`` streams fastest (amin/amax read 30% slower here), and the
-        # extremes then read the chunk from cache. A NaN/Inf in the chunk makes the sum useless, and is
+        # The one pass over main memory: ``sum`` streams fastest (``amin`` reads about 20% slower here), and
+        # the extremes then read the chunk from cache. A NaN/Inf in the chunk makes the sum useless, and is
         # found by the extremes.
         total = values.sum().item()
         if low is None or high is None:
