@@ -377,11 +377,12 @@ def _worker_count(elements: int) -> int:
 
 def _chunk_limit(chunk_bytes: int, item_bytes: int, workers: int, elements: int) -> int:
     """Elements per chunk: ``chunk_bytes`` (smaller when many workers would together hold more than
-    WALK_BYTES), and for a tensor of only a few chunks an even share per worker, so that none idles."""
+    WALK_BYTES), and for a tensor of only a few chunks at least four per thread (not below torch's
+    serial size), so that a thread the scheduler starts late finds work left and none waits long."""
     per_worker = max(chunk_bytes // 8, min(chunk_bytes, WALK_BYTES // max(1, workers)))
     limit = max(1024, per_worker // item_bytes)
     if workers > 1:
-        limit = min(limit, max(1024, math.ceil(elements / workers)))
+        limit = min(limit, max(1024, SERIAL_ELEMENTS, math.ceil(elements / (4 * workers))))
     return limit
 
 
