@@ -177,7 +177,7 @@ def main() -> int:
             print("-" * len(header))
             for size in sizes:
                 t = make_tensor(size, args.data)
-                repeat = args.repeat or max(7, min(200, int(3e8 / max(size, 1) / 20)))
+                repeat = args.repeat or max(9, min(200, int(1e9 / max(size, 1) / 20)))
                 times = timed(t, names, repeat)
                 row = f"{size:>9.0e} {min(times['sum']) * 1e3:>7.3f}ms {statistics.median(times['sum']) * 1e3:>7.3f}ms"
                 for name in names:
