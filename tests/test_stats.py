@@ -21,6 +21,7 @@ from hypothesis import strategies as st
 
 import tensormagic as tm
 import tensormagic.stats as stats_module
+from tensormagic import stats_device, stats_moments
 from tensormagic.render.common import format_number
 from tensormagic.stats import Stats, array_stats, tensor_stats
 
@@ -493,8 +494,8 @@ def test_describe_never_raises_and_states_the_object(obj: torch.Tensor) -> None:
 
 @pytest.mark.parametrize("dtype", [torch.float32, torch.float64, torch.float16, torch.bfloat16])
 def test_device_walk_matches_float64_references(monkeypatch: pytest.MonkeyPatch, dtype: torch.dtype) -> None:
-    monkeypatch.setattr(stats_module, "DEVICE_CHUNK_BYTES", 16384)  # many chunks, some masked
-    monkeypatch.setattr(stats_module, "CHUNK_BYTES", 4096)  # masked chunks walked in pieces
+    monkeypatch.setattr(stats_device, "DEVICE_CHUNK_BYTES", 16384)  # many chunks, some masked
+    monkeypatch.setattr(stats_device, "DEVICE_PIECE_BYTES", 4096)  # masked chunks walked in pieces
     generator = torch.Generator().manual_seed(3)
     values = (torch.randn(20_000, generator=generator, dtype=torch.float64) * 3 + 1000).to(dtype)
     values[5] = 0.0
@@ -502,9 +503,9 @@ def test_device_walk_matches_float64_references(monkeypatch: pytest.MonkeyPatch,
     values[7001] = math.inf
     values[15_000] = -math.inf
     source = values.view(100, 200).t()  # non-contiguous: chunks are copies, walked twice
-    acc = stats_module._Accumulator()
-    work = stats_module._work_dtype(dtype)
-    stats_module._walk_device(source, work, acc)
+    acc = stats_moments.Accumulator()
+    work = stats_moments.work_dtype(dtype)
+    stats_device.walk_device(source, work, acc)
     finite = values[torch.isfinite(values)].double()
     assert (acc.nan, acc.posinf, acc.neginf, acc.zeros) == (1, 1, 1, 1)
     assert acc.count == finite.numel()
@@ -546,7 +547,7 @@ def _sqrt(value: Fraction) -> float:
 
 def _unit_roundoff(dtype: torch.dtype) -> float:
     """The rounding unit of the dtype statistics are computed in: float32 for ≤32-bit floats, else float64."""
-    return 2.0**-24 if stats_module._work_dtype(dtype) == torch.float32 else 2.0**-53
+    return 2.0**-24 if stats_moments.work_dtype(dtype) == torch.float32 else 2.0**-53
 
 
 def assert_exact(stats: Stats, values: torch.Tensor, work_dtype: torch.dtype, correction: int = 1) -> None:
@@ -853,11 +854,11 @@ def test_large_walks_share_chunks_between_threads_each_with_one_torch_thread(
     if torch.get_num_threads() < 2 or len(os.sched_getaffinity(0)) < 2:
         pytest.skip("one CPU or one torch thread: the caller walks alone")
     seen: list[tuple[str, int]] = []
-    original = stats_module._HostSummariser.chunk
+    original = stats_moments.HostSummariser.chunk
     caller = threading.current_thread()
     worker_walking = threading.Event()
 
-    def recording(self: stats_module._HostSummariser, chunk: torch.Tensor) -> stats_module._Accumulator:
+    def recording(self: stats_moments.HostSummariser, chunk: torch.Tensor) -> stats_moments.Accumulator:
         if threading.current_thread() is caller:
             worker_walking.wait(timeout=60)  # however late the scheduler starts the worker, it gets a chunk
         else:
@@ -865,7 +866,7 @@ def test_large_walks_share_chunks_between_threads_each_with_one_torch_thread(
         seen.append((threading.current_thread().name, torch.get_num_threads()))
         return original(self, chunk)
 
-    monkeypatch.setattr(stats_module._HostSummariser, "chunk", recording)
+    monkeypatch.setattr(stats_moments.HostSummariser, "chunk", recording)
     before = torch.get_num_threads()
     stats = tensor_stats(torch.randn(3_000_000))
     assert stats.chunks == len(seen) > 2
@@ -921,12 +922,12 @@ def test_an_error_while_walking_reaches_the_caller_and_restores_everything(
 ) -> None:
     if torch.get_num_threads() < 2 or len(os.sched_getaffinity(0)) < 2:
         pytest.skip("one CPU or one torch thread: the caller walks alone")
-    original = stats_module._HostSummariser.chunk
+    original = stats_moments.HostSummariser.chunk
     caller = threading.current_thread()
     walking = {"caller": threading.Event(), "worker": threading.Event()}
     everywhere = threading.Event()
 
-    def failing(self: stats_module._HostSummariser, chunk: torch.Tensor) -> stats_module._Accumulator:
+    def failing(self: stats_moments.HostSummariser, chunk: torch.Tensor) -> stats_moments.Accumulator:
         me = "caller" if threading.current_thread() is caller else "worker"
         if everywhere.is_set():
             raise error
@@ -937,7 +938,7 @@ def test_an_error_while_walking_reaches_the_caller_and_restores_everything(
         if me == where:
             raise error
         return original(self, chunk)
-    monkeypatch.setattr(stats_module._HostSummariser, "chunk", failing)
+    monkeypatch.setattr(stats_moments.HostSummariser, "chunk", failing)
     before = torch.get_num_threads()
     with pytest.raises(type(error)):
         tensor_stats(torch.randn(2_000_000))
