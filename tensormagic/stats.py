@@ -232,8 +232,13 @@ def _method(tensor: torch.Tensor) -> str:
 
 
 def tensor_stats(tensor: torch.Tensor, correction: int = 1) -> Stats:
-    """Exact statistics of a tensor with data (not meta, not empty); never touches autograd."""
-    with torch.no_grad():
+    """Exact statistics of a tensor with data (not meta, not empty); never touches autograd.
+
+    A tensor subclass is read as a plain tensor: its ``__torch_function__`` sees none of these reads (the
+    detached alias made with it switched off is a plain ``torch.Tensor``, and so is every chunk a worker
+    thread takes from it).
+    """
+    with torch.no_grad(), torch._C.DisableTorchFunctionSubclass():
         tensor = tensor.detach()
         if tensor.layout != torch.strided:
             return _sparse_stats(tensor, correction)

@@ -118,7 +118,10 @@ def summarise_all(
             torch.get_num_threads()  # torch's lazy per-thread set-up first, or it would override ours
             setter(1)
             check_serial()
-            take_blocks()
+            # Thread-local, like the setting: a subclass's __torch_function__ stays out of the walk here,
+            # as ``tensor_stats`` keeps it out in the caller.
+            with torch._C.DisableTorchFunctionSubclass():
+                take_blocks()
         except BaseException as error:  # raised again in the caller
             errors.append(error)
             stop.set()

@@ -949,3 +949,23 @@ def test_an_error_while_walking_reaches_the_caller_and_restores_everything(
         facts = tm.describe(torch.randn(2_000_000))
         assert facts.stats is None and facts.stats_error == "RuntimeError: broken chunk"
     assert torch.get_num_threads() == before
+
+
+class _CountingTensor(torch.Tensor):
+    calls: list[str] = []
+
+    @classmethod
+    def __torch_function__(cls, func, types, args=(), kwargs=None):  # type: ignore[no-untyped-def]
+        cls.calls.append(getattr(func, "__name__", str(func)))
+        return super().__torch_function__(func, types, args, kwargs or {})
+
+
+def test_a_subclass_never_sees_the_walk_in_any_thread(threaded: None) -> None:
+    """A user's ``__torch_function__`` is not called by describe's reads, in the caller or in a worker thread
+    (the caller's ``plain_torch`` setting is thread-local: workers set their own)."""
+    values = torch.randn(2_000_000).as_subclass(_CountingTensor)
+    _CountingTensor.calls = []
+    facts = tm.describe(values)
+    direct = tensor_stats(values)
+    assert _CountingTensor.calls == []
+    assert facts.stats is not None and facts.stats == direct and direct.chunks > 2
