@@ -10,6 +10,7 @@ import sys
 import textwrap
 import threading
 import warnings
+from collections.abc import Iterator
 from fractions import Fraction
 from pathlib import Path
 
@@ -822,13 +823,22 @@ def test_per_channel_quantized_annotation_has_one_header_and_statistics(shell, l
 
 
 @pytest.fixture
-def threaded(monkeypatch: pytest.MonkeyPatch) -> None:
-    """Every tensor above 0 elements is shared out between worker threads."""
+def threaded(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
+    """Every tensor above 0 elements is shared out between threads: two at least, whatever count an earlier
+    test left torch with (put back afterwards)."""
+    if len(os.sched_getaffinity(0)) < 2:
+        pytest.skip("one CPU: the caller walks alone")
     monkeypatch.setattr(stats_module, "SERIAL_ELEMENTS", 0)
+    previous = torch.get_num_threads()
+    if previous < 2:
+        torch.set_num_threads(2)
+    yield
+    if previous < 2:
+        torch.set_num_threads(previous)
 
 
 def test_threads_give_the_same_numbers_as_one_walker_bit_for_bit(
-    monkeypatch: pytest.MonkeyPatch, small_chunks: int
+    monkeypatch: pytest.MonkeyPatch, small_chunks: int, threaded: None
 ) -> None:
     generator = torch.Generator().manual_seed(31)
     cases = [
@@ -851,8 +861,6 @@ def test_threads_give_the_same_numbers_as_one_walker_bit_for_bit(
 def test_large_walks_share_chunks_between_threads_each_with_one_torch_thread(
     monkeypatch: pytest.MonkeyPatch, threaded: None
 ) -> None:
-    if torch.get_num_threads() < 2 or len(os.sched_getaffinity(0)) < 2:
-        pytest.skip("one CPU or one torch thread: the caller walks alone")
     seen: list[tuple[str, int]] = []
     original = stats_moments.HostSummariser.chunk
     caller = threading.current_thread()
@@ -920,8 +928,6 @@ def test_no_other_thread_ever_sees_a_changed_thread_count(threaded: None) -> Non
 def test_an_error_while_walking_reaches_the_caller_and_restores_everything(
     monkeypatch: pytest.MonkeyPatch, threaded: None, error: BaseException, where: str
 ) -> None:
-    if torch.get_num_threads() < 2 or len(os.sched_getaffinity(0)) < 2:
-        pytest.skip("one CPU or one torch thread: the caller walks alone")
     original = stats_moments.HostSummariser.chunk
     caller = threading.current_thread()
     walking = {"caller": threading.Event(), "worker": threading.Event()}
