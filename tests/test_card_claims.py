@@ -476,9 +476,13 @@ def _autoencoder_errors(data: torch.Tensor) -> dict[int, float]:
 
 
 @pytest.fixture(scope="module")
-def autoencoder_errors() -> dict[int, float]:
+def autoencoder_errors() -> Any:
+    threads = torch.get_num_threads()
     torch.set_num_threads(1)
-    return _autoencoder_errors(card("autoencoder").data)
+    try:
+        yield _autoencoder_errors(card("autoencoder").data)
+    finally:
+        torch.set_num_threads(threads)  # later test modules get the thread count they started with
 
 
 @pytest.mark.parametrize("language", LANGUAGES)
@@ -525,8 +529,16 @@ def _rings() -> tuple[torch.Tensor, torch.Tensor]:
 
 
 @pytest.fixture(scope="module")
-def trained_rings() -> dict[str, Any]:
+def trained_rings() -> Any:
+    threads = torch.get_num_threads()
     torch.set_num_threads(1)
+    try:
+        yield _trained_rings()
+    finally:
+        torch.set_num_threads(threads)  # later test modules get the thread count they started with
+
+
+def _trained_rings() -> dict[str, Any]:
     points, labels = _rings()
     gen = torch.Generator().manual_seed(42)
     deep = nn.Sequential(linear(2, 8, gen), nn.ReLU(), linear(8, 8, gen), nn.ReLU(), linear(8, 2, gen))

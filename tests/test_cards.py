@@ -514,3 +514,18 @@ def test_a_chinese_topic_name_opens_the_chinese_card_unless_a_language_was_chose
     assert _titles("%config")[-2:] == ["CNN — convolutional neural network", '"after %config"']
     # The same choice made in a configuration file.
     assert _titles("config-file")[:2] == ["CNN — convolutional neural network", '"chinese"']
+
+
+def test_building_a_card_leaves_other_threads_their_thread_count() -> None:
+    """The card's one-thread setting is its own thread's: a user's thread running torch meanwhile keeps its count."""
+    import threading
+
+    from tensormagic.cards.base import small_work
+
+    before = torch.get_num_threads()
+    seen: list[int] = []
+    with small_work():
+        worker = threading.Thread(target=lambda: seen.append(torch.get_num_threads()))
+        worker.start()
+        worker.join()
+    assert seen == [before] and torch.get_num_threads() == before

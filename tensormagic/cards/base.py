@@ -20,6 +20,7 @@ from .. import i18n
 from ..i18n import normalize_language
 from ..render.common import BOX_STYLE, MUTED_STYLE, escape
 from ..render.fallback import WidgetWithFallback
+from ..stats_threads import openmp_thread_setter
 from .settings import Aliases, ChoiceSetting, CodeSetting, IntSetting, Setting, SettingError, command
 
 #: Cards seed their own generator: a card must never move the user's global random stream.
@@ -77,14 +78,19 @@ def small_work() -> Iterator[None]:
     CPU cards: a GPU launch per tiny op would be slower, and the cards' modules live on the CPU. The device
     context is entered only then, because it intercepts every torch call while active.
     """
+    # One thread for this thread only (OpenMP keeps the count per thread): a user's other threads running torch
+    # meanwhile keep theirs, which torch.set_num_threads (process-wide) would not guarantee.
+    setter = openmp_thread_setter()
     threads = torch.get_num_threads()
-    torch.set_num_threads(1)
+    if setter is not None:
+        setter(1)
     device = torch.device("cpu") if torch.get_default_device().type != "cpu" else nullcontext()
     try:
         with device:
             yield
     finally:
-        torch.set_num_threads(threads)
+        if setter is not None:
+            setter(threads)
 
 
 @contextmanager
