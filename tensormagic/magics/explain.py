@@ -20,6 +20,7 @@ from ..explanation import Explanation
 from ..i18n import message, normalize_language
 from ..record import prune_traceback
 from ..runner import run_recorded
+from .steps import recorder_for, show_timeline
 
 if TYPE_CHECKING:
     from . import TensorMagics
@@ -191,6 +192,7 @@ def run_explain_cell(magics: TensorMagics, line: str, cell: str) -> None:
         # The name IPython will compile the cell under: code objects with it are the cell's own.
         filename = shell.compile.get_code_name(cell, transformed, number)
         relay = _relay(magics)
+        steps = recorder_for(filename, transformed, _display_lines(cell, transformed)) if args.steps else None
     except Exception as error:  # noqa: BLE001 - without a recorder the cell still runs, unexplained
         _warn(language, error)
         shell.run_cell(cell, store_history=False)
@@ -202,7 +204,7 @@ def run_explain_cell(magics: TensorMagics, line: str, cell: str) -> None:
             return shell.run_cell(cell, store_history=False)
 
     outcome = run_recorded(
-        execute,
+        execute if steps is None else lambda: steps.run(execute),
         filename=filename,
         source=transformed,
         namespace=shell.user_ns,
@@ -213,6 +215,11 @@ def run_explain_cell(magics: TensorMagics, line: str, cell: str) -> None:
     )
     for warning in outcome.warnings[:1]:
         print(message("explain.incomplete", language, error=warning), file=sys.stderr)
+    if steps is not None:  # --steps: the timeline (with each line's notes) instead of the explanation
+        show_timeline(magics, steps, outcome, language)
+        if outcome.error is not None:
+            relay.arm(outcome.error, cell)
+        return None
     explanation = outcome.explanation
     if explanation is not None:
         try:
