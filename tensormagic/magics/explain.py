@@ -20,7 +20,7 @@ from ..explanation import Explanation
 from ..i18n import message, normalize_language
 from ..record import prune_traceback
 from ..runner import run_recorded
-from .steps import recorder_for, show_timeline
+from .steps import recorder_for, run_steps
 
 if TYPE_CHECKING:
     from . import TensorMagics
@@ -203,8 +203,11 @@ def run_explain_cell(magics: TensorMagics, line: str, cell: str) -> None:
         with _compiled_as(shell, number), _quiet_as(shell, transformed), _pruned_tracebacks(shell):
             return shell.run_cell(cell, store_history=False)
 
+    if steps is not None:  # --steps: the step tracer instead of the recorder, then the timeline
+        run_steps(magics, steps, execute, relay, cell, language)
+        return None
     outcome = run_recorded(
-        execute if steps is None else lambda: steps.run(execute),
+        execute,
         filename=filename,
         source=transformed,
         namespace=shell.user_ns,
@@ -215,11 +218,6 @@ def run_explain_cell(magics: TensorMagics, line: str, cell: str) -> None:
     )
     for warning in outcome.warnings[:1]:
         print(message("explain.incomplete", language, error=warning), file=sys.stderr)
-    if steps is not None:  # --steps: the timeline (with each line's notes) instead of the explanation
-        show_timeline(magics, steps, outcome, language)
-        if outcome.error is not None:
-            relay.arm(outcome.error, cell)
-        return None
     explanation = outcome.explanation
     if explanation is not None:
         try:

@@ -1,19 +1,20 @@
-"""``%%explain --steps``: the step tracer around the cell's run, then the timeline widget instead of the explanation.
+"""``%%explain --steps``: the cell runs once under the step tracer, then the timeline widget is shown.
 
-Kept apart from :mod:`.explain` (which runs the cell): that module only asks :func:`recorder_for` for a tracer and
-hands the outcome to :func:`show_timeline`. Everything here runs inside a guard: a fault of ours is one warning
-line on stderr, never a traceback, and never changes the cell's own result.
+Kept apart from :mod:`.explain`, which prepares the cell's run exactly as for ``%%explain`` (execution number,
+trailing ``;``, tracebacks) and hands it here. The step tracer replaces the call recorder: a loop's thousands of
+steps stay affordable (``benchmarks/steps.py``). Everything of ours runs inside a guard: a fault is one warning line
+on stderr, never a traceback, and never changes the cell's own result.
 """
 
 from __future__ import annotations
 
 import sys
+from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
 from IPython.display import display
 
 from ..i18n import message
-from ..runner import Outcome
 from ..timeline.recorder import StepRecorder
 from ..timeline.run import build_timeline
 
@@ -28,21 +29,30 @@ def recorder_for(filename: str, transformed: str, display_lines: list[str]) -> S
 
 def _warn(language: str, error: BaseException | str) -> None:
     text = error if isinstance(error, str) else f"{type(error).__name__}: {error}"
-    print(message("steps.incomplete", language, error=text.splitlines()[0][:200] if text else ""), file=sys.stderr)
+    print(message("steps.incomplete", language, error=(text.splitlines() or [""])[0][:200]), file=sys.stderr)
 
 
-def show_timeline(magics: TensorMagics, recorder: StepRecorder, outcome: Outcome, language: str) -> None:
-    """Display the cell's timeline (widget, with text and image fallbacks); keep it as ``last_timeline``."""
+def run_steps(
+    magics: TensorMagics, recorder: StepRecorder, execute: Callable[[], Any], relay: Any, cell: str, language: str
+) -> None:
+    """Run the cell once (``execute``: IPython's ``run_cell``) under the tracer; display its timeline."""
+    __tracebackhide__ = True  # noqa: F841
+    error: BaseException | None = None
     try:
-        timeline = build_timeline(recorder, language, outcome.explanation, outcome.error, [])
+        result = recorder.run(execute)
+        error = getattr(result, "error_before_exec", None) or getattr(result, "error_in_exec", None)
+    except BaseException as raised:  # noqa: BLE001 - run_cell reports the user's errors itself; this is the rest
+        error = raised
+    try:
+        timeline = build_timeline(recorder, language, error)
         magics.last_timeline = timeline  # type: ignore[attr-defined]
-        if outcome.explanation is not None:
-            magics.last_explanation = outcome.explanation  # type: ignore[attr-defined]
         if recorder.faults:
             _warn(language, recorder.faults[0])
         from ..widgets.steps import StepsView
 
         bundle: dict[str, Any] = StepsView(timeline)._repr_mimebundle_()
         display(bundle, raw=True)
-    except (Exception, KeyboardInterrupt) as error:  # noqa: BLE001 - one warning line, never a traceback
-        _warn(language, error)
+    except (Exception, KeyboardInterrupt) as fault:  # noqa: BLE001 - one warning line, never a traceback
+        _warn(language, fault)
+    if error is not None:
+        relay.arm(error, cell)  # "Run all" stops at this cell, as it would without the magic

@@ -58,7 +58,7 @@ def _memory_cell(frame: Frame, name: str) -> str:
 
 
 def frame_lines(timeline: Timeline, index: int) -> list[str]:
-    """One step as text: its caption and code, a table of its names, its memory rows, its line's notes."""
+    """One step as text: its caption and code, a table of its names, its memory rows."""
     frame = timeline.frames[index]
     language = timeline.language
     lines: list[str] = []
@@ -106,9 +106,6 @@ def frame_lines(timeline: Timeline, index: int) -> list[str]:
         if storage.written:
             text += "   " + message("steps.written_mark", language)
         lines.append(text)
-    for label, notes in timeline.notes.get(frame.line, []):
-        lines.append(f"  {label}")
-        lines.extend(f"    ↳ {note}" for note in notes)
     return lines
 
 
@@ -186,7 +183,7 @@ def code_html(timeline: Timeline, line: int | None) -> str:
 
 
 def notes_html(timeline: Timeline, frame: Frame) -> str:
-    """What the explanation says about the frame's line, what it raised, and each name's marks in words."""
+    """What the frame's line raised, and each name's marks (written, changed through shared memory) in words."""
     language = timeline.language
     parts = []
     if frame.error:
@@ -197,9 +194,6 @@ def notes_html(timeline: Timeline, frame: Frame) -> str:
         for kind, words in name_marks(frame, name, language):
             if kind != "new":
                 parts.append(f"<div>• <b>{escape(name)}</b>: {escape(words)}</div>")
-    for label, notes in timeline.notes.get(frame.line, []):
-        parts.append(f"<div><b>{escape(label)}</b></div>")
-        parts.extend(f'<div style="margin-left:1em">↳ {escape(note)}</div>' for note in notes)
     return f'<div class="tm-steps-notes">{"".join(parts)}</div>'
 
 

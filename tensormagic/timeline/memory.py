@@ -37,6 +37,8 @@ _NUMPY_OF_TORCH: dict[torch.dtype, np.dtype[Any]] = {
 }
 #: bfloat16 is the top half of a float32: read as uint16, shifted into place.
 _BFLOAT16 = torch.bfloat16
+_STRIDED = torch.strided
+_DTYPE_NAMES: dict[torch.dtype, str] = {dtype: str(dtype) for dtype in _NUMPY_OF_TORCH}
 #: Memory up to this size is fingerprinted at every step, so a write through any name (NumPy's too) is seen.
 FINGERPRINT_LIMIT = 16 * 1024 * 1024
 
@@ -64,6 +66,9 @@ class Probe:
     contiguous: bool
     conj: bool = False
     neg: bool = False
+    ident: str = ""  # the block id the recorder gave the object
+    owner_id: str = ""  # the memory's id (the storage row it lies in)
+    key: tuple[Any, ...] = ()  # what is read again at every step to know these facts still hold
 
     @property
     def strides(self) -> tuple[int, ...] | None:
@@ -76,11 +81,21 @@ class Probe:
     def nbytes(self) -> int:
         return self.numel * self.itemsize
 
+    low: int = 0  # bytes from ``address`` back to its lowest element (negative strides), and on to past its highest
+    high: int = 0
+
+    def __post_init__(self) -> None:
+        low = high = 0
+        for n, stride in zip(self.shape, self.byte_strides, strict=False):
+            if stride < 0:
+                low += (n - 1) * stride
+            else:
+                high += (n - 1) * stride
+        self.low, self.high = low, high + self.itemsize
+
     def span(self) -> tuple[int, int]:
         """[first byte, last byte + 1) its elements reach, as addresses (needs ``numel > 0``)."""
-        low = sum(min(0, (n - 1) * s) for n, s in zip(self.shape, self.byte_strides, strict=True))
-        high = sum(max(0, (n - 1) * s) for n, s in zip(self.shape, self.byte_strides, strict=True))
-        return self.address + low, self.address + high + self.itemsize
+        return self.address + self.low, self.address + self.high
 
     @property
     def readable(self) -> bool:
@@ -111,14 +126,13 @@ def _opaque(t: torch.Tensor, layout: str) -> Probe:
 
 
 def _probe_tensor(t: torch.Tensor) -> Probe:
-    if getattr(t, "is_nested", False):
+    if t.is_nested:
         return _opaque(t, "nested")
-    if t.layout != torch.strided:
+    if t.layout is not _STRIDED:
         return _opaque(t, "sparse")
     if t.is_quantized:
         return _opaque(t, "quantized")
-    device = t.device.type
-    if device == "meta":
+    if t.is_meta:
         return _opaque(t, "meta")
     try:
         storage = t.untyped_storage()
@@ -127,18 +141,14 @@ def _probe_tensor(t: torch.Tensor) -> Probe:
     except Exception:  # noqa: BLE001 - a wrapped (vmap/grad) tensor or a subclass without real memory
         return _opaque(t, "unreadable")
     itemsize = t.element_size()
-    try:
-        version: int | None = t._version
-    except RuntimeError:  # inference tensors keep no version counter
-        version = None
     numel = t.numel()
     dtype = t.dtype
+    real = bool(start and size)
     return Probe(
-        "tensor", str(dtype), _NUMPY_OF_TORCH.get(dtype), dtype is _BFLOAT16, itemsize,
-        tuple(t.shape), tuple(s * itemsize for s in t.stride()), int(t.storage_offset()), device, numel,
-        address if numel else 0, (start, start + size) if start and size else None,
-        storage if start and size else None, version, t.requires_grad, "strided", t.is_contiguous(),
-        t.is_conj(), t.is_neg(),
+        "tensor", _DTYPE_NAMES.get(dtype) or str(dtype), _NUMPY_OF_TORCH.get(dtype), dtype is _BFLOAT16, itemsize,
+        tuple(t.shape), tuple([s * itemsize for s in t.stride()]), int(t.storage_offset()),
+        "cpu" if t.is_cpu else t.device.type, numel, address if numel else 0, (start, start + size) if real else None,
+        storage if real else None, None, t.requires_grad, "strided", t.is_contiguous(), t.is_conj(), t.is_neg(),
     )
 
 
@@ -252,3 +262,23 @@ def boxes_of(offsets: list[int], itemsize: int, box: int) -> list[int]:
     for o in offsets:
         out.extend(range(o // box, math.ceil((o + itemsize) / box)))
     return out
+
+
+def decode(p: Probe, data: bytes, start: int) -> Any:
+    """``p``'s numbers, nested like ``tolist()``, from ``data`` (a copy of the memory that began at ``start``)."""
+    if not p.numel or (p.decode is None and not p.bfloat16):
+        return None
+    dtype = np.dtype(np.uint16) if p.bfloat16 else p.decode
+    assert dtype is not None
+    array = np.ndarray(p.shape, dtype, buffer=data, offset=p.address - start, strides=p.byte_strides)
+    return _numbers(array, p).tolist()
+
+
+def decode_row(data: bytes, p: Probe) -> list[Any] | None:
+    """Every element of a row of memory read as ``p``'s element type (the row's first name sets it)."""
+    if p.decode is None and not p.bfloat16:
+        return None
+    array = np.frombuffer(data, np.uint16 if p.bfloat16 else p.decode)
+    if p.bfloat16:
+        array = (array.astype(np.uint32) << 16).view(np.float32)
+    return list(array.tolist())

@@ -128,10 +128,10 @@ class Frame:
 
 @dataclass
 class Timeline:
-    """Every kept step of one cell, in execution order, with what the explanation says about each line.
+    """Every kept step of one cell, in execution order.
 
-    ``steps_total`` counts every executed line; ``skipped`` maps a line to how many of its executions were not kept.
-    ``notes`` maps a line to its torch calls and their notes (from ``%%explain``'s explanation of the same run).
+    ``steps_total`` counts every executed line; ``executions`` how often each line ran; ``skipped`` how many of a
+    line's executions were not kept. ``error`` is the exception that stopped the cell, ``warnings`` our own faults.
     """
 
     source: str
@@ -140,7 +140,6 @@ class Timeline:
     steps_total: int = 0
     executions: dict[int, int] = field(default_factory=dict)
     skipped: dict[int, int] = field(default_factory=dict)
-    notes: dict[int, list[tuple[str, tuple[str, ...]]]] = field(default_factory=dict)
     language: str = "en"
     error: str | None = None
     warnings: list[str] = field(default_factory=list)

@@ -3,17 +3,25 @@
 :class:`StepRecorder` installs a trace function (``sys.settrace``, chained to any tracer already set) that only
 follows frames of the cell's top-level code (``<module>`` code compiled under the cell's file name); every other
 frame gets no line events. When a statement of the cell finishes (the next statement starts, or the code object
-returns), the names the cell touches are read (:mod:`.memory`, torch functions disabled, no torch op called) and the
-step becomes a :class:`~.model.Frame`.
+returns), the names the cell touches are read (:mod:`.memory`, torch functions disabled, no torch op called).
+
+A step is taken in two parts, because a loop runs its lines thousands of times and most of those steps are not kept:
+
+- at every step, a cheap :class:`_Record`: which names refer to which objects, each object's facts (read once per
+  object, checked again by a few reads per step), the raw bytes of small memory, checksums of larger memory, torch's
+  version counters;
+- for the steps kept (each line's first :data:`~.model.FIRST_KEPT` and last :data:`~.model.LAST_KEPT` runs), the
+  :class:`~.model.Frame` is built from its record and the record of the step before it (what was written, what
+  is new), after the cell.
 
 Identity without references: objects and the owners of their memory are known by ``id()`` checked against a weak
-reference (a dead object's id may be reused), so the recorder never keeps a tensor or an array alive. Each line
-keeps its first :data:`~.model.FIRST_KEPT` and last :data:`~.model.LAST_KEPT` executions; the rest are counted.
+reference (a dead object's id may be reused), so the recorder never keeps a tensor or an array alive.
 """
 
 from __future__ import annotations
 
 import contextlib
+import ctypes
 import sys
 import weakref
 from collections import deque
@@ -24,68 +32,71 @@ from typing import Any
 import numpy as np
 import torch
 
-from .memory import Probe, boxes_of, element_offsets, fingerprint, probe, read_row, read_values
+from .memory import FINGERPRINT_LIMIT, Probe, boxes_of, decode, decode_row, element_offsets, fingerprint, probe
 from .model import FIRST_KEPT, LAST_KEPT, SMALL, Block, Frame, Storage, Timeline
 from .source import CellShape, shape_of
 
 _MISSING = object()
 _Tensor = torch.Tensor
 _ndarray = np.ndarray
+_string_at = ctypes.string_at
+_ARRAYS = (torch.Tensor, np.ndarray)
+_no_torch_function = torch._C.DisableTorchFunction
+#: Memory up to this many bytes is copied at every step (a row of at most 64 boxes of 16 bytes).
+_ROW_BYTES = SMALL * 16
+#: A small tensor in large memory: its elements' bytes are copied when they span at most this much.
+_SPAN_BYTES = 1 << 16
+
+
+@dataclass(slots=True)
+class _Row:
+    """A block of memory as steps see it: where it lies and which of the step's objects lie in it.
+
+    Shared by consecutive steps over the same objects; what a step read of it is in its :class:`_State`.
+    """
+
+    id: str
+    device: str
+    start: int
+    end: int
+    members: list[int]  # indices into the step's objects, in the names' order
+    small: bool = False  # copied at every step (CPU memory of at most 64 boxes)
+
+
+@dataclass(slots=True)
+class _State:
+    """The memory side of one step: the objects' facts, their version counters, the rows and what was read."""
+
+    objects: list[Probe]
+    versions: list[int | None]
+    rows: list[_Row]
+    data: list[bytes | None]  # per row: a copy of its bytes (small rows)
+    new: tuple[str, ...]  # ids of the rows seen for the first time at this step
+    prints: dict[tuple[Any, ...], int]  # checksums of objects in memory too large to copy
+    spans: dict[int, bytes]  # object index -> bytes of its elements (small objects in large memory)
+
+
+@dataclass(slots=True)
+class _Record:
+    """One step, cheaply: enough to build its frame later without touching the objects again."""
+
+    step: int
+    line: int
+    execution: int
+    error: str | None
+    names: list[tuple[str, int]]  # (name, index into the state's objects)
+    fresh: list[str]  # block ids first seen at this step
+    state: _State
+    before: _State | None  # the step before's state, to tell what this step changed
 
 
 @dataclass
 class _History:
-    """One line's executions: how many, the first few frames and the last few."""
+    """One line's runs: how many, the first few records and the last few."""
 
     count: int = 0
-    first: list[Frame] = field(default_factory=list)
-    last: deque[Frame] = field(default_factory=lambda: deque(maxlen=LAST_KEPT))
-
-
-@dataclass
-class _Row:
-    """A storage being built for one step: the probes of the objects lying in it."""
-
-    device: str
-    start: int
-    end: int
-    members: list[int]  # indices into the step's probes
-    id: str = ""
-    new: bool = False
-
-
-class _Identities:
-    """Stable ids for objects alive across steps, by ``id()`` checked against a weak reference."""
-
-    def __init__(self, prefix: str) -> None:
-        self.prefix = prefix
-        self.count = 0
-        self.known: dict[int, tuple[weakref.ref[Any], str]] = {}
-
-    def get(self, obj: Any) -> str | None:
-        entry = self.known.get(id(obj))
-        if entry is not None and entry[0]() is obj:
-            return entry[1]
-        return None
-
-    def add(self, obj: Any, ident: str | None = None) -> str:
-        if ident is None:
-            self.count += 1
-            ident = f"{self.prefix}{self.count}"
-        key = id(obj)
-        known = self.known
-
-        def forget(_: Any, key: int = key) -> None:
-            entry = known.get(key)
-            if entry is not None and entry[0]() is None:
-                del known[key]
-
-        with contextlib.suppress(TypeError):  # not weak-referenceable: known for this step only
-            self.known[key] = (weakref.ref(obj, forget), ident)
-        return ident
-
-    def clear(self) -> None:
-        self.known.clear()
+    first: list[_Record] = field(default_factory=list)
+    last: deque[_Record] = field(default_factory=lambda: deque(maxlen=LAST_KEPT))
 
 
 class StepRecorder:
@@ -100,13 +111,19 @@ class StepRecorder:
         self.source = source
         self.lines = list(display_lines) if display_lines is not None else source.splitlines()
         self.shape: CellShape = shape_of(source)
+        self.statement_of = self.shape.statement_of
         self.watched = self.shape.names
-        self.objects = _Identities("b")
-        self.owners = _Identities("s")
-        self.row_bytes: dict[str, bytes] = {}
-        self.fingerprints: dict[tuple[Any, ...], int] = {}
-        self.versions: dict[str, int | None] = {}  # block id -> the tensor's version counter last step
-        self.blocks_seen: dict[str, Block] = {}  # block id -> its last Block (reused while it is unchanged)
+        self.objects: dict[int, list[Any]] = {}  # id(obj) -> [weak ref, its facts, its version counter]
+        self.owners: dict[int, tuple[weakref.ref[Any], str]] = {}  # id(owner of memory) -> (weak ref, row id)
+        self.live_owners: dict[str, int] = {}  # row id -> how many of its owners are alive
+        self.counts = [0, 0]  # blocks, rows named so far
+        self.last_rows: list[_Row] = []
+        self.seen_rows: set[str] = set()  # ids of memory seen at an earlier step (or before the cell)
+        self.last: _Record | None = None
+        self.last_signature: tuple[int, ...] = ()
+        self.last_kinds: tuple[type, ...] = ()
+        self.last_ids: list[int] = []
+        self.last_positions: list[int] = []  # where each of the last step's objects sits among the watched names
         self.histories: dict[int, _History] = {}
         self.steps = 0
         self.started = False
@@ -116,8 +133,6 @@ class StepRecorder:
         self.open_error: str | None = None
         self.faults: list[str] = []
         self.stopped: str | None = None
-        self._previous: Any = None
-        self._installed = False
 
     # -- tracing ---------------------------------------------------------------------------------------------
     def run(self, execute: Callable[[], Any]) -> Any:
@@ -129,7 +144,6 @@ class StepRecorder:
     @contextlib.contextmanager
     def tracing(self) -> Iterator[None]:
         previous = sys.gettrace()
-        self._previous = previous
         filename = self.filename
         local = self._local
 
@@ -152,14 +166,12 @@ class StepRecorder:
                 return theirs
 
         sys.settrace(global_trace)
-        self._installed = True
         try:
             yield
         finally:
             if sys.gettrace() is not global_trace and self.stopped is None:
                 self.stopped = "replaced"  # the cell set its own tracer (pdb, another tool): steps after it are lost
             sys.settrace(previous)
-            self._installed = False
             self._finish()
 
     def _chained(self, theirs: Any) -> Callable[..., Any]:
@@ -175,7 +187,18 @@ class StepRecorder:
     def _local(self, frame: Any, event: Any, arg: Any) -> Any:
         try:
             if event == "line":
-                self._on_line(frame)
+                line = self.statement_of.get(frame.f_lineno, frame.f_lineno)
+                code = id(frame.f_code)
+                lasti = frame.f_lasti
+                if self.open_line == line and self.open_code == code and lasti > self.open_lasti:
+                    self.open_lasti = lasti  # the same statement, reported again for another of its lines
+                    return self._local
+                if self.open_line is not None:
+                    self._close(frame.f_locals)
+                elif not self.started:
+                    self.started = True
+                    self._take(frame.f_locals)  # what existed before the cell: known, so not new at step 1
+                self.open_line, self.open_code, self.open_lasti = line, code, lasti
             elif event == "return":
                 self._close(frame.f_locals)
             elif event == "exception":
@@ -184,23 +207,8 @@ class StepRecorder:
             self.faults.append(_error_text(type(fault), fault))
         return self._local
 
-    def _on_line(self, frame: Any) -> None:
-        line = self.shape.statement_of.get(frame.f_lineno, frame.f_lineno)
-        code = id(frame.f_code)
-        lasti = frame.f_lasti
-        if self.open_line == line and self.open_code == code and lasti > self.open_lasti:
-            self.open_lasti = lasti  # the same statement, reported again for another of its lines
-            return
-        namespace = frame.f_locals
-        if not self.started:
-            self.started = True
-            self._capture(namespace, baseline=True)  # what existed before the cell: not new
-        else:
-            self._close(namespace)
-        self.open_line, self.open_code, self.open_lasti = line, code, lasti
-
     def _close(self, namespace: Mapping[str, Any]) -> None:
-        """The open statement finished: its frame is the namespace as it is now."""
+        """The open statement finished: its step is the namespace as it is now."""
         line = self.open_line
         if line is None:
             return
@@ -210,234 +218,317 @@ class StepRecorder:
         history = self.histories.get(line)
         if history is None:
             history = self.histories[line] = _History()
-        history.count += 1
-        names, blocks, storages, changed_via = self._capture(namespace, line=line)
-        frame = Frame(
-            step=self.steps, line=line, source=self._statement_text(line), execution=history.count, names=names,
-            blocks=blocks, storages=storages, error=error, changed_via=changed_via,
-        )
-        if history.count <= FIRST_KEPT:
-            history.first.append(frame)
+        count = history.count = history.count + 1
+        with _no_torch_function():
+            record = self._record(namespace, line, count, error)
+        if count <= FIRST_KEPT:
+            history.first.append(record)
         else:
-            history.last.append(frame)
-
-    def _statement_text(self, line: int) -> str:
-        last = self.shape.header_end.get(line, line)
-        text = [self.lines[k - 1] if 0 < k <= len(self.lines) else "" for k in range(line, min(last, line + 2) + 1)]
-        shown = "\n".join(text).strip("\n")
-        return shown + (" …" if last > line + 2 else "")
+            history.last.append(record)
 
     def _finish(self) -> None:
-        """The identities and bytes kept while the cell ran are not needed afterwards."""
+        """The identities kept while the cell ran are not needed afterwards (and keep no object alive anyway)."""
         self.open_line = None
         self.objects.clear()
         self.owners.clear()
-        self.row_bytes.clear()
-        self.fingerprints.clear()
-        self.versions.clear()
+        self.live_owners.clear()
+        self.last_rows = []
+        self.last = None
 
-    # -- one step's snapshot -----------------------------------------------------------------------------------
-    def _capture(
-        self, namespace: Mapping[str, Any], *, baseline: bool = False, line: int | None = None
-    ) -> tuple[dict[str, str], dict[str, Block], dict[str, Storage], dict[str, tuple[str, ...]]]:
-        with torch._C.DisableTorchFunction():
-            return self._snapshot(namespace, baseline, line)
+    # -- one step's record (at every step: cheap) --------------------------------------------------------------
+    def _take(
+        self, namespace: Mapping[str, Any], line: int = 0, execution: int = 0, error: str | None = None
+    ) -> _Record:
+        with _no_torch_function():
+            return self._record(namespace, line, execution, error)
 
-    def _snapshot(
-        self, namespace: Mapping[str, Any], baseline: bool, line: int | None
-    ) -> tuple[dict[str, str], dict[str, Block], dict[str, Storage], dict[str, tuple[str, ...]]]:
-        values: list[Any] = []
-        probes: list[Probe | None] = []
-        idents: list[str] = []
+    def _record(self, namespace: Mapping[str, Any], line: int, execution: int, error: str | None) -> _Record:
+        # The hot path of a loop: every name the cell touches, at every step. An object's facts are read once and
+        # hold while torch's version counter stays (in-place metadata changes such as t_() or resize_() count
+        # too) or, for arrays, while shape and strides stay; memory is copied only where it is small.
+        bound = list(map(namespace.get, self.watched))
+        kinds = tuple(map(type, bound))
+        last = self.last
+        if (
+            last is not None
+            and kinds == self.last_kinds
+            and [id(bound[p]) for p in self.last_positions] == self.last_ids
+        ):
+            versions_now = self._unchanged(bound, last.state)
+            if versions_now is not None:  # the same objects, their facts still hold: only memory is read again
+                return self._again(line, execution, error, last, versions_now)
+        known = self.objects.get
         index_of: dict[int, int] = {}
-        names: dict[str, str] = {}
-        fresh: set[int] = set()
-        get = namespace.get
-        for name in self.watched:
-            value = get(name, _MISSING)
-            if not isinstance(value, _Tensor | _ndarray):
+        objects: list[Probe] = []
+        versions: list[int | None] = []
+        names: list[tuple[str, int]] = []
+        fresh: list[str] = []
+        positions: list[int] = []
+        for position, name in enumerate(self.watched):
+            value: Any = bound[position]
+            kind = value.__class__
+            if kind is _Tensor:
+                tensor = True
+            elif kind is _ndarray:
+                tensor = False
+            elif not isinstance(value, _ARRAYS):
                 continue
-            index = index_of.get(id(value))
-            if index is None:
-                index = index_of[id(value)] = len(values)
-                ident = self.objects.get(value)
-                if ident is None:
-                    ident = self.objects.add(value)
-                    fresh.add(index)
-                values.append(value)
-                idents.append(ident)
+            else:
+                tensor = isinstance(value, _Tensor)
+            key = id(value)
+            index = index_of.get(key)
+            if index is not None:
+                names.append((name, index))
+                continue
+            entry = known(key)
+            if entry is not None and entry[0]() is not value:
+                entry = None
+            if tensor:
                 try:
-                    probes.append(probe(value))
-                except Exception as fault:  # noqa: BLE001 - an object we cannot read is drawn without memory
-                    self.faults.append(_error_text(type(fault), fault))
-                    probes.append(None)
-            names[name] = idents[index]
-        rows = self._rows(probes)
-        row_of: dict[int, _Row] = {i: row for row in rows for i in row.members}
-        storages: dict[str, Storage] = {}
-        written_boxes: dict[str, set[int]] = {}
-        new_fingerprints: dict[tuple[Any, ...], int] = {}
-        for row in rows:
-            storages[row.id] = self._storage(row, probes, written_boxes)
-        blocks: dict[str, Block] = {}
-        for index, p in enumerate(probes):
-            ident = idents[index]
-            block = self._block(ident, p, row_of.get(index), storages, written_boxes, new_fingerprints,
-                                index in fresh)
-            previous = self.blocks_seen.get(ident)
-            if previous is not None and previous == block:
-                block = previous  # unchanged: the frames share one object
-            blocks[ident] = block
-        # Only what this step saw is compared at the next: a loop that makes a new tensor per iteration keeps one.
-        self.blocks_seen = blocks
-        self.versions = {ident: self.versions[ident] for ident in blocks if ident in self.versions}
-        self.row_bytes = {row.id: self.row_bytes[row.id] for row in rows if row.id in self.row_bytes}
-        self.fingerprints = new_fingerprints
-        values.clear()  # the only references this step took
-        # A row that held a written block but whose bytes are not compared (over 64 boxes) changed too.
-        for row in rows:
-            storage = storages[row.id]
-            if not storage.changed and any(blocks[idents[i]].written for i in row.members):
-                storages[row.id] = _replace_storage(storage, changed=True)
-        changed_via: dict[str, tuple[str, ...]] = {}
-        if line is not None:
-            mentioned = self.shape.mentioned.get(line, frozenset())
-            for name, ident in names.items():
-                block = blocks[ident]
-                if not block.written or name in mentioned:
-                    continue
-                changed_via[name] = tuple(
-                    other for other in names
-                    if other in mentioned and other != name and blocks[names[other]].written
-                    and blocks[names[other]].storage == block.storage and block.storage is not None
-                )
-        if baseline:
-            return {}, {}, {}, {}
-        return names, blocks, storages, changed_via
-
-    def _rows(self, probes: list[Probe | None]) -> list[_Row]:
-        """Objects grouped by the memory they lie in (overlapping allocations on one device are one row)."""
-        spans = sorted(
-            (p.device, p.region[0], p.region[1], index)
-            for index, p in enumerate(probes)
-            if p is not None and p.region is not None
-        )
-        rows: list[_Row] = []
-        for device, start, end, index in spans:
-            if rows and rows[-1].device == device and start < rows[-1].end:
-                rows[-1].end = max(rows[-1].end, end)
-                rows[-1].members.append(index)
+                    version: int | None = value._version
+                except RuntimeError:  # inference tensors keep no version counter
+                    version = None
+                if entry is not None and version is not None and entry[2] == version and (
+                    entry[1].requires_grad == value.requires_grad
+                ):
+                    facts = entry[1]
+                else:
+                    try:
+                        check: tuple[Any, ...] = (value.data_ptr(), value.shape, value.stride(), value.requires_grad)
+                    except Exception:  # noqa: BLE001 - no data pointer or strides (nested, sparse, wrapped)
+                        check = ("opaque", value.layout, value.dtype, value.requires_grad)
+                    facts = self._facts(value, entry, check, fresh, objects)
+                    known_entry = self.objects.get(key)
+                    if known_entry is not None:
+                        known_entry[2] = version
+                versions.append(version)
             else:
-                rows.append(_Row(device, start, end, [index]))
-        for row in rows:
-            owners = [probes[i].owner for i in row.members]  # type: ignore[union-attr]
-            known = [ident for ident in (self.owners.get(o) for o in owners) if ident is not None]
-            row.new = not known
-            row.id = min(known, key=lambda s: int(s[1:])) if known else self.owners.add(owners[0])
-            for owner in owners:
-                if self.owners.get(owner) is None:
-                    self.owners.add(owner, row.id)
-            row.members.sort()  # the names' order: the first name's element type sets the boxes
-        order = {index: position for position, index in enumerate(sorted(i for r in rows for i in r.members))}
-        rows.sort(key=lambda r: order[r.members[0]])
-        return rows
-
-    def _storage(self, row: _Row, probes: list[Probe | None], written_boxes: dict[str, set[int]]) -> Storage:
-        first = probes[row.members[0]]
-        assert first is not None
-        itemsize = first.itemsize or 1
-        size = row.end - row.start
-        dtype, decode, bfloat16 = first.dtype, first.decode, first.bfloat16
-        if size % itemsize:
-            itemsize, dtype, decode, bfloat16 = 1, "uint8", np.dtype(np.uint8), False
-        length = size // itemsize
-        values: tuple[Any, ...] | None = None
-        written: tuple[int, ...] = ()
-        if length <= SMALL and row.device == "cpu":
-            data, numbers = read_row(row.start, length, decode, bfloat16)
-            values = tuple(numbers) if numbers is not None else None
-            before = self.row_bytes.get(row.id)
-            if before is not None and not row.new:
-                written = tuple(
-                    k for k in range(length)
-                    if data[k * itemsize:(k + 1) * itemsize] != before[k * itemsize:(k + 1) * itemsize]
+                check = (value.shape, value.strides)
+                facts = entry[1] if entry is not None and entry[1].key == check else self._facts(
+                    value, entry, check, fresh, objects
                 )
-            self.row_bytes[row.id] = data
-        written_boxes[row.id] = set(written)
-        return Storage(
-            id=row.id, device=row.device, dtype=dtype, itemsize=itemsize, nbytes=size, length=length, values=values,
-            written=written, changed=bool(written), new=row.new,
-        )
-
-    def _block(
-        self,
-        ident: str,
-        p: Probe | None,
-        row: _Row | None,
-        storages: dict[str, Storage],
-        written_boxes: dict[str, set[int]],
-        new_fingerprints: dict[tuple[Any, ...], int],
-        fresh: bool,
-    ) -> Block:
-        if p is None:
-            return Block(ident, "tensor", "?", (), None, 0, layout="unreadable", new=fresh)
-        version_before = self.versions.get(ident, _MISSING)
-        self.versions[ident] = p.version
-        if row is None:
-            return Block(
-                ident, p.kind, p.dtype, p.shape, p.strides, p.storage_offset, device=p.device, numel=p.numel,
-                nbytes=p.nbytes, values=read_values(p) if p.numel <= SMALL else None, new=fresh,
-                requires_grad=p.requires_grad, layout=p.layout, contiguous=p.contiguous,
-            )
-        storage = storages[row.id]
-        covered: tuple[int, ...] | None = None
-        order: tuple[int, ...] | None = None
-        span: tuple[int, int] | None = None
-        if p.numel and p.address:
-            low, high = p.span()
-            box = storage.itemsize
-            span = ((low - row.start) // box, (high - 1 - row.start) // box)
-            if storage.small:
-                found = element_offsets(p, row.start)
-                if found is not None:
-                    offsets, ordered = found
-                    boxes = boxes_of(offsets, p.itemsize, box)
-                    first_at: dict[int, int] = {}
-                    for position, k in enumerate(boxes):
-                        first_at.setdefault(k, position if ordered else -1)
-                    covered = tuple(sorted(first_at))
-                    if ordered:
-                        per_element = max(1, p.itemsize // box)
-                        order = tuple(first_at[k] // per_element for k in covered)
-        exact = True
-        if storage.small and storage.device == "cpu":
-            written = bool(covered and written_boxes[row.id].intersection(covered))
+                versions.append(None)
+            index_of[key] = len(objects)
+            names.append((name, len(objects)))
+            objects.append(facts)
+            positions.append(position)
+        self.last_kinds = kinds
+        self.last_positions = positions
+        self.last_ids = [id(bound[p]) for p in positions]
+        signature = tuple(map(id, objects))
+        new_rows: tuple[str, ...] = ()
+        if last is not None and signature == self.last_signature:
+            rows = last.state.rows  # the same objects with the same facts as the step before: the same rows
         else:
-            key = (row.id, p.address - row.start, p.shape, p.byte_strides, p.dtype)
-            check = fingerprint(p)
-            if check is not None:
-                new_fingerprints[key] = check
-                before = self.fingerprints.get(key)
-                written = not row.new and before is not None and before != check
-            else:
-                exact = False
-                written = (
-                    p.version is not None and version_before is not _MISSING and version_before is not None
-                    and version_before != p.version
-                )
-        return Block(
-            ident, p.kind, p.dtype, p.shape, p.strides, p.storage_offset, device=p.device, numel=p.numel,
-            nbytes=p.nbytes, storage=row.id, covered=covered, order=order, span=span,
-            values=read_values(p) if p.numel <= SMALL else None, written=written, new=row.new, exact=exact,
-            requires_grad=p.requires_grad, layout=p.layout, contiguous=p.contiguous,
+            rows, new_rows = self._rows(objects)
+            self.last_signature = signature
+            self.last_rows = rows
+        state = self._read(objects, versions, rows, new_rows)
+        record = _Record(
+            self.steps, line, execution, error, names, fresh, state, last.state if last is not None else None
         )
+        self.last = record
+        return record
 
-    # -- the result -------------------------------------------------------------------------------------------
-    def timeline(self, language: str = "en", error: str | None = None) -> Timeline:
-        frames = sorted(
-            (frame for history in self.histories.values() for frame in (*history.first, *history.last)),
-            key=lambda frame: frame.step,
+    def _read(
+        self, objects: list[Probe], versions: list[int | None], rows: list[_Row], new_rows: tuple[str, ...]
+    ) -> _State:
+        """What one step reads of memory: a copy of small rows, the elements or a checksum of larger ones."""
+        data: list[bytes | None] = []
+        prints: dict[tuple[Any, ...], int] = {}
+        spans: dict[int, bytes] = {}
+        for row in rows:
+            if row.small:
+                data.append(_string_at(row.start, row.end - row.start))
+                continue
+            data.append(None)
+            if row.device == "cpu":
+                self._read_large(row, objects, prints, spans)
+        return _State(objects, versions, rows, data, new_rows, prints, spans)
+
+    def _unchanged(self, bound: list[Any], state: _State) -> list[int | None] | None:
+        """The objects' version counters when the names refer to the same objects as at the step before and their
+        facts still hold (no re-read needed); None otherwise."""
+        known = self.objects.get
+        versions: list[int | None] = []
+        for facts, position in zip(state.objects, self.last_positions, strict=True):
+            value = bound[position]
+            entry = known(id(value))
+            if entry is None or entry[0]() is not value or entry[1] is not facts:
+                return None
+            if facts.kind == "tensor":
+                try:
+                    version = value._version
+                except RuntimeError:
+                    return None
+                if version != entry[2] and (
+                    (value.data_ptr(), value.shape, value.stride(), value.requires_grad) != facts.key
+                ):
+                    return None
+                if value.requires_grad != facts.requires_grad:
+                    return None
+                entry[2] = version
+                versions.append(version)
+            else:
+                if (value.shape, value.strides) != facts.key:
+                    return None
+                versions.append(None)
+        return versions
+
+    def _again(
+        self, line: int, execution: int, error: str | None, last: _Record, versions: list[int | None]
+    ) -> _Record:
+        """A step over the same objects as the step before: the same rows, their memory read again."""
+        state = last.state
+        record = _Record(
+            self.steps, line, execution, error, last.names, [], self._read(state.objects, versions, state.rows, ()),
+            state,
         )
+        self.last = record
+        return record
+
+    def _facts(
+        self, value: Any, entry: list[Any] | None, check: tuple[Any, ...], fresh: list[str], current: list[Probe]
+    ) -> Probe:
+        """The object's facts, read again only when ``check`` differs from what they were read with."""
+        if entry is not None and entry[1].key == check:
+            return entry[1]  # written to, but the same shape, strides and memory
+        if entry is None:
+            facts = self._probe(value, check, None, current)
+            fresh.append(facts.ident)
+            return facts
+        return self._probe(value, check, entry[1].ident, current)
+
+    @staticmethod
+    def _read_large(
+        row: _Row, objects: list[Probe], prints: dict[tuple[Any, ...], int], spans: dict[int, bytes]
+    ) -> None:
+        """Memory too large to copy: small objects' own elements are copied, larger ones checksummed."""
+        for index in row.members:
+            facts = objects[index]
+            if not facts.numel or not facts.address:
+                continue
+            if facts.numel <= SMALL:
+                low, high = facts.span()
+                if high - low <= _SPAN_BYTES:
+                    spans[index] = _string_at(low, high - low)
+                    continue
+            if facts.nbytes <= FINGERPRINT_LIMIT:
+                check_sum = fingerprint(facts)
+                if check_sum is not None:
+                    prints[_print_key(row, facts)] = check_sum
+
+    def _probe(self, value: Any, check: tuple[Any, ...], ident: str | None, current: list[Probe]) -> Probe:
+        """Read an object's facts (first sight, or its metadata changed); give it and its memory their ids."""
+        try:
+            facts = probe(value)
+        except Exception as fault:  # noqa: BLE001 - an object we cannot read is drawn without memory
+            self.faults.append(_error_text(type(fault), fault))
+            facts = None
+        if facts is None:
+            facts = Probe("tensor", "?", None, False, 0, (), (), 0, "cpu", 0, 0, None, None, None, False,
+                          "unreadable", True)
+        if ident is None:
+            self.counts[0] += 1
+            ident = f"b{self.counts[0]}"
+        facts.ident = ident
+        facts.key = check
+        owner, facts.owner = facts.owner, None
+        if owner is not None and facts.region is not None:
+            facts.owner_id = self._owner_id(owner, facts.device, facts.region, current)
+        key = id(value)
+        known = self.objects
+
+        def forget(_: Any, key: int = key) -> None:
+            entry = known.get(key)
+            if entry is not None and entry[0]() is None:
+                del known[key]
+
+        with contextlib.suppress(TypeError):  # not weak-referenceable: read afresh at every step
+            known[key] = [weakref.ref(value, forget), facts, None]
+        return facts
+
+    def _owner_id(self, owner: Any, device: str, region: tuple[int, int], current: list[Probe]) -> str:
+        """The id of the memory ``owner`` keeps alive: its own, or that of the live memory it overlaps.
+
+        A tensor made from a drawn array (``torch.from_numpy(n1)``) owns its storage object, but its memory is the
+        array's: it takes the id of the memory it overlaps, among this step's objects and the rows of the step
+        before that are still alive.
+        """
+        entry = self.owners.get(id(owner))
+        if entry is not None and entry[0]() is owner:
+            return entry[1]
+        row_id = ""
+        start, end = region
+        for facts in current:
+            other = facts.region
+            if other is not None and facts.device == device and other[0] < end and start < other[1]:
+                row_id = facts.owner_id
+                break
+        if not row_id:
+            for row in self.last_rows:
+                if row.device == device and row.start < end and start < row.end and self.live_owners.get(row.id):
+                    row_id = row.id
+                    break
+        if not row_id:
+            self.counts[1] += 1
+            row_id = f"s{self.counts[1]}"
+        key = id(owner)
+        owners, live = self.owners, self.live_owners
+
+        def forget(_: Any, key: int = key, row_id: str = row_id) -> None:
+            entry = owners.get(key)
+            if entry is not None and entry[0]() is None:
+                del owners[key]
+                live[row_id] = live.get(row_id, 1) - 1
+
+        with contextlib.suppress(TypeError):  # not weak-referenceable: a new id at every sight
+            self.owners[key] = (weakref.ref(owner, forget), row_id)
+            self.live_owners[row_id] = self.live_owners.get(row_id, 0) + 1
+        return row_id
+
+    def _rows(self, objects: list[Probe]) -> tuple[list[_Row], tuple[str, ...]]:
+        """The step's objects grouped by the memory they lie in (in the order of each one's first name), and the
+        ids of those seen for the first time."""
+        groups: dict[str, _Row] = {}
+        for index, facts in enumerate(objects):
+            region = facts.region
+            if region is None:
+                continue
+            row = groups.get(facts.owner_id)
+            if row is None:
+                groups[facts.owner_id] = _Row(facts.owner_id, facts.device, region[0], region[1], [index])
+            else:
+                row.members.append(index)
+                if region[0] < row.start:
+                    row.start = region[0]
+                if region[1] > row.end:
+                    row.end = region[1]
+        seen = self.seen_rows
+        rows = list(groups.values())
+        new: list[str] = []
+        for row in rows:
+            if row.id not in seen:
+                new.append(row.id)
+                seen.add(row.id)
+            size = row.end - row.start
+            row.small = row.device == "cpu" and size <= _ROW_BYTES and (
+                size // (objects[row.members[0]].itemsize or 1) <= SMALL
+            )
+        return rows, tuple(new)
+
+    # -- the frames (after the cell, for the kept steps only) -------------------------------------------------
+    def timeline(self, language: str = "en", error: str | None = None) -> Timeline:
+        records = sorted(
+            (record for history in self.histories.values() for record in (*history.first, *history.last)),
+            key=lambda record: record.step,
+        )
+        frames = []
+        for record in records:
+            try:
+                frames.append(self._frame(record))
+            except Exception as fault:  # noqa: BLE001 - a step we cannot draw is left out and said
+                self.faults.append(_error_text(type(fault), fault))
         return Timeline(
             source=self.source,
             lines=list(self.lines),
@@ -453,8 +544,187 @@ class StepRecorder:
             error=error,
         )
 
+    def _frame(self, record: _Record) -> Frame:
+        before = record.before
+        state = record.state
+        before_rows = (
+            {row.id: (row, data) for row, data in zip(before.rows, before.data, strict=True)} if before is not None
+            else {}
+        )
+        before_versions = (
+            {facts.ident: version for facts, version in zip(before.objects, before.versions, strict=True)}
+            if before is not None else {}
+        )
+        storages: dict[str, Storage] = {}
+        written_boxes: dict[str, set[int]] = {}
+        row_of: dict[int, _Row] = {}
+        data_of: dict[str, bytes | None] = {}
+        for row, data in zip(state.rows, state.data, strict=True):
+            data_of[row.id] = data
+            storages[row.id], written_boxes[row.id] = self._storage(
+                row, data, row.id in state.new, state.objects, before_rows.get(row.id)
+            )
+            for index in row.members:
+                row_of[index] = row
+        blocks: dict[str, Block] = {}
+        for index, facts in enumerate(state.objects):
+            home = row_of.get(index)
+            blocks[facts.ident] = _block(
+                facts, home, data_of.get(home.id) if home is not None else None,
+                storages.get(home.id) if home is not None else None,
+                written_boxes.get(home.id, set()) if home is not None else set(), record, index,
+                before_versions.get(facts.ident, _MISSING),
+            )
+        names = {name: state.objects[index].ident for name, index in record.names}
+        for row in state.rows:
+            storage = storages[row.id]
+            if not storage.changed and any(blocks[state.objects[i].ident].written for i in row.members):
+                storages[row.id] = _replace(storage, changed=True)
+        mentioned = self.shape.mentioned.get(record.line, frozenset())
+        changed_via: dict[str, tuple[str, ...]] = {}
+        for name, ident in names.items():
+            block = blocks[ident]
+            if block.written and name not in mentioned:
+                changed_via[name] = tuple(
+                    other for other, other_ident in names.items()
+                    if other in mentioned and other != name and blocks[other_ident].written
+                    and block.storage is not None and blocks[other_ident].storage == block.storage
+                )
+        return Frame(
+            step=record.step, line=record.line, source=self._statement_text(record.line), execution=record.execution,
+            names=names, blocks=blocks, storages=storages, error=record.error, changed_via=changed_via,
+        )
 
-def _replace_storage(storage: Storage, **changes: Any) -> Storage:
+    def _storage(
+        self, row: _Row, data: bytes | None, new: bool, objects: list[Probe],
+        before: tuple[_Row, bytes | None] | None,
+    ) -> tuple[Storage, set[int]]:
+        first = objects[row.members[0]]
+        itemsize = first.itemsize or 1
+        size = row.end - row.start
+        dtype = first.dtype
+        values: tuple[Any, ...] | None = None
+        if size % itemsize:
+            itemsize, dtype = 1, "uint8"
+        length = size // itemsize
+        written: list[int] = []
+        if data is not None:
+            numbers = decode_row(data, first) if itemsize == first.itemsize else list(data)
+            values = tuple(numbers) if numbers is not None else None
+            old = before[1] if before is not None and before[0].start == row.start else None
+            if old is not None and not new:
+                written = [
+                    k for k in range(min(length, len(old) // itemsize))
+                    if data[k * itemsize:(k + 1) * itemsize] != old[k * itemsize:(k + 1) * itemsize]
+                ]
+        storage = Storage(
+            id=row.id, device=row.device, dtype=dtype, itemsize=itemsize, nbytes=size, length=length, values=values,
+            written=tuple(written), changed=bool(written), new=new,
+        )
+        return storage, set(written)
+
+    def _statement_text(self, line: int) -> str:
+        last = self.shape.header_end.get(line, line)
+        text = [self.lines[k - 1] if 0 < k <= len(self.lines) else "" for k in range(line, min(last, line + 2) + 1)]
+        shown = "\n".join(text).strip("\n")
+        return shown + (" …" if last > line + 2 else "")
+
+
+def _row_number(row_id: str) -> int:
+    return int(row_id[1:])
+
+
+def _first_member(row: _Row) -> int:
+    return row.members[0]
+
+
+def _print_key(row: _Row, facts: Probe) -> tuple[Any, ...]:
+    return (row.id, facts.address - row.start, facts.shape, facts.byte_strides, facts.dtype)
+
+
+def _block(
+    facts: Probe,
+    row: _Row | None,
+    data: bytes | None,
+    storage: Storage | None,
+    written_boxes: set[int],
+    record: _Record,
+    index: int,
+    version_before: Any,
+) -> Block:
+    state, before = record.state, record.before
+    common = dict(
+        device=facts.device, numel=facts.numel, nbytes=facts.nbytes, requires_grad=facts.requires_grad,
+        layout=facts.layout, contiguous=facts.contiguous,
+    )
+    if row is None or storage is None:
+        return Block(
+            facts.ident, facts.kind, facts.dtype, facts.shape, facts.strides, facts.storage_offset,
+            new=facts.ident in record.fresh, **common,  # type: ignore[arg-type]
+        )
+    covered: tuple[int, ...] | None = None
+    order: tuple[int, ...] | None = None
+    span: tuple[int, int] | None = None
+    box = storage.itemsize
+    if facts.numel and facts.address:
+        low, high = facts.span()
+        span = ((low - row.start) // box, (high - 1 - row.start) // box)
+        if storage.small or facts.numel <= SMALL:
+            found = element_offsets(facts, row.start)
+            if found is not None:
+                offsets, ordered = found
+                boxes = boxes_of(offsets, facts.itemsize, box)
+                first_at: dict[int, int] = {}
+                for position, k in enumerate(boxes):
+                    first_at.setdefault(k, position)
+                covered = tuple(sorted(first_at))
+                if ordered:
+                    per_element = max(1, facts.itemsize // box)
+                    order = tuple(first_at[k] // per_element for k in covered)
+    values = None
+    if facts.numel <= SMALL:
+        if data is not None:
+            values = decode(facts, data, row.start)
+        elif index in state.spans:
+            values = decode(facts, state.spans[index], facts.span()[0])
+    exact = True
+    if data is not None:
+        written = bool(covered and written_boxes.intersection(covered))
+    elif index in state.spans:
+        old = _matching_span(facts, before)
+        written = not storage.new and old is not None and old != state.spans[index]
+    else:
+        key = _print_key(row, facts)
+        check = state.prints.get(key)
+        if check is not None:
+            old_print = before.prints.get(key) if before is not None else None
+            written = not storage.new and old_print is not None and old_print != check
+        else:
+            exact = False
+            written = (
+                facts.kind == "tensor" and version_before is not _MISSING and version_before is not None
+                and state.versions[index] is not None and version_before != state.versions[index]
+            )
+    return Block(
+        facts.ident, facts.kind, facts.dtype, facts.shape, facts.strides, facts.storage_offset,
+        storage=row.id, covered=covered, order=order, span=span, values=values, written=written, new=storage.new,
+        exact=exact, **common,  # type: ignore[arg-type]
+    )
+
+
+def _matching_span(facts: Probe, before: _State | None) -> bytes | None:
+    """The bytes the step before saw at the same elements (the same address, shape and strides), if it read them."""
+    if before is None:
+        return None
+    for index, old in enumerate(before.objects):
+        if (old.address, old.shape, old.byte_strides, old.dtype) == (
+            facts.address, facts.shape, facts.byte_strides, facts.dtype
+        ) and index in before.spans:
+            return before.spans[index]
+    return None
+
+
+def _replace(storage: Storage, **changes: Any) -> Storage:
     from dataclasses import replace
 
     return replace(storage, **changes)
@@ -468,3 +738,6 @@ def _error_text(kind: Any, error: Any) -> str:
         text = ""
     first = (text.strip().splitlines() or [""])[0][:300]
     return f"{name}: {first}" if first else name
+
+
+__all__ = ["StepRecorder"]
