@@ -39,7 +39,7 @@ class StepsView(WidgetWithFallback):
         self.next.add_class("tm-steps-next")
         self.caption = widgets.HTML()
         self.code = widgets.HTML()
-        self.drawing = widgets.HTML(layout=widgets.Layout(overflow_x="auto"))
+        self.drawing = widgets.HTML(layout=widgets.Layout(overflow="auto"))
         self.drawing.add_class("tm-steps-drawing")
         self.notes = widgets.HTML()
         footer = [f'<div style="{MUTED_STYLE}">{escape(message("steps.legend", language))}</div>']
