@@ -202,8 +202,9 @@ def _compare_frame(
         block = frame.block(name)
         assert block is not None
         facts = (block.kind, block.dtype, block.shape, block.strides)
-        if facts != (seen.kind, seen.dtype, seen.shape, seen.strides):
-            problems.append(f"{where}: {name} is {facts}, the truth {(seen.kind, seen.dtype, seen.shape, seen.strides)}")
+        expected = (seen.kind, seen.dtype, seen.shape, seen.strides)
+        if facts != expected:
+            problems.append(f"{where}: {name} is {facts}, the truth {expected}")
         if seen.values is not None and not _same_values(block.values, seen.values):
             problems.append(f"{where}: {name} values {block.values}, the truth {seen.values}")
         if seen.allocation is not None and seen.addresses:
@@ -255,7 +256,8 @@ def check(source: str) -> tuple[Timeline, list[str]]:
 
 
 REFERENCE = {
-    "section 4": "n1 = np.array([[1, 2, 3], [4, 5, 6]])\nt1 = torch.from_numpy(n1)\nt1[0][0] = 8888\nt2 = torch.tensor(n1)\n",
+    "section 4": "n1 = np.array([[1, 2, 3], [4, 5, 6]])\nt1 = torch.from_numpy(n1)\nt1[0][0] = 8888\n"
+    "t2 = torch.tensor(n1)\n",
     "transpose then view": "a = torch.arange(6).view(2, 3)\nb = a.T\nc = b.reshape(6)\nd = b.contiguous().view(6)\n"
     "b.view(6)\n",
     "clone": "x = torch.arange(4.0)\ny = x.clone()\ny[0] = 100.0\n",
