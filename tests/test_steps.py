@@ -304,6 +304,20 @@ def test_writes_to_large_memory_are_seen_through_any_name() -> None:
     assert view_write.changed_via == {"n": ("t",), "v": ("t",)}
 
 
+def test_memory_too_large_to_read_is_followed_by_version_counters() -> None:
+    source = "huge = torch.zeros(5_000_000)\nalias = huge[:10]\nhuge.add_(1)\nn = huge.numpy()\nn[0] = 5\n"
+    timeline = tm.steps(source, fresh())
+    torch_write = step(timeline, 3)
+    huge, alias = torch_write.block("huge"), torch_write.block("alias")
+    assert huge is not None and alias is not None
+    assert huge.written and not huge.exact and huge.values is None  # 20 MB: not read, the version counter moved
+    assert alias.written and alias.exact and alias.values == [1.0] * 10  # small: its own elements are read
+    numpy_write = step(timeline, 5)
+    assert not numpy_write.block("huge").written  # type: ignore[union-attr]  # NumPy moves no torch counter...
+    assert numpy_write.block("alias").written  # type: ignore[union-attr]  # ...but alias's ten elements are read
+    assert "writes seen through torch's version counter only" in timeline.text()
+
+
 def test_text_lists_every_kept_step_as_a_table() -> None:
     text = tm.steps(SECTION_4, fresh()).text()
     assert text.splitlines()[0] == "%%explain --steps · 4 steps on 4 lines"

@@ -93,6 +93,8 @@ def frame_lines(timeline: Timeline, index: int) -> list[str]:
             lines.append("  " + "  ".join(_pad(c, w) for c, w in zip(row, widths, strict=False)) + "  " + row[-1])
     else:
         lines.append("  " + message("steps.no_names", language))
+    if any(not block.exact for block in frame.blocks.values() if block.storage is not None):
+        lines.append("  " + message("steps.version_only", language))
     for storage in frame.storages.values():
         text = "  " + storage_label(storage, language)
         if storage.new:
@@ -194,6 +196,8 @@ def notes_html(timeline: Timeline, frame: Frame) -> str:
         for kind, words in name_marks(frame, name, language):
             if kind != "new":
                 parts.append(f"<div>• <b>{escape(name)}</b>: {escape(words)}</div>")
+    if any(not block.exact for block in frame.blocks.values() if block.storage is not None):
+        parts.append(f'<div style="{MUTED_STYLE}">{escape(message("steps.version_only", language))}</div>')
     return f'<div class="tm-steps-notes">{"".join(parts)}</div>'
 
 

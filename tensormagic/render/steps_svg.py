@@ -60,6 +60,11 @@ def display_width(text: str) -> int:
     return sum(2 if ord(ch) >= 0x2E80 else 1 for ch in text)
 
 
+def text_width(text: str, size: float = 11, mono: bool = False) -> float:
+    """About how wide ``text`` is drawn (SVG text is laid out by the viewer, so the layout estimates it)."""
+    return display_width(text) * size * (0.61 if mono else 0.53)
+
+
 def format_value(value: Any) -> str:
     """One element as short as it reads well: ``8888``, ``0.5``, ``1.333``, ``-inf``, ``True``, ``1+2j``."""
     if isinstance(value, bool):
@@ -100,14 +105,18 @@ def dtype_label(dtype: str) -> str:
     return dtype.removeprefix("torch.")
 
 
-def view_label(block: Block, language: str) -> str:
-    """``tensor (2, 3) · strides (3, 1) · offset 0`` (and ``requires_grad``, the device when not the CPU)."""
+def view_label(block: Block, language: str, row_dtype: str | None = None) -> str:
+    """``tensor (2, 3) · strides (3, 1)``, then what else sets it apart: its offset into the storage when not 0, its
+    element type when the storage's boxes are of another, the device when not the CPU, ``requires_grad``."""
     strides = format_shape(block.strides) if block.strides is not None else "?"
     text = message(
         "steps.view", language, kind=message(f"steps.kind.{block.kind}", language), shape=format_shape(block.shape),
-        strides=strides, offset=block.storage_offset,
+        strides=strides,
     )
-    text = f"{text} · {dtype_label(block.dtype)}"
+    if block.storage_offset:
+        text += " · " + message("steps.offset", language, offset=block.storage_offset)
+    if row_dtype is None or dtype_label(row_dtype) != dtype_label(block.dtype):
+        text += f" · {dtype_label(block.dtype)}"
     if block.device != "cpu":
         text += f" · {block.device}"
     if block.requires_grad:
@@ -201,7 +210,7 @@ class _Canvas:
         attributes = f' class="{cls}"' if cls else ""
         anchor_attr = f' text-anchor="{anchor}"' if anchor != "start" else ""
         size_attr = f' font-size="{size}"' if size != 11 else ""
-        width = display_width(text) * size * 0.58
+        width = text_width(text, size, "tm-mono" in cls)
         right = x + (width if anchor == "start" else width / 2 if anchor == "middle" else 0)
         self.add(
             f'<text x="{x:.1f}" y="{y:.1f}"{attributes}{anchor_attr}{size_attr}>{escape(text)}</text>', right, y + 4
@@ -256,7 +265,7 @@ def _draw_storage(
 ) -> float:
     y = top + 14
     canvas.text(left, y, storage_label(storage, language), "tm-muted")
-    x_badge = left + display_width(storage_label(storage, language)) * 11 * 0.58 + 12
+    x_badge = left + text_width(storage_label(storage, language)) + 12
     if storage.new:
         canvas.text(x_badge, y, message("steps.new", language), "tm-steps-new")
         x_badge += display_width(message("steps.new", language)) * 7 + 12
@@ -306,7 +315,7 @@ def _draw_storage(
             if segment_start == 0:
                 anchors[block.id] = y + STRIP_H / 2
                 _strip_label(canvas, block, marks.get(block.id, []), language, left + len(boxes) * width + 8,
-                             y + STRIP_H - 5)
+                             y + STRIP_H - 5, row_dtype=storage.dtype)
             y += STRIP_H + STRIP_GAP
     return y + 4
 
@@ -325,16 +334,21 @@ def _draw_bar(
     scale = BAR_W / max(storage.length, 1)
     for block in members:
         first, last = block.span if block.span is not None else (0, -1)
-        x = left + first * scale
-        width = max((last - first + 1) * scale, 2.0)
         cls = "tm-steps-cover tm-steps-written" if block.written else "tm-steps-cover"
-        canvas.add(
-            f'<rect x="{x:.1f}" y="{y:.1f}" width="{width:.1f}" height="{STRIP_H}" class="{cls}" '
-            f'data-block="{escape(block.id)}" data-box="{first}-{last}"/>', x + width, y + STRIP_H
-        )
+        # A small view's elements one by one (a strided slice shows its gaps); a large one as the range it spans.
+        pieces = [(k, k) for k in block.covered] if block.covered is not None else [(first, last)]
+        for low, high in pieces:
+            x = left + low * scale
+            width = max((high - low + 1) * scale, 2.0)
+            canvas.add(
+                f'<rect x="{x:.1f}" y="{y:.1f}" width="{width:.1f}" height="{STRIP_H}" class="{cls}" '
+                f'data-block="{escape(block.id)}" data-box="{low}-{high}"/>', x + width, y + STRIP_H
+            )
         anchors[block.id] = y + STRIP_H / 2
         extra = message("steps.covers", language, first=first, last=last, total=storage.length) if block.span else ""
-        _strip_label(canvas, block, marks.get(block.id, []), language, left + BAR_W + 8, y + STRIP_H - 5, extra)
+        _strip_label(
+            canvas, block, marks.get(block.id, []), language, left + BAR_W + 8, y + STRIP_H - 5, extra, storage.dtype
+        )
         y += STRIP_H + STRIP_GAP
         note = format_values(block.values, 80) if block.values is not None else values_note(block, language)
         if note:
@@ -344,17 +358,18 @@ def _draw_bar(
 
 
 def _strip_label(
-    canvas: _Canvas, block: Block, marks: list[tuple[str, str]], language: str, x: float, y: float, extra: str = ""
+    canvas: _Canvas, block: Block, marks: list[tuple[str, str]], language: str, x: float, y: float, extra: str = "",
+    row_dtype: str | None = None,
 ) -> None:
     """Beside a strip: the view's shape, strides and offset, then its marks (written, changed, new) in colour."""
-    text = view_label(block, language) + (f" · {extra}" if extra else "")
+    text = view_label(block, language, row_dtype) + (f" · {extra}" if extra else "")
     canvas.text(x, y, text)
-    x += display_width(text) * 11 * 0.58 + 10
+    x += text_width(text) + 10
     for kind, short in marks:
         if kind == "new":
             continue  # said once, in the memory's header
         canvas.text(x, y, f"← {short}", "tm-steps-badge-written")
-        x += display_width(short) * 11 * 0.58 + 22
+        x += text_width(f"← {short}") + 12
 
 
 def _draw_names(
@@ -391,7 +406,7 @@ def svg_document(body: str, width: float, height: float, *, standalone: bool, xm
     background = (
         f'<rect x="0" y="0" width="{width:.0f}" height="{height:.0f}" fill="#ffffff"/>' if standalone else ""
     )
-    colour = ' color="#1f2328"' if standalone else ""
+    colour = ' color="#1f2328"' if standalone else ' style="max-width:100%;height:auto"'
     return (
         f'<svg{ns} class="tm-steps-svg" width="{width:.0f}" height="{height:.0f}" '
         f'viewBox="0 0 {width:.0f} {height:.0f}"{colour}><style>{_STYLE}</style>'

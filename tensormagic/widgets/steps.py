@@ -38,8 +38,9 @@ class StepsView(WidgetWithFallback):
         self.next = widgets.Button(description=message("steps.next", language), disabled=count <= 1)
         self.next.add_class("tm-steps-next")
         self.caption = widgets.HTML()
-        self.code = widgets.HTML()
-        self.drawing = widgets.HTML(layout=widgets.Layout(overflow="auto"))
+        self.code = widgets.HTML(layout=widgets.Layout(flex="0 0 auto", margin="0 16px 0 0"))
+        # The drawing takes the rest of the width and scales down to it (its SVG has max-width: 100%).
+        self.drawing = widgets.HTML(layout=widgets.Layout(flex="1 1 auto", min_width="0"))
         self.drawing.add_class("tm-steps-drawing")
         self.notes = widgets.HTML()
         footer = [f'<div style="{MUTED_STYLE}">{escape(message("steps.legend", language))}</div>']
