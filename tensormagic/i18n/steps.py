@@ -1,12 +1,12 @@
 """Messages of ``%%explain --steps`` / ``tensormagic.steps``: the timeline's captions, labels and legend.
 
-Templates pluralise like the explanation's (:class:`~tensormagic.i18n.explain.Template`): ``{steps:# step|# steps}``.
+Templates pluralise like every catalog's (:class:`~tensormagic.i18n.forms.Template`): ``{steps:# step|# steps}``.
 Chinese prose uses full-width punctuation; code and numbers stay ASCII.
 """
 
 from __future__ import annotations
 
-from .explain import Template
+from .forms import Template
 
 EN = {
     "steps.title": "%%explain --steps · {steps:# step|# steps} on {lines:# line|# lines}",

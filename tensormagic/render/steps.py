@@ -12,9 +12,9 @@ from __future__ import annotations
 
 import base64
 import json
+from typing import TYPE_CHECKING
 
 from ..i18n import message
-from ..timeline.model import FIRST_KEPT, LAST_KEPT, Frame, Timeline
 from .common import BOX_STYLE, MUTED_STYLE, escape, format_shape
 from .steps_svg import (
     caption,
@@ -29,6 +29,9 @@ from .steps_svg import (
     storage_label,
     values_note,
 )
+
+if TYPE_CHECKING:
+    from ..timeline.model import Frame, Timeline
 
 
 def title(timeline: Timeline) -> str:
@@ -79,7 +82,7 @@ def frame_lines(timeline: Timeline, index: int) -> list[str]:
         if block.storage is None:
             values = no_memory_reason(block, language)
         elif not values:
-            values = values_note(block, language) or ""
+            values = values_note(block, language, timeline.small) or ""
         marks = "; ".join(words for _, words in name_marks(frame, name, language))
         rows.append([
             name, message(f"steps.kind.{block.kind}", language), format_shape(block.shape), dtype_label(block.dtype),
@@ -116,14 +119,20 @@ def timeline_text(timeline: Timeline) -> str:
     lines = [title(timeline)]
     for index in range(len(timeline.frames)):
         lines.extend(frame_lines(timeline, index))
-    for line, count in sorted(timeline.skipped.items()):
-        lines.append(
-            message("steps.skipped", language, count=count, line=line, first=FIRST_KEPT, last=LAST_KEPT)
-        )
+    lines.extend(skipped_lines(timeline))
     if timeline.error:
         lines.append("⚠ " + message("steps.cell_failed", language, error=timeline.error))
     lines.extend("⚠ " + warning for warning in timeline.warnings)
     return "\n".join(lines)
+
+
+def skipped_lines(timeline: Timeline) -> list[str]:
+    """One sentence per line whose runs were not all kept: how many were not."""
+    return [
+        message("steps.skipped", timeline.language, count=count, line=line, first=timeline.kept_first,
+                last=timeline.kept_last)
+        for line, count in sorted(timeline.skipped.items())
+    ]
 
 
 def data_url(svg: str) -> str:
@@ -132,11 +141,7 @@ def data_url(svg: str) -> str:
 
 def _footer_html(timeline: Timeline) -> str:
     language = timeline.language
-    parts = [
-        f'<div style="{MUTED_STYLE}">'
-        f'{escape(message("steps.skipped", language, count=count, line=line, first=FIRST_KEPT, last=LAST_KEPT))}</div>'
-        for line, count in sorted(timeline.skipped.items())
-    ]
+    parts = [f'<div style="{MUTED_STYLE}">{escape(line)}</div>' for line in skipped_lines(timeline)]
     if timeline.error:
         parts.append(f"<div>⚠ {escape(message('steps.cell_failed', language, error=timeline.error))}</div>")
     parts.extend(f"<div>⚠ {escape(warning)}</div>" for warning in timeline.warnings)

@@ -16,11 +16,13 @@ from __future__ import annotations
 import cmath
 import math
 from collections.abc import Sequence
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from ..i18n import message
-from ..timeline.model import SMALL, Block, Frame, Storage, Timeline
 from .common import escape, format_bytes, format_shape
+
+if TYPE_CHECKING:
+    from ..timeline.model import Block, Frame, Storage, Timeline
 
 PER_LINE = 16  # boxes per line of a row
 BOX_H = 26
@@ -129,12 +131,12 @@ def no_memory_reason(block: Block, language: str) -> str:
     return message(f"steps.no_memory.{layout}", language)
 
 
-def values_note(block: Block, language: str) -> str | None:
-    """Why a block's values are not shown, or None when they are."""
+def values_note(block: Block, language: str, small: int) -> str | None:
+    """Why a block's values are not shown, or None when they are (``small``: the most elements whose are)."""
     if block.values is not None or not block.numel:
         return None
-    if block.numel > SMALL:
-        return message("steps.values_hidden", language, limit=SMALL)
+    if block.numel > small:
+        return message("steps.values_hidden", language, limit=small)
     if block.device != "cpu":
         return message("steps.values_device", language, device=block.device)
     return message("steps.values_dtype", language, dtype=dtype_label(block.dtype))
@@ -224,7 +226,7 @@ def _box_width(storage: Storage) -> float:
     return float(min(max(30, 7 * longest + 10), 72))
 
 
-def draw_frame(canvas: _Canvas, frame: Frame, language: str, top: float, left: float) -> float:
+def draw_frame(canvas: _Canvas, frame: Frame, language: str, top: float, left: float, small: int = 64) -> float:
     """Draw ``frame``'s names and memory with their top-left corner at (``left``, ``top``); return the bottom."""
     names = list(frame.names)
     name_width = max([display_width(n) * 7.5 + 16 for n in names] + [48.0])
@@ -240,7 +242,7 @@ def draw_frame(canvas: _Canvas, frame: Frame, language: str, top: float, left: f
     for storage_id, storage in frame.storages.items():
         members = [block for block in frame.blocks.values() if block.storage == storage_id]
         members.sort(key=lambda b: min(names.index(n) for n, i in frame.names.items() if i == b.id))
-        y = _draw_storage(canvas, storage, members, language, y, memory_left, anchors, marks)
+        y = _draw_storage(canvas, storage, members, language, y, memory_left, anchors, marks, small)
     homeless = [b for b in frame.blocks.values() if b.storage is None]
     for block in homeless:
         y += 8
@@ -261,7 +263,7 @@ def draw_frame(canvas: _Canvas, frame: Frame, language: str, top: float, left: f
 
 def _draw_storage(
     canvas: _Canvas, storage: Storage, members: list[Block], language: str, top: float, left: float,
-    anchors: dict[str, float], marks: dict[str, list[tuple[str, str]]],
+    anchors: dict[str, float], marks: dict[str, list[tuple[str, str]]], small: int,
 ) -> float:
     y = top + 14
     canvas.text(left, y, storage_label(storage, language), "tm-muted")
@@ -275,7 +277,7 @@ def _draw_storage(
     y += 6
     sid = escape(storage.id)
     if not storage.small:
-        return _draw_bar(canvas, storage, members, language, y, left, anchors, marks)
+        return _draw_bar(canvas, storage, members, language, y, left, anchors, marks, small)
     width = _box_width(storage)
     written = set(storage.written)
     for segment_start in range(0, storage.length, PER_LINE):
@@ -322,7 +324,7 @@ def _draw_storage(
 
 def _draw_bar(
     canvas: _Canvas, storage: Storage, members: list[Block], language: str, top: float, left: float,
-    anchors: dict[str, float], marks: dict[str, list[tuple[str, str]]],
+    anchors: dict[str, float], marks: dict[str, list[tuple[str, str]]], small: int,
 ) -> float:
     y = top + 4
     canvas.add(
@@ -350,7 +352,7 @@ def _draw_bar(
             canvas, block, marks.get(block.id, []), language, left + BAR_W + 8, y + STRIP_H - 5, extra, storage.dtype
         )
         y += STRIP_H + STRIP_GAP
-        note = format_values(block.values, 80) if block.values is not None else values_note(block, language)
+        note = format_values(block.values, 80) if block.values is not None else values_note(block, language, small)
         if note:
             canvas.text(left + BAR_W + 8, y + 8, note, "tm-muted tm-mono" if block.values is not None else "tm-muted")
             y += 14
@@ -439,7 +441,7 @@ def frame_svg(timeline: Timeline, index: int, *, standalone: bool = True, xmlns:
     """Kept frame ``index`` drawn alone; ``standalone`` (an image) adds its caption and code above it."""
     canvas = _Canvas()
     top = header(canvas, timeline, index, 0) + 4 if standalone else 4.0
-    bottom = draw_frame(canvas, timeline.frames[index], timeline.language, top, PAD)
+    bottom = draw_frame(canvas, timeline.frames[index], timeline.language, top, PAD, timeline.small)
     return svg_document("".join(canvas.parts), canvas.width + PAD, max(bottom, canvas.height) + PAD,
                         standalone=standalone, xmlns=xmlns)
 
@@ -450,6 +452,7 @@ def filmstrip_svg(timeline: Timeline) -> str:
     y = 0.0
     for index in range(len(timeline.frames)):
         y = header(canvas, timeline, index, y) + 4
-        y = max(draw_frame(canvas, timeline.frames[index], timeline.language, y, PAD), canvas.height) + 10
+        y = max(draw_frame(canvas, timeline.frames[index], timeline.language, y, PAD, timeline.small),
+                canvas.height) + 10
         canvas.add(f'<line x1="0" y1="{y:.1f}" x2="100%" y2="{y:.1f}" stroke="#d0d4da"/>', 0, y)
     return svg_document("".join(canvas.parts), canvas.width + PAD, y + PAD, standalone=True)

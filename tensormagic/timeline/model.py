@@ -143,6 +143,9 @@ class Timeline:
     language: str = "en"
     error: str | None = None
     warnings: list[str] = field(default_factory=list)
+    kept_first: int = FIRST_KEPT  # runs kept per line: the first few and the last few
+    kept_last: int = LAST_KEPT
+    small: int = SMALL  # elements up to which values are copied and memory drawn box by box
 
     def frame_at(self, step: int) -> Frame | None:
         """The kept frame of executed step ``step`` (1-based), or None if that step was not kept."""

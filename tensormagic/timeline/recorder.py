@@ -7,12 +7,12 @@ returns), the names the cell touches are read (:mod:`.memory`, torch functions d
 
 A step is taken in two parts, because a loop runs its lines thousands of times and most of those steps are not kept:
 
-- at every step, a cheap :class:`_Record`: which names refer to which objects, each object's facts (read once per
+- at every step, a cheap :class:`Record`: which names refer to which objects, each object's facts (read once per
   object, checked again by a few reads per step), the raw bytes of small memory, checksums of larger memory, torch's
   version counters;
 - for the steps kept (each line's first :data:`~.model.FIRST_KEPT` and last :data:`~.model.LAST_KEPT` runs), the
-  :class:`~.model.Frame` is built from its record and the record of the step before it (what was written, what
-  is new), after the cell.
+  :class:`~.model.Frame` is built after the cell from its record and the state of the step before it (what was
+  written, what is new): :mod:`.frames`.
 
 Identity without references: objects and the owners of their memory are known by ``id()`` checked against a weak
 reference (a dead object's id may be reused), so the recorder never keeps a tensor or an array alive.
@@ -32,11 +32,12 @@ from typing import Any
 import numpy as np
 import torch
 
-from .memory import FINGERPRINT_LIMIT, Probe, boxes_of, decode, decode_row, element_offsets, fingerprint, probe
-from .model import FIRST_KEPT, LAST_KEPT, SMALL, Block, Frame, Storage, Timeline
+from .frames import frame_of
+from .memory import FINGERPRINT_LIMIT, Probe, fingerprint, probe
+from .model import FIRST_KEPT, LAST_KEPT, SMALL, Timeline
+from .records import Record, Row, State, print_key
 from .source import CellShape, shape_of
 
-_MISSING = object()
 _Tensor = torch.Tensor
 _ndarray = np.ndarray
 _string_at = ctypes.string_at
@@ -48,55 +49,13 @@ _ROW_BYTES = SMALL * 16
 _SPAN_BYTES = 1 << 16
 
 
-@dataclass(slots=True)
-class _Row:
-    """A block of memory as steps see it: where it lies and which of the step's objects lie in it.
-
-    Shared by consecutive steps over the same objects; what a step read of it is in its :class:`_State`.
-    """
-
-    id: str
-    device: str
-    start: int
-    end: int
-    members: list[int]  # indices into the step's objects, in the names' order
-    small: bool = False  # copied at every step (CPU memory of at most 64 boxes)
-
-
-@dataclass(slots=True)
-class _State:
-    """The memory side of one step: the objects' facts, their version counters, the rows and what was read."""
-
-    objects: list[Probe]
-    versions: list[int | None]
-    rows: list[_Row]
-    data: list[bytes | None]  # per row: a copy of its bytes (small rows)
-    new: tuple[str, ...]  # ids of the rows seen for the first time at this step
-    prints: dict[tuple[Any, ...], int]  # checksums of objects in memory too large to copy
-    spans: dict[int, bytes]  # object index -> bytes of its elements (small objects in large memory)
-
-
-@dataclass(slots=True)
-class _Record:
-    """One step, cheaply: enough to build its frame later without touching the objects again."""
-
-    step: int
-    line: int
-    execution: int
-    error: str | None
-    names: list[tuple[str, int]]  # (name, index into the state's objects)
-    fresh: list[str]  # block ids first seen at this step
-    state: _State
-    before: _State | None  # the step before's state, to tell what this step changed
-
-
 @dataclass
 class _History:
     """One line's runs: how many, the first few records and the last few."""
 
     count: int = 0
-    first: list[_Record] = field(default_factory=list)
-    last: deque[_Record] = field(default_factory=lambda: deque(maxlen=LAST_KEPT))
+    first: list[Record] = field(default_factory=list)
+    last: deque[Record] = field(default_factory=lambda: deque(maxlen=LAST_KEPT))
 
 
 class StepRecorder:
@@ -117,9 +76,9 @@ class StepRecorder:
         self.owners: dict[int, tuple[weakref.ref[Any], str]] = {}  # id(owner of memory) -> (weak ref, row id)
         self.live_owners: dict[str, int] = {}  # row id -> how many of its owners are alive
         self.counts = [0, 0]  # blocks, rows named so far
-        self.last_rows: list[_Row] = []
+        self.last_rows: list[Row] = []
         self.seen_rows: set[str] = set()  # ids of memory seen at an earlier step (or before the cell)
-        self.last: _Record | None = None
+        self.last: Record | None = None
         self.last_signature: tuple[int, ...] = ()
         self.last_kinds: tuple[type, ...] = ()
         self.last_ids: list[int] = []
@@ -238,11 +197,11 @@ class StepRecorder:
     # -- one step's record (at every step: cheap) --------------------------------------------------------------
     def _take(
         self, namespace: Mapping[str, Any], line: int = 0, execution: int = 0, error: str | None = None
-    ) -> _Record:
+    ) -> Record:
         with _no_torch_function():
             return self._record(namespace, line, execution, error)
 
-    def _record(self, namespace: Mapping[str, Any], line: int, execution: int, error: str | None) -> _Record:
+    def _record(self, namespace: Mapping[str, Any], line: int, execution: int, error: str | None) -> Record:
         # The hot path of a loop: every name the cell touches, at every step. An object's facts are read once and
         # hold while torch's version counter stays (in-place metadata changes such as t_() or resize_() count
         # too) or, for arrays, while shape and strides stay; memory is copied only where it is small.
@@ -324,15 +283,15 @@ class StepRecorder:
             self.last_signature = signature
             self.last_rows = rows
         state = self._read(objects, versions, rows, new_rows)
-        record = _Record(
+        record = Record(
             self.steps, line, execution, error, names, fresh, state, last.state if last is not None else None
         )
         self.last = record
         return record
 
     def _read(
-        self, objects: list[Probe], versions: list[int | None], rows: list[_Row], new_rows: tuple[str, ...]
-    ) -> _State:
+        self, objects: list[Probe], versions: list[int | None], rows: list[Row], new_rows: tuple[str, ...]
+    ) -> State:
         """What one step reads of memory: a copy of small rows, the elements or a checksum of larger ones."""
         data: list[bytes | None] = []
         prints: dict[tuple[Any, ...], int] = {}
@@ -344,9 +303,9 @@ class StepRecorder:
             data.append(None)
             if row.device == "cpu":
                 self._read_large(row, objects, prints, spans)
-        return _State(objects, versions, rows, data, new_rows, prints, spans)
+        return State(objects, versions, rows, data, new_rows, prints, spans)
 
-    def _unchanged(self, bound: list[Any], state: _State) -> list[int | None] | None:
+    def _unchanged(self, bound: list[Any], state: State) -> list[int | None] | None:
         """The objects' version counters when the names refer to the same objects as at the step before and their
         facts still hold (no re-read needed); None otherwise."""
         known = self.objects.get
@@ -376,11 +335,11 @@ class StepRecorder:
         return versions
 
     def _again(
-        self, line: int, execution: int, error: str | None, last: _Record, versions: list[int | None]
-    ) -> _Record:
+        self, line: int, execution: int, error: str | None, last: Record, versions: list[int | None]
+    ) -> Record:
         """A step over the same objects as the step before: the same rows, their memory read again."""
         state = last.state
-        record = _Record(
+        record = Record(
             self.steps, line, execution, error, last.names, [], self._read(state.objects, versions, state.rows, ()),
             state,
         )
@@ -401,7 +360,7 @@ class StepRecorder:
 
     @staticmethod
     def _read_large(
-        row: _Row, objects: list[Probe], prints: dict[tuple[Any, ...], int], spans: dict[int, bytes]
+        row: Row, objects: list[Probe], prints: dict[tuple[Any, ...], int], spans: dict[int, bytes]
     ) -> None:
         """Memory too large to copy: small objects' own elements are copied, larger ones checksummed."""
         for index in row.members:
@@ -416,7 +375,7 @@ class StepRecorder:
             if facts.nbytes <= FINGERPRINT_LIMIT:
                 check_sum = fingerprint(facts)
                 if check_sum is not None:
-                    prints[_print_key(row, facts)] = check_sum
+                    prints[print_key(row, facts)] = check_sum
 
     def _probe(self, value: Any, check: tuple[Any, ...], ident: str | None, current: list[Probe]) -> Probe:
         """Read an object's facts (first sight, or its metadata changed); give it and its memory their ids."""
@@ -487,17 +446,17 @@ class StepRecorder:
             self.live_owners[row_id] = self.live_owners.get(row_id, 0) + 1
         return row_id
 
-    def _rows(self, objects: list[Probe]) -> tuple[list[_Row], tuple[str, ...]]:
+    def _rows(self, objects: list[Probe]) -> tuple[list[Row], tuple[str, ...]]:
         """The step's objects grouped by the memory they lie in (in the order of each one's first name), and the
         ids of those seen for the first time."""
-        groups: dict[str, _Row] = {}
+        groups: dict[str, Row] = {}
         for index, facts in enumerate(objects):
             region = facts.region
             if region is None:
                 continue
             row = groups.get(facts.owner_id)
             if row is None:
-                groups[facts.owner_id] = _Row(facts.owner_id, facts.device, region[0], region[1], [index])
+                groups[facts.owner_id] = Row(facts.owner_id, facts.device, region[0], region[1], [index])
             else:
                 row.members.append(index)
                 if region[0] < row.start:
@@ -526,7 +485,9 @@ class StepRecorder:
         frames = []
         for record in records:
             try:
-                frames.append(self._frame(record))
+                frames.append(frame_of(
+                    record, self.shape.mentioned.get(record.line, frozenset()), self._statement_text(record.line)
+                ))
             except Exception as fault:  # noqa: BLE001 - a step we cannot draw is left out and said
                 self.faults.append(_error_text(type(fault), fault))
         return Timeline(
@@ -544,85 +505,6 @@ class StepRecorder:
             error=error,
         )
 
-    def _frame(self, record: _Record) -> Frame:
-        before = record.before
-        state = record.state
-        before_rows = (
-            {row.id: (row, data) for row, data in zip(before.rows, before.data, strict=True)} if before is not None
-            else {}
-        )
-        before_versions = (
-            {facts.ident: version for facts, version in zip(before.objects, before.versions, strict=True)}
-            if before is not None else {}
-        )
-        storages: dict[str, Storage] = {}
-        written_boxes: dict[str, set[int]] = {}
-        row_of: dict[int, _Row] = {}
-        data_of: dict[str, bytes | None] = {}
-        for row, data in zip(state.rows, state.data, strict=True):
-            data_of[row.id] = data
-            storages[row.id], written_boxes[row.id] = self._storage(
-                row, data, row.id in state.new, state.objects, before_rows.get(row.id)
-            )
-            for index in row.members:
-                row_of[index] = row
-        blocks: dict[str, Block] = {}
-        for index, facts in enumerate(state.objects):
-            home = row_of.get(index)
-            blocks[facts.ident] = _block(
-                facts, home, data_of.get(home.id) if home is not None else None,
-                storages.get(home.id) if home is not None else None,
-                written_boxes.get(home.id, set()) if home is not None else set(), record, index,
-                before_versions.get(facts.ident, _MISSING),
-            )
-        names = {name: state.objects[index].ident for name, index in record.names}
-        for row in state.rows:
-            storage = storages[row.id]
-            if not storage.changed and any(blocks[state.objects[i].ident].written for i in row.members):
-                storages[row.id] = _replace(storage, changed=True)
-        mentioned = self.shape.mentioned.get(record.line, frozenset())
-        changed_via: dict[str, tuple[str, ...]] = {}
-        for name, ident in names.items():
-            block = blocks[ident]
-            if block.written and name not in mentioned:
-                changed_via[name] = tuple(
-                    other for other, other_ident in names.items()
-                    if other in mentioned and other != name and blocks[other_ident].written
-                    and block.storage is not None and blocks[other_ident].storage == block.storage
-                )
-        return Frame(
-            step=record.step, line=record.line, source=self._statement_text(record.line), execution=record.execution,
-            names=names, blocks=blocks, storages=storages, error=record.error, changed_via=changed_via,
-        )
-
-    def _storage(
-        self, row: _Row, data: bytes | None, new: bool, objects: list[Probe],
-        before: tuple[_Row, bytes | None] | None,
-    ) -> tuple[Storage, set[int]]:
-        first = objects[row.members[0]]
-        itemsize = first.itemsize or 1
-        size = row.end - row.start
-        dtype = first.dtype
-        values: tuple[Any, ...] | None = None
-        if size % itemsize:
-            itemsize, dtype = 1, "uint8"
-        length = size // itemsize
-        written: list[int] = []
-        if data is not None:
-            numbers = decode_row(data, first) if itemsize == first.itemsize else list(data)
-            values = tuple(numbers) if numbers is not None else None
-            old = before[1] if before is not None and before[0].start == row.start else None
-            if old is not None and not new:
-                written = [
-                    k for k in range(min(length, len(old) // itemsize))
-                    if data[k * itemsize:(k + 1) * itemsize] != old[k * itemsize:(k + 1) * itemsize]
-                ]
-        storage = Storage(
-            id=row.id, device=row.device, dtype=dtype, itemsize=itemsize, nbytes=size, length=length, values=values,
-            written=tuple(written), changed=bool(written), new=new,
-        )
-        return storage, set(written)
-
     def _statement_text(self, line: int) -> str:
         last = self.shape.header_end.get(line, line)
         text = [self.lines[k - 1] if 0 < k <= len(self.lines) else "" for k in range(line, min(last, line + 2) + 1)]
@@ -634,100 +516,8 @@ def _row_number(row_id: str) -> int:
     return int(row_id[1:])
 
 
-def _first_member(row: _Row) -> int:
+def _first_member(row: Row) -> int:
     return row.members[0]
-
-
-def _print_key(row: _Row, facts: Probe) -> tuple[Any, ...]:
-    return (row.id, facts.address - row.start, facts.shape, facts.byte_strides, facts.dtype)
-
-
-def _block(
-    facts: Probe,
-    row: _Row | None,
-    data: bytes | None,
-    storage: Storage | None,
-    written_boxes: set[int],
-    record: _Record,
-    index: int,
-    version_before: Any,
-) -> Block:
-    state, before = record.state, record.before
-    common = dict(
-        device=facts.device, numel=facts.numel, nbytes=facts.nbytes, requires_grad=facts.requires_grad,
-        layout=facts.layout, contiguous=facts.contiguous,
-    )
-    if row is None or storage is None:
-        return Block(
-            facts.ident, facts.kind, facts.dtype, facts.shape, facts.strides, facts.storage_offset,
-            new=facts.ident in record.fresh, **common,  # type: ignore[arg-type]
-        )
-    covered: tuple[int, ...] | None = None
-    order: tuple[int, ...] | None = None
-    span: tuple[int, int] | None = None
-    box = storage.itemsize
-    if facts.numel and facts.address:
-        low, high = facts.span()
-        span = ((low - row.start) // box, (high - 1 - row.start) // box)
-        if storage.small or facts.numel <= SMALL:
-            found = element_offsets(facts, row.start)
-            if found is not None:
-                offsets, ordered = found
-                boxes = boxes_of(offsets, facts.itemsize, box)
-                first_at: dict[int, int] = {}
-                for position, k in enumerate(boxes):
-                    first_at.setdefault(k, position)
-                covered = tuple(sorted(first_at))
-                if ordered:
-                    per_element = max(1, facts.itemsize // box)
-                    order = tuple(first_at[k] // per_element for k in covered)
-    values = None
-    if facts.numel <= SMALL:
-        if data is not None:
-            values = decode(facts, data, row.start)
-        elif index in state.spans:
-            values = decode(facts, state.spans[index], facts.span()[0])
-    exact = True
-    if data is not None:
-        written = bool(covered and written_boxes.intersection(covered))
-    elif index in state.spans:
-        old = _matching_span(facts, before)
-        written = not storage.new and old is not None and old != state.spans[index]
-    else:
-        key = _print_key(row, facts)
-        check = state.prints.get(key)
-        if check is not None:
-            old_print = before.prints.get(key) if before is not None else None
-            written = not storage.new and old_print is not None and old_print != check
-        else:
-            exact = False
-            written = (
-                facts.kind == "tensor" and version_before is not _MISSING and version_before is not None
-                and state.versions[index] is not None and version_before != state.versions[index]
-            )
-    return Block(
-        facts.ident, facts.kind, facts.dtype, facts.shape, facts.strides, facts.storage_offset,
-        storage=row.id, covered=covered, order=order, span=span, values=values, written=written, new=storage.new,
-        exact=exact, **common,  # type: ignore[arg-type]
-    )
-
-
-def _matching_span(facts: Probe, before: _State | None) -> bytes | None:
-    """The bytes the step before saw at the same elements (the same address, shape and strides), if it read them."""
-    if before is None:
-        return None
-    for index, old in enumerate(before.objects):
-        if (old.address, old.shape, old.byte_strides, old.dtype) == (
-            facts.address, facts.shape, facts.byte_strides, facts.dtype
-        ) and index in before.spans:
-            return before.spans[index]
-    return None
-
-
-def _replace(storage: Storage, **changes: Any) -> Storage:
-    from dataclasses import replace
-
-    return replace(storage, **changes)
 
 
 def _error_text(kind: Any, error: Any) -> str:

@@ -15,9 +15,9 @@ import ipywidgets as widgets
 from ..i18n import message
 from ..render.common import BOX_STYLE, MUTED_STYLE, escape
 from ..render.fallback import WidgetWithFallback
-from ..render.steps import code_html, notes_html, static_bundle, step_caption_html, title
+from ..render.steps import code_html, notes_html, skipped_lines, static_bundle, step_caption_html, title
 from ..render.steps_svg import frame_svg
-from ..timeline.model import FIRST_KEPT, LAST_KEPT, Timeline
+from ..timeline.model import Timeline
 
 
 class StepsView(WidgetWithFallback):
@@ -44,11 +44,7 @@ class StepsView(WidgetWithFallback):
         self.drawing.add_class("tm-steps-drawing")
         self.notes = widgets.HTML()
         footer = [f'<div style="{MUTED_STYLE}">{escape(message("steps.legend", language))}</div>']
-        footer.extend(
-            f'<div style="{MUTED_STYLE}">'
-            f'{escape(message("steps.skipped", language, count=n, line=line, first=FIRST_KEPT, last=LAST_KEPT))}</div>'
-            for line, n in sorted(timeline.skipped.items())
-        )
+        footer.extend(f'<div style="{MUTED_STYLE}">{escape(line)}</div>' for line in skipped_lines(timeline))
         if timeline.error:
             footer.append(f"<div>⚠ {escape(message('steps.cell_failed', language, error=timeline.error))}</div>")
         footer.extend(f"<div>⚠ {escape(warning)}</div>" for warning in timeline.warnings)
