@@ -81,7 +81,7 @@ class StepRecorder:
         self.last: Record | None = None
         self.last_signature: tuple[int, ...] = ()
         self.last_kinds: tuple[type, ...] = ()
-        self.last_ids: list[int] = []
+        self.last_large = False  # some row of the last step is CPU memory too large to copy
         self.last_positions: list[int] = []  # where each of the last step's objects sits among the watched names
         self.histories: dict[int, _History] = {}
         self.steps = 0
@@ -208,14 +208,27 @@ class StepRecorder:
         bound = list(map(namespace.get, self.watched))
         kinds = tuple(map(type, bound))
         last = self.last
-        if (
-            last is not None
-            and kinds == self.last_kinds
-            and [id(bound[p]) for p in self.last_positions] == self.last_ids
-        ):
-            versions_now = self._unchanged(bound, last.state)
-            if versions_now is not None:  # the same objects, their facts still hold: only memory is read again
-                return self._again(line, execution, error, last, versions_now)
+        if last is not None and kinds == self.last_kinds:
+            # The common case inside a loop, kept inline: the names refer to the objects of the step before (the
+            # same types at the same names, each id found with the same facts) whose facts still hold, so only
+            # memory is read again.
+            state = last.state
+            versions_now = self._unchanged(bound, state)
+            if versions_now is not None:
+                rows = state.rows
+                data = [_string_at(row.start, row.end - row.start) if row.small else None for row in rows]
+                prints: dict[tuple[Any, ...], int] = {}
+                spans: dict[int, bytes] = {}
+                if self.last_large:
+                    for row in rows:
+                        if not row.small and row.device == "cpu":
+                            self._read_large(row, state.objects, prints, spans)
+                record = Record(
+                    self.steps, line, execution, error, last.names, [],
+                    State(state.objects, versions_now, rows, data, (), prints, spans), state,
+                )
+                self.last = record
+                return record
         known = self.objects.get
         index_of: dict[int, int] = {}
         objects: list[Probe] = []
@@ -273,7 +286,6 @@ class StepRecorder:
             positions.append(position)
         self.last_kinds = kinds
         self.last_positions = positions
-        self.last_ids = [id(bound[p]) for p in positions]
         signature = tuple(map(id, objects))
         new_rows: tuple[str, ...] = ()
         if last is not None and signature == self.last_signature:
@@ -282,6 +294,7 @@ class StepRecorder:
             rows, new_rows = self._rows(objects)
             self.last_signature = signature
             self.last_rows = rows
+            self.last_large = any(not row.small and row.device == "cpu" for row in rows)
         state = self._read(objects, versions, rows, new_rows)
         record = Record(
             self.steps, line, execution, error, names, fresh, state, last.state if last is not None else None
@@ -320,11 +333,9 @@ class StepRecorder:
                     version = value._version
                 except RuntimeError:
                     return None
-                if version != entry[2] and (
-                    (value.data_ptr(), value.shape, value.stride(), value.requires_grad) != facts.key
+                if value.requires_grad != facts.requires_grad or version != entry[2] and (
+                    (value.data_ptr(), value.shape, value.stride(), facts.requires_grad) != facts.key
                 ):
-                    return None
-                if value.requires_grad != facts.requires_grad:
                     return None
                 entry[2] = version
                 versions.append(version)
@@ -333,18 +344,6 @@ class StepRecorder:
                     return None
                 versions.append(None)
         return versions
-
-    def _again(
-        self, line: int, execution: int, error: str | None, last: Record, versions: list[int | None]
-    ) -> Record:
-        """A step over the same objects as the step before: the same rows, their memory read again."""
-        state = last.state
-        record = Record(
-            self.steps, line, execution, error, last.names, [], self._read(state.objects, versions, state.rows, ()),
-            state,
-        )
-        self.last = record
-        return record
 
     def _facts(
         self, value: Any, entry: list[Any] | None, check: tuple[Any, ...], fresh: list[str], current: list[Probe]
