@@ -446,6 +446,22 @@ def test_magic_in_chinese_and_unknown_option(shell: InteractiveShell) -> None:
     assert "UsageError" in stderr or "unrecognized" in stderr
 
 
+def test_magic_syntax_error_shows_only_the_error(shell: InteractiveShell) -> None:
+    stdout, stderr, outputs, result = _run(shell, "%%explain --steps\nx = (")
+    plain_out, plain_err, _, _ = _run(shell, "x = (")
+    assert not result.success and isinstance(result.error_in_exec or result.error_before_exec, SyntaxError)
+    assert outputs == [] and stderr == plain_err
+    assert re.sub(r"In\[\d+\]|line \d+", "", stdout) == re.sub(r"In\[\d+\]|line \d+", "", plain_out)
+
+
+def test_a_cell_that_sets_its_own_tracer_is_said(shell: InteractiveShell) -> None:
+    _, stderr, outputs, result = _run(shell, "%%explain --steps\nimport sys\nx = torch.ones(1)\nsys.settrace(None)\n"
+                                              "y = x + 1")
+    assert result.success and torch.equal(shell.user_ns["y"], torch.tensor([2.0]))
+    assert "the cell replaced the line tracer" in outputs[0]["text/plain"]
+    assert sys.gettrace() is None
+
+
 def test_our_fault_is_one_warning_line(shell: InteractiveShell, monkeypatch: pytest.MonkeyPatch) -> None:
     from tensormagic.timeline import recorder
 

@@ -48,10 +48,11 @@ def run_steps(
         magics.last_timeline = timeline  # type: ignore[attr-defined]
         if recorder.faults:
             _warn(language, recorder.faults[0])
-        from ..widgets.steps import StepsView
+        if timeline.frames or timeline.warnings or error is None:  # a cell that never ran (a syntax error): nothing
+            from ..widgets.steps import StepsView
 
-        bundle: dict[str, Any] = StepsView(timeline)._repr_mimebundle_()
-        display(bundle, raw=True)
+            bundle: dict[str, Any] = StepsView(timeline)._repr_mimebundle_()
+            display(bundle, raw=True)
     except (Exception, KeyboardInterrupt) as fault:  # noqa: BLE001 - one warning line, never a traceback
         _warn(language, fault)
     if error is not None:

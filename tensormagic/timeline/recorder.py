@@ -92,6 +92,7 @@ class StepRecorder:
         self.open_error: str | None = None
         self.faults: list[str] = []
         self.stopped: str | None = None
+        self.interrupted = False
 
     # -- tracing ---------------------------------------------------------------------------------------------
     def run(self, execute: Callable[[], Any]) -> Any:
@@ -128,7 +129,7 @@ class StepRecorder:
         try:
             yield
         finally:
-            if sys.gettrace() is not global_trace and self.stopped is None:
+            if sys.gettrace() is not global_trace and self.stopped is None and not self.interrupted:
                 self.stopped = "replaced"  # the cell set its own tracer (pdb, another tool): steps after it are lost
             sys.settrace(previous)
             self._finish()
@@ -164,6 +165,9 @@ class StepRecorder:
                 self.open_error = _error_text(arg[0], arg[1])
         except Exception as fault:  # noqa: BLE001 - never the user's cell: recorded, said once as a warning
             self.faults.append(_error_text(type(fault), fault))
+        except BaseException:  # an interrupt landing here is the user's: it stops the cell (and Python the tracer)
+            self.interrupted = True
+            raise
         return self._local
 
     def _close(self, namespace: Mapping[str, Any]) -> None:
