@@ -406,8 +406,11 @@ class StepRecorder:
             if entry is not None and entry[0]() is None:
                 del known[key]
 
-        with contextlib.suppress(TypeError):  # not weak-referenceable: read afresh at every step
-            known[key] = [weakref.ref(value, forget), facts, None]
+        try:  # (not contextlib.suppress: this runs for every new object of a loop, and try costs nothing)
+            reference = weakref.ref(value, forget)
+        except TypeError:  # not weak-referenceable: read afresh at every step
+            return facts
+        known[key] = [reference, facts, None]
         return facts
 
     def _owner_id(self, owner: Any, device: str, region: tuple[int, int], current: list[Probe]) -> str:
@@ -444,9 +447,11 @@ class StepRecorder:
                 del owners[key]
                 live[row_id] = live.get(row_id, 1) - 1
 
-        with contextlib.suppress(TypeError):  # not weak-referenceable: a new id at every sight
+        try:
             self.owners[key] = (weakref.ref(owner, forget), row_id)
-            self.live_owners[row_id] = self.live_owners.get(row_id, 0) + 1
+        except TypeError:  # not weak-referenceable: a new id at every sight
+            return row_id
+        self.live_owners[row_id] = self.live_owners.get(row_id, 0) + 1
         return row_id
 
     def _rows(self, objects: list[Probe]) -> tuple[list[Row], tuple[str, ...]]:
