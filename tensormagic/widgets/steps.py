@@ -38,9 +38,9 @@ class StepsView(WidgetWithFallback):
         self.next = widgets.Button(description=message("steps.next", language), disabled=count <= 1)
         self.next.add_class("tm-steps-next")
         self.caption = widgets.HTML()
-        self.code = widgets.HTML(layout=widgets.Layout(flex="0 0 auto", margin="0 16px 0 0"))
-        # The drawing takes the rest of the width and scales down to it (its SVG has max-width: 100%).
-        self.drawing = widgets.HTML(layout=widgets.Layout(flex="1 1 auto", min_width="0"))
+        self.code = widgets.HTML()
+        # The drawing under the code, as wide as the output (its SVG scales down, never up: max-width 100%).
+        self.drawing = widgets.HTML(layout=widgets.Layout(width="100%"))
         self.drawing.add_class("tm-steps-drawing")
         self.notes = widgets.HTML()
         footer = [f'<div style="{MUTED_STYLE}">{escape(message("steps.legend", language))}</div>']
@@ -50,9 +50,8 @@ class StepsView(WidgetWithFallback):
         footer.extend(f"<div>⚠ {escape(warning)}</div>" for warning in timeline.warnings)
         self.footer = widgets.HTML("".join(footer))
         controls = widgets.HBox([self.previous, self.slider, self.next])
-        body = widgets.HBox([self.code, self.drawing], layout=widgets.Layout(align_items="flex-start"))
         self.widget = widgets.VBox(
-            [self.title, controls, self.caption, body, self.notes, self.footer],
+            [self.title, controls, self.caption, self.code, self.drawing, self.notes, self.footer],
             layout=widgets.Layout(border_left="3px solid #5b8def", padding="4px 10px"),
         )
         self.widget.add_class("tm-steps")
