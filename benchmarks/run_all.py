@@ -14,7 +14,8 @@ import time
 from pathlib import Path
 
 HERE = Path(__file__).resolve().parent
-SCRIPTS = ("describe.py", "explain.py", "cards.py", "overview.py")  # neighbour.py is a helper, not a benchmark
+# neighbour.py is a helper, not a benchmark
+SCRIPTS = ("describe.py", "explain.py", "cards.py", "overview.py", "steps.py")
 
 
 def main() -> int:

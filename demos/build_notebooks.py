@@ -1304,6 +1304,212 @@ NB05 = Notebook("05_models", [
 NOTEBOOKS: list[Notebook] = [NB01, NB02, NB03, NB04, NB05]
 
 
+# --------------------------------------------------------------------------------------------------------------
+# 06 — stepping through memory (%%explain --steps)
+# --------------------------------------------------------------------------------------------------------------
+
+STEPS_SECTION_4 = (
+    "n1 = np.array([[1, 2, 3], [4, 5, 6]])\n"
+    "t1 = torch.from_numpy(n1)\n"
+    "t1[0][0] = 8888\n"
+    "t2 = torch.tensor(n1)"
+)
+
+NB06 = Notebook("06_steps", [
+    Md(
+        en=(
+            "# 6 · Step by step: names, tensors and memory\n\n"
+            "`%%explain --steps` runs a cell exactly as usual, then shows it as a timeline: move the slider (or press "
+            "*previous* / *next*) and every executed line shows what the names refer to at that moment.\n\n"
+            "How to read the drawing:\n\n"
+            "- on the left, the **names**; an arrow goes from each name to the tensor or array it refers to;\n"
+            "- each block of **memory** is a row of boxes, in address order, with its values when it holds at most 64 "
+            "elements (a larger one is a bar, with shape, dtype and the range each name covers);\n"
+            "- under the boxes, one strip per tensor or array lying in that memory: its **covered boxes** are filled "
+            "and numbered `#k`, the k-th element of the view; shape, strides and offset are written beside it;\n"
+            "- **orange** boxes were written at this step; a name with a dashed orange frame changed although the "
+            "line does not name it (it shares memory with one that was written); memory seen for the first time "
+            "is marked **new**."
+        ),
+        zh=(
+            "# 6 · 逐步查看：变量名、张量和内存\n\n"
+            "`%%explain --steps` 照常运行单元格，然后把它画成一条时间线：拖动滑块（或点击“上一步”/“下一步”），"
+            "每执行一行，就能看到此刻各个变量名指向什么。\n\n"
+            "怎样读这张图：\n\n"
+            "- 左边是**变量名**，每个变量名都有一个箭头指向它所引用的张量或数组；\n"
+            "- 每块**内存**画成一行格子，按地址顺序排列；不超过 64 个元素时格子里写出数值"
+            "（更大的内存画成一根条，并写出形状、元素类型以及每个变量覆盖的范围）；\n"
+            "- 格子下面，每个位于这块内存中的张量或数组各占一条：它**覆盖的格子**被填色并标上 `#k`，"
+            "表示视图的第 k 个元素；旁边写着它的形状、步长和偏移；\n"
+            "- **橙色**格子是这一步被写入的；名字带橙色虚线框，表示这一行没有提到它，它的值却变了"
+            "（它与被写入的变量共享内存）；第一次出现的内存标为**新**。"
+        ),
+    ),
+    setup_cell(),
+    Md(
+        en=(
+            "## From NumPy and back: the walk of §4\n\n"
+            "`torch.from_numpy` makes a tensor over the array's own memory; `torch.tensor` copies it. Step to line 3: "
+            "`t1` and `n1` both show 8888, in the same box. At line 4, `t2` has boxes of its own."
+        ),
+        zh=(
+            "## NumPy 与张量之间：第 4 节的例子\n\n"
+            "`torch.from_numpy` 直接在数组自己的内存上建立张量；`torch.tensor` 则复制一份。走到第 3 行："
+            "`t1` 和 `n1` 都显示 8888，而且是同一个格子。到第 4 行，`t2` 有了属于自己的格子。"
+        ),
+    ),
+    Code("%%explain --steps\n" + STEPS_SECTION_4),
+    Md(
+        en="The same cell explained in words (plain `%%explain`), for comparison:",
+        zh="同一个单元格，用普通的 `%%explain` 以文字讲解，作为对照：",
+    ),
+    Code("%%explain\n" + STEPS_SECTION_4),
+    Md(
+        en=(
+            "## A transpose, then `.view()`\n\n"
+            "`a.T` is a view: the same six boxes, read in another order (strides `(1, 3)`; look at the `#k` numbers). "
+            "`view()` cannot read them as one row, so it raises; `reshape()` copies them into new memory."
+        ),
+        zh=(
+            "## 先转置，再 `.view()`\n\n"
+            "`a.T` 是一个视图：还是那六个格子，只是换了一种读取顺序（步长 `(1, 3)`，看 `#k` 的编号）。"
+            "`view()` 无法把它们当作连续的一行来读，所以报错；`reshape()` 则把它们复制到新的内存里。"
+        ),
+    ),
+    Code(
+        "%%explain --steps\n"
+        "a = torch.arange(6).view(2, 3)\n"
+        "b = a.T\n"
+        "try:\n"
+        "    c = b.view(6)\n"
+        "except RuntimeError as error:\n"
+        "    print(«failed», str(error).split('.')[0])\n"
+        "c = b.reshape(6)",
+        strings={"failed": ok("view() failed:", "view() 失败：")},
+    ),
+    Md(
+        en="## `clone()` copies\n\nAfter `clone()`, writing to `y` leaves `x` alone: two rows of boxes.",
+        zh="## `clone()` 会复制\n\n`clone()` 之后，写入 `y` 不会影响 `x`：两行不同的格子。",
+    ),
+    Code("%%explain --steps\nx = torch.arange(4.0)\ny = x.clone()\ny[0] = 100.0"),
+    Md(
+        en=(
+            "## `detach()` shares\n\n"
+            "`detach()` gives a tensor without gradient tracking, over the same memory: writing to `d` changes `w` "
+            "(its name gets the dashed frame)."
+        ),
+        zh=(
+            "## `detach()` 共享内存\n\n"
+            "`detach()` 得到一个不再追踪梯度的张量，但内存还是同一块：写入 `d` 会改变 `w`（`w` 的名字带上虚线框）。"
+        ),
+    ),
+    Code("%%explain --steps\nw = torch.ones(3, requires_grad=True)\nd = w.detach()\nd[1] = 5.0"),
+    Md(
+        en=(
+            "## Rebinding is not writing\n\n"
+            "`y = x` makes a second arrow to the same tensor. `x += 1` writes into that tensor, so `y` sees it; "
+            "`x = x + 1` makes a new tensor and moves only the arrow of `x`."
+        ),
+        zh=(
+            "## 重新绑定不等于写入\n\n"
+            "`y = x` 只是多了一个指向同一个张量的箭头。`x += 1` 写入这个张量，所以 `y` 也看到了变化；"
+            "`x = x + 1` 生成一个新张量，只移动了 `x` 的箭头。"
+        ),
+    ),
+    Code("%%explain --steps\nx = torch.zeros(2)\ny = x\nx += 1\nx = x + 1"),
+    Md(
+        en=(
+            "## Loops\n\n"
+            "Each line keeps its first 3 and last 2 runs; the timeline says how many runs in between it did not keep, "
+            "so a loop of thousands of iterations stays small."
+        ),
+        zh=(
+            "## 循环\n\n"
+            "每一行只保留最初 3 次和最后 2 次运行，中间没有保留的次数会写出来，所以即使循环几千次，时间线也不会变大。"
+        ),
+    ),
+    Code("%%explain --steps\nacc = torch.zeros(3)\nfor k in range(100):\n    acc += k"),
+    Md(
+        en=(
+            "## For a slide or a course page\n\n"
+            "`tm.steps(code, namespace)` runs code the same way and returns the timeline; `save_html` writes it as "
+            "one HTML file with the slider, which works offline."
+        ),
+        zh=(
+            "## 放进幻灯片或课程网页\n\n"
+            "`tm.steps(代码, 命名空间)` 以同样的方式运行代码并返回时间线；`save_html` 把它保存成一个带滑块的 HTML "
+            "文件，不联网也能使用。"
+        ),
+    ),
+    Code(
+        "import os\n"
+        "import tempfile\n"
+        "import tensormagic as tm\n"
+        f"walk = tm.steps({STEPS_SECTION_4 + chr(10)!r}, {{'np': np, 'torch': torch}})\n"
+        "page = walk.save_html(os.path.join(tempfile.gettempdir(), 'steps_section_4.html'))\n"
+        "print(len(walk.frames), «saved»)",
+        strings={"saved": ok("steps saved in one HTML file", "个步骤已保存到一个 HTML 文件中")},
+    ),
+    Code("%explain numpy-sharing"),
+    Md(
+        en=(
+            "## Exercises\n\n"
+            "Each exercise cell already holds one correct answer; replace it with your own and run the check, which "
+            "asks `tm.steps` for the truth.\n\n"
+            "**Exercise 1.** `u = torch.arange(6.0)`, then `w = u[::2]`, then `w[1] = -1`. Which box of `u`'s memory "
+            "is written at the last step? Put its index in `changed_index`."
+        ),
+        zh=(
+            "## 练习\n\n"
+            "每个练习单元格里已经填好了一个正确答案；换成你自己的答案，再运行检查单元格，它会用 `tm.steps` 验证。\n\n"
+            "**练习 1.** `u = torch.arange(6.0)`，然后 `w = u[::2]`，然后 `w[1] = -1`。最后一步写入的是 `u` "
+            "内存中的第几个格子？把它的下标赋给 `changed_index`。"
+        ),
+    ),
+    Code("changed_index = 2", tags=("exercise",)),
+    Code(
+        "last = tm.steps('u = torch.arange(6.0)\\nw = u[::2]\\nw[1] = -1\\n', {'torch': torch}).frames[-1]\n"
+        "written = last.storages[last.block('u').storage].written\n"
+        "assert written == (changed_index,), «hint»\n"
+        "print(«ok»)",
+        strings={
+            "hint": ok("Not yet: w takes every second box, so its element 1 is which box of u?",
+                       "还不对：w 每隔一个格子取一个，那么它的第 1 个元素是 u 的第几个格子？"),
+            "ok": ok("Right: w[1] is u[2], the same box.", "对：w[1] 就是 u[2]，同一个格子。"),
+        },
+        tags=("check",),
+    ),
+    Md(
+        en=(
+            "**Exercise 2.** For `a = torch.arange(6).view(2, 3)`, which of `a.T`, `a.clone()`, `a.reshape(6)` and "
+            "`a.T.reshape(6)` make new memory? Put those expressions (as strings) in the set `allocating`."
+        ),
+        zh=(
+            "**练习 2.** 对于 `a = torch.arange(6).view(2, 3)`，`a.T`、`a.clone()`、`a.reshape(6)` 和 "
+            "`a.T.reshape(6)` 中哪些会分配新内存？把这些表达式（字符串）放进集合 `allocating`。"
+        ),
+    ),
+    Code("allocating = {'a.clone()', 'a.T.reshape(6)'}", tags=("exercise",)),
+    Code(
+        "truth = set()\n"
+        "for expression in ('a.T', 'a.clone()', 'a.reshape(6)', 'a.T.reshape(6)'):\n"
+        "    frame = tm.steps(f'a = torch.arange(6).view(2, 3)\\nb = {expression}\\n', {'torch': torch}).frames[-1]\n"
+        "    if frame.block('b').new:\n"
+        "        truth.add(expression)\n"
+        "assert allocating == truth, «hint»\n"
+        "print(«ok»)",
+        strings={
+            "hint": ok("Not quite: a view reuses the boxes; reshape copies only when it cannot read them in order.",
+                       "不太对：视图沿用原来的格子；reshape 只有在格子无法按顺序读取时才复制。"),
+            "ok": ok("Yes: clone() always copies, reshape() only when it must.",
+                     "对：clone() 总会复制，reshape() 只在必要时复制。"),
+        },
+        tags=("check",),
+    ),
+])
+NOTEBOOKS.append(NB06)
+
+
 def render(notebook: Notebook, lang: str) -> nbformat.NotebookNode:
     """The notebook for one language, as nbformat objects (no outputs, fixed cell ids)."""
     nb = nbformat.v4.new_notebook()

@@ -17,6 +17,8 @@ from .facts import Facts, describe
 from .runner import explain
 from .sharing import Sharing
 from .stats import Stats
+from .timeline import Timeline
+from .timeline.run import steps
 from .widgets import inspect
 
 __version__ = "0.1.0"
@@ -41,6 +43,7 @@ __all__ = [
     "Facts",
     "Sharing",
     "Stats",
+    "Timeline",
     "annotate",
     "card",
     "describe",
@@ -48,5 +51,6 @@ __all__ = [
     "inspect",
     "load_ipython_extension",
     "overview",
+    "steps",
     "unload_ipython_extension",
 ]

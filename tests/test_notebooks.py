@@ -38,6 +38,7 @@ EXPECTED_CODES: dict[str, tuple[str, ...]] = {
     "03_arithmetic": ("in-place", "broadcast", "matmul-shape", "dtype-change"),
     "04_reductions": ("reduce-dim",),
     "05_models": ("matmul-shape", "broadcast", "rng"),
+    "06_steps": ("shares-memory", "copy", "in-place"),
 }
 
 CARD_TOPICS = ("deep-learning", "perceptron", "cnn", "rnn", "transformer", "autoencoder")
@@ -106,7 +107,7 @@ def code_shape(source: str) -> list[tuple[int, str]]:
 def test_both_languages_have_the_same_cells() -> None:
     english = {p.name: p for p in course_notebooks() if p.parent.name == "en"}
     chinese = {p.name: p for p in course_notebooks() if p.parent.name == "zh"}
-    assert english.keys() == chinese.keys() and len(english) == 5
+    assert english.keys() == chinese.keys() and len(english) == 6
     for name in english:
         en = nbformat.read(english[name], as_version=4).cells
         zh = nbformat.read(chinese[name], as_version=4).cells
@@ -157,7 +158,10 @@ def test_explain_note_codes_appear(path: Path, executed: dict[str, Executed], av
     if not available["%%explain"]:
         pytest.skip("tensormagic does not provide the %%explain cell magic yet (issue 3)")
     result = executed[relative_name(path)]
-    explain_cells = [c for c in result.notebook.cells if c.cell_type == "code" and c.source.startswith("%%explain")]
+    explain_cells = [
+        c for c in result.notebook.cells
+        if c.cell_type == "code" and c.source.startswith("%%explain") and "--steps" not in c.source.splitlines()[0]
+    ]
     assert explain_cells, "the notebook should use %%explain"
     for cell in explain_cells:
         # Every %%explain cell shows an explanation after the cell's own output.
@@ -168,6 +172,24 @@ def test_explain_note_codes_appear(path: Path, executed: dict[str, Executed], av
     for code in EXPECTED_CODES[path.stem]:
         # The HTML explanation shows each note's code as a badge right before the note's text.
         assert f">{code}</span>" in html, f"note code {code!r} missing from %%explain in {relative_name(path)}"
+
+
+@pytest.mark.parametrize("lang", ["en", "zh"])
+def test_steps_cells_show_the_timeline(lang: str, executed: dict[str, Executed]) -> None:
+    """``%%explain --steps`` cells: the widget, the drawing as an image (for untrusted notebooks) and the text."""
+    result = executed[f"{lang}/06_steps.ipynb"]
+    cells = [c for c in result.notebook.cells if c.cell_type == "code" and c.source.startswith("%%explain --steps")]
+    assert len(cells) == 6
+    for cell in cells:
+        shown = [o for o in cell.outputs if o.get("output_type") == "display_data"]
+        assert len(shown) == 1, cell.source
+        data = shown[0]["data"]
+        assert WIDGET_MIME in data and data["image/svg+xml"].startswith("<svg"), cell.source
+        assert '<img src="data:image/svg+xml;base64,' in data["text/html"], cell.source
+    walk = "".join(cells[0].outputs[-1]["data"]["text/plain"])
+    assert message("steps.title", lang, steps=4, lines=4) in walk
+    assert ":  [8888] 2 3 4 5 6" in walk  # step 3: the written box, shared by t1 and n1
+    assert message("steps.changed_via", lang, names="t1") in walk
 
 
 def html_outputs(cell: nbformat.NotebookNode) -> str:

@@ -3,10 +3,11 @@
 Reviewers run ``%%explain`` over public PyTorch tutorial code and diff it against plain execution; these cells are
 written in the spirit of the official tutorials (tensors, autograd, a training loop, data loading, distributions,
 indexing, NumPy interop, magics and shell lines inside cells, cells that raise, definitions used by later cells) to
-do the same here. Each group of cells becomes a notebook that ``tools/transparency.py`` runs twice, each mode in its
-own process from the same seeds: once plainly, once with ``%%explain`` on every cell. After every cell the two runs
-must agree on stdout (which holds the displayed last value and tracebacks), stderr (so also no "explanation
-incomplete" warning), the exception's type and message, the namespace (tensors with dtype, ``requires_grad`` and
+do the same here. Each group of cells becomes a notebook that ``tools/transparency.py`` runs three times, each mode in
+its own process from the same seeds: once plainly, once with ``%%explain`` on every cell, once with
+``%%explain --steps`` on every cell. After every cell each magic's run must agree with the plain one on stdout (which
+holds the displayed last value and tracebacks), stderr (so also no "explanation incomplete" warning), the exception's
+type and message, the namespace (tensors with dtype, ``requires_grad`` and
 ``.grad``; modules' parameters and grads; optimizers' state; arrays) and the torch, NumPy and Python random states.
 The explanation itself is a display, captured apart from stdout, and must not be empty of steps where torch ran.
 """
@@ -338,9 +339,12 @@ def write_notebooks(base: Path) -> list[Path]:
     return paths
 
 
+MODES = ("plain", "explain", "steps")
+
+
 @pytest.fixture(scope="module")
-def runs(tmp_path_factory: pytest.TempPathFactory) -> dict[str, tuple[list, list]]:
-    """Every group run plainly and under %%explain: two processes side by side."""
+def runs(tmp_path_factory: pytest.TempPathFactory) -> dict[str, tuple[list, ...]]:
+    """Every group run plainly, under %%explain and under %%explain --steps: three processes side by side."""
     if not magics_available()["%%explain"]:
         pytest.skip("tensormagic does not provide the %%explain cell magic")
     base = tmp_path_factory.mktemp("tutorials")
@@ -350,20 +354,20 @@ def runs(tmp_path_factory: pytest.TempPathFactory) -> dict[str, tuple[list, list
             [sys.executable, str(WORKER), "--mode", mode, "--out", str(base / mode), *map(str, notebooks)],
             stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
         )
-        for mode in ("plain", "explain")
+        for mode in MODES
     }
     for mode, proc in procs.items():
-        output, _ = proc.communicate(timeout=600)
+        output, _ = proc.communicate(timeout=900)
         assert proc.returncode == 0, f"the {mode} run crashed:\n{output[-4000:]}"
     return {
-        name: tuple(torch.load(base / mode / f"{i}.pt", weights_only=False) for mode in ("plain", "explain"))
+        name: tuple(torch.load(base / mode / f"{i}.pt", weights_only=False) for mode in MODES)
         for i, name in enumerate(GROUPS)
     }
 
 
 @pytest.mark.parametrize("group", list(GROUPS))
-def test_tutorial_cells_are_transparent(group: str, runs: dict[str, tuple[list, list]]) -> None:
-    plain, explained = runs[group]
+def test_tutorial_cells_are_transparent(group: str, runs: dict[str, tuple[list, ...]]) -> None:
+    plain, explained, _ = runs[group]
     assert len(plain) == len(GROUPS[group]) + 1
     assert all(r["explained"] for r in explained[1:] if not is_magic_only(r["source"])), \
         "every cell but the set-up and those of magics only (%tb, %who) runs under %%explain"
@@ -377,6 +381,17 @@ def test_tutorial_cells_are_transparent(group: str, runs: dict[str, tuple[list, 
     raised = [r["index"] for r in plain if r["error"]]
     expected = [i + 1 for i, c in enumerate(GROUPS[group]) if c.startswith("# raises")]
     assert raised == expected, [(r["index"], r["error"], r["message"]) for r in plain if r["error"]]
+
+
+@pytest.mark.parametrize("group", list(GROUPS))
+def test_tutorial_cells_are_transparent_under_steps(group: str, runs: dict[str, tuple[list, ...]]) -> None:
+    """``%%explain --steps`` (the line tracer) changes nothing either; every cell that ran shows its timeline."""
+    plain, _, stepped = runs[group]
+    problems = differences(plain, stepped)
+    assert not problems, "\n\n".join(problems)
+    unshown = [p["index"] for p, s in zip(plain, stepped, strict=True)
+               if s["explained"] and not s["error"] and s["displays"] <= p["displays"]]
+    assert not unshown, f"cells without a timeline: {unshown}"
 
 
 def test_trailing_semicolon_hides_the_value(shell: object) -> None:

@@ -1,11 +1,12 @@
-"""Run a notebook's code cells in a real IPython shell, plainly or under ``%%explain``, and record what they did.
+"""Run a notebook's code cells in a real IPython shell, plainly or under ``%%explain`` (or ``%%explain --steps``), and
+record what they did.
 
 ``tests/test_notebook_transparency.py`` runs this once per mode, each mode in its own process (so torch's and
 NumPy's global random state and leftover memory cannot leak from one mode into the other), then compares the records
 cell by cell: stdout, stderr, exception type, the namespace, and the random state. One process runs all notebooks,
 each in a fresh shell started from the same seeds, so torch is imported once per mode rather than once per notebook.
 
-    python tools/transparency.py --mode plain|explain --out DIR NOTEBOOK...    # writes DIR/0.pt, DIR/1.pt, ...
+    python tools/transparency.py --mode plain|explain|steps --out DIR NOTEBOOK...    # writes DIR/0.pt, DIR/1.pt, ...
 """
 
 from __future__ import annotations
@@ -62,7 +63,7 @@ def plan(nb: nbformat.NotebookNode) -> list[CellPlan]:
         source = cell.source
         volatile = tuple(cell.metadata.get("tensormagic", {}).get("volatile", ()))
         first, _, rest = source.partition("\n")
-        if first.strip() == EXPLAIN:
+        if first.strip() == EXPLAIN or first.startswith(EXPLAIN + " "):  # with its options too (--steps)
             plans.append(CellPlan(index, rest, source, volatile))
         elif source.lstrip().startswith("%%") or is_magic_only(source) or "%load_ext" in source:
             plans.append(CellPlan(index, source, source, volatile))
@@ -168,6 +169,8 @@ def run(notebook: Path, mode: str) -> list[dict[str, Any]]:
     for cell in plan(nbformat.read(notebook, as_version=4)):
         volatile.update(cell.volatile)
         source = cell.explained if mode == "explain" else cell.plain
+        if mode == "steps" and cell.compared_under_explain:  # every explained cell as a timeline instead
+            source = f"{EXPLAIN} --steps\n{cell.plain}"
         # Displays (annotations, explanations, cards) are captured apart from stdout: what %%explain adds must be a
         # display, never text mixed into the cell's own printed output.
         with capture_output(stdout=True, stderr=True, display=True) as captured:
@@ -263,7 +266,7 @@ def differences(plain: list[dict[str, Any]], explained: list[dict[str, Any]]) ->
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("notebooks", type=Path, nargs="+")
-    parser.add_argument("--mode", choices=["plain", "explain"], required=True)
+    parser.add_argument("--mode", choices=["plain", "explain", "steps"], required=True)
     parser.add_argument("--out", type=Path, required=True, help="folder for one records file per notebook")
     args = parser.parse_args(argv)
 

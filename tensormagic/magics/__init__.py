@@ -102,6 +102,11 @@ class TensorMagics(Magics):
         help="Most lines the explanation shows before saying how many more there are (default: TensorMagic.max_lines).",
     )
     @argument(
+        "--steps", action="store_true",
+        help="Show a timeline instead: a slider over the executed lines, and at each step the names, the tensors and "
+        "arrays they refer to, and their memory as boxes (views, writes, shared memory, new memory).",
+    )
+    @argument(
         "topic", nargs="*",
         help="Line form only: a concept card to show, and its settings as options (%%explain cnn --kernel 5 "
         "--stride 2; %%explain cnn --help lists them).",
@@ -125,6 +130,11 @@ class TensorMagics(Magics):
             %%explain --lang zh
             t = torch.tensor([[1., 2, 3, 4], [5, 6, 7, 8]])
             t.sum(dim=0)                   # says: axis 0 collapses -> (4,), one result per column
+
+            %%explain --steps
+            n1 = np.array([[1, 2, 3], [4, 5, 6]])
+            t1 = torch.from_numpy(n1)
+            t1[0][0] = 8888                # step 3: t1 and n1 show 8888 in the same box
         """
         __tracebackhide__ = True  # noqa: F841
         if cell is None:

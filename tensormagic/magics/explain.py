@@ -20,6 +20,7 @@ from ..explanation import Explanation
 from ..i18n import message, normalize_language
 from ..record import prune_traceback
 from ..runner import run_recorded
+from .steps import recorder_for, run_steps
 
 if TYPE_CHECKING:
     from . import TensorMagics
@@ -191,6 +192,7 @@ def run_explain_cell(magics: TensorMagics, line: str, cell: str) -> None:
         # The name IPython will compile the cell under: code objects with it are the cell's own.
         filename = shell.compile.get_code_name(cell, transformed, number)
         relay = _relay(magics)
+        steps = recorder_for(filename, transformed, _display_lines(cell, transformed)) if args.steps else None
     except Exception as error:  # noqa: BLE001 - without a recorder the cell still runs, unexplained
         _warn(language, error)
         shell.run_cell(cell, store_history=False)
@@ -201,6 +203,9 @@ def run_explain_cell(magics: TensorMagics, line: str, cell: str) -> None:
         with _compiled_as(shell, number), _quiet_as(shell, transformed), _pruned_tracebacks(shell):
             return shell.run_cell(cell, store_history=False)
 
+    if steps is not None:  # --steps: the step tracer instead of the recorder, then the timeline
+        run_steps(magics, steps, execute, relay, cell, language)
+        return None
     outcome = run_recorded(
         execute,
         filename=filename,
