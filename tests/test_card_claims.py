@@ -28,6 +28,7 @@ from torch import nn
 
 from tensormagic.cards import card
 from tensormagic.i18n import catalogs, message
+from tensormagic.render.common import escape
 
 LANGUAGES = ["en", "zh"]
 
@@ -709,3 +710,169 @@ def test_reductions_points() -> None:
     assert values.tolist() == [3.0, 4.0, 5.0] and indices.tolist() == [1, 1, 1]
     k = t.sum(dim=1, keepdim=True)
     assert k.shape == (2, 1) and (t - k).shape == t.shape
+
+
+# -- autograd --------------------------------------------------------------------------------------------------
+def _y(w: float, b: float, x: float) -> float:
+    return (w * x + b) ** 2
+
+
+def _finite_difference(w: float, b: float, x: float, which: int, h: float = 1e-6) -> float:
+    """∂y/∂(w, b or x) by central differences in float64: no autograd involved."""
+    plus, minus = [w, b, x], [w, b, x]
+    plus[which] += h
+    minus[which] -= h
+    return (_y(*plus) - _y(*minus)) / (2 * h)
+
+
+def _code_of(shown: Any) -> str:
+    """The code the card lists (the indented lines after its title line)."""
+    title = message("card.autograd.code_title", shown.language)
+    start = shown.lines.index(title) + 1
+    rows = []
+    for line in shown.lines[start:]:
+        if not line.startswith("    "):
+            break
+        rows.append(line.removeprefix("    "))
+    return "\n".join(rows)
+
+
+def _autograd_tree(root: Any, names: dict[int, str]) -> list[tuple[int, str, str | None]]:
+    """(depth, class name, leaf name) of every node under ``root``, depth first: an independent walk."""
+    out: list[tuple[int, str, str | None]] = []
+
+    def visit(node: Any, depth: int) -> None:
+        if node is None:
+            out.append((depth, "None", None))
+            return
+        out.append((depth, type(node).__name__, names.get(id(getattr(node, "variable", None)))))
+        for child, _ in node.next_functions:
+            visit(child, depth + 1)
+
+    visit(root, 0)
+    return out
+
+
+TREE_ROW = re.compile(r"^(?P<indent>[│├└─ ]*)(?P<name>\S+)  (?P<detail>.+)$")
+
+
+def _bare(printed: str) -> str:
+    return printed.strip("()")
+
+
+@pytest.mark.parametrize("language", LANGUAGES)
+@pytest.mark.parametrize(("x", "track"), [(1.5, False), (1.5, True), (-0.5, True), (-2.3, False), (3.0, True),
+                                          (0.1, False), (0.5, False), (0.5, True)])
+def test_autograd_graph_and_gradients(language: str, x: float, track: bool) -> None:
+    shown = card("autograd", language, x=x, x_requires_grad=track)
+    w, b = 2.0, -1.0
+    x32 = float(torch.tensor(x, dtype=torch.float32))  # the card computes in float32
+    z = w * x32 + b
+    exact = {"w": 2 * z * x32, "b": 2 * z, "x": 2 * z * w}  # derived by hand
+    for which, name in enumerate(("w", "b", "x")):
+        assert abs(_finite_difference(w, b, x32, which) - exact[name]) < 1e-5, name
+
+    # The code the card lists is real: run it here, and it gives the card's numbers.
+    namespace: dict[str, Any] = {"torch": torch}
+    exec(_code_of(shown), namespace)  # noqa: S102 (the card's own listing, checked)
+    assert namespace["w"].grad.item() == shown.numbers["grads"]["w"]
+    assert namespace["b"].grad.item() == shown.numbers["grads"]["b"]
+    assert (namespace["x"].grad is None) == (not track)
+    assert namespace["x"].item() == x32
+
+    said = stated(shown, "forward")
+    assert (as_float(said["w"]), as_float(said["b"]), said["x_grad"]) == (w, b, str(track))
+    assert shows(said["x"], x32) and shows(said["z"], z) and shows(said["y"], z * z)
+
+    # The graph, walked here from a fresh y: the card's tree has the same nodes, depths and leaves.
+    wt, bt = torch.tensor(w, requires_grad=True), torch.tensor(b, requires_grad=True)
+    xt = torch.tensor(x, requires_grad=track)
+    zt = wt * xt + bt
+    yt = zt**2
+    walked = _autograd_tree(yt.grad_fn, {id(wt): "w", id(bt): "b", id(xt): "x"})
+    mul = yt.grad_fn.next_functions[0][0].next_functions[0][0]
+    assert type(mul).__name__ == "MulBackward0"
+    assert (mul.next_functions[1][0] is None) == (not track)  # x's slot: None when x needs no gradient
+    rows = next(rows for caption, rows in shown.text_figures
+                if caption == message("card.autograd.fig.tree", language))
+    assert rows[0] == "y.grad_fn"
+    parsed = [TREE_ROW.match(row) for row in rows[1:]]
+    assert all(parsed), rows
+    assert [(len(m["indent"]) // 3, m["name"]) for m in parsed if m] == [(d, k) for d, k, _ in walked]
+    leaves = [leaf for _, kind, leaf in walked if kind == "AccumulateGrad"]
+    assert leaves == (["w", "x", "b"] if track else ["w", "b"])
+    between = [kind for _, kind, _ in walked[1:] if kind not in ("None", "AccumulateGrad")]
+    separator = message("card.common.separator", language)
+    says(shown, "graph", root="PowBackward0", chain=separator.join(between), count=len(leaves),
+         leaves=separator.join(leaves))
+    # What each node receives in backward(): ∂y/∂y = 1, then ∂y/∂z = 2z through Add and Mul, the leaves' gradients.
+    received = {"PowBackward0": 1.0, "AddBackward0": 2 * z, "MulBackward0": 2 * z}
+    for match, (_, kind, leaf) in zip(parsed, walked, strict=True):
+        assert match is not None
+        detail = match["detail"]
+        if kind == "None":
+            assert detail == message("card.autograd.node.none", language, name="x")
+        elif kind == "AccumulateGrad":
+            assert leaf is not None and detail.startswith(f"{leaf}.grad = ")
+            assert shows(detail.split(" = ")[1], exact[leaf])
+        else:
+            value = detail.removeprefix(message("card.autograd.node.receives", language, value=""))
+            assert shows(value, received[kind]), (kind, detail)
+    # The drawing shows the same nodes with the same labels as the text tree.
+    drawing = shown.figures[0][1]
+    assert drawing.count("<rect ") == len(walked)
+    for match in parsed:
+        assert match is not None
+        assert f">{escape(match['name'])}</text>" in drawing and f">{escape(match['detail'])}</text>" in drawing
+    said = stated(shown, "backward")
+    assert said["root"] == "PowBackward0" and said["first"] == "1" and shows(said["dz"], 2 * z)
+
+    # The gradients, as derived by hand (and by finite differences above).
+    said = stated(shown, "grad_w")
+    assert shows(_bare(said["z"]), z) and shows(_bare(said["x"]), x32) and shows(said["value"], exact["w"])
+    said = stated(shown, "grad_b")
+    assert shows(_bare(said["z"]), z) and shows(said["value"], exact["b"])
+    yt.backward()
+    if track:
+        said = stated(shown, "grad_x")
+        assert shows(_bare(said["w"]), w) and shows(said["value"], exact["x"])
+        assert xt.grad is not None
+    else:
+        says(shown, "no_grad_x")
+        assert xt.grad is None
+    # "z is not a leaf: its .grad stays None unless z.retain_grad() was called before backward()".
+    says(shown, "nonleaf")
+    assert not zt.is_leaf
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", UserWarning)  # torch warns when a non-leaf's .grad is read
+        assert zt.grad is None
+    kept = wt * xt + bt
+    kept.retain_grad()
+    (kept**2).backward()  # a second backward() into the same leaves: they now hold twice the gradient
+    assert kept.grad is not None and abs(kept.grad.item() - 2 * z) <= 1e-5 * (1 + abs(z))
+    assert wt.grad is not None and abs(wt.grad.item() - 2 * exact["w"]) <= 1e-5 * (1 + abs(exact["w"]))
+    if z == 0:
+        says(shown, "flat")
+        assert all(abs(v) == 0 for v in exact.values())
+    else:
+        said = stated(shown, "accumulate")
+        assert shows(said["twice"], wt.grad.item())
+
+
+def test_autograd_points() -> None:
+    w = torch.tensor(2.0, requires_grad=True)
+    x = torch.tensor(1.5)
+    # "Outside torch.no_grad(), every operation on a tensor that requires grad records a node (grad_fn)".
+    assert (w * x).grad_fn is not None and type((w * x).grad_fn).__name__ == "MulBackward0"
+    assert type((w + x).grad_fn).__name__ == "AddBackward0" and type((w**2).grad_fn).__name__ == "PowBackward0"
+    with torch.no_grad():
+        assert (w * x).grad_fn is None
+    # "A leaf is a tensor you made yourself; its branch ends in AccumulateGrad, which adds into .grad".
+    assert w.is_leaf and not (w * x).is_leaf and w.grad_fn is None
+    node = (w * x).grad_fn.next_functions[0][0]
+    assert type(node).__name__ == "AccumulateGrad" and node.variable is w
+    (w * x).backward()
+    (w * x).backward()
+    assert w.grad is not None and w.grad.item() == 3.0  # 1.5 + 1.5: added, not replaced
+    # "an input that does not require grad is a None in next_functions".
+    assert (w * x).grad_fn.next_functions[1][0] is None

@@ -25,6 +25,7 @@ EN.update({
     "card.common.options_title": "settings of this card",
     "card.common.group.models": "Model families",
     "card.common.group.tensors": "Tensor topics, with a live example",
+    "card.common.group.training": "Training: autograd and the training loop",
     "card.common.topics_title": "Concept cards — open one with %explain TOPIC (or tensormagic.card('TOPIC')):",
     "card.common.unknown": "No card named {topic!r}.",
     "card.common.did_you_mean": "Did you mean: {names}?",
@@ -50,6 +51,7 @@ ZH.update({
     "card.common.options_title": "这张卡片的设置",
     "card.common.group.models": "模型家族",
     "card.common.group.tensors": "张量主题（带可编辑的示例）",
+    "card.common.group.training": "训练：自动求导与训练循环",
     "card.common.topics_title": "概念卡片 —— 用 %explain 主题（或 tensormagic.card('主题')）打开：",
     "card.common.unknown": "没有名为 {topic!r} 的卡片。",
     "card.common.did_you_mean": "你是不是想找：{names}？",
@@ -554,6 +556,91 @@ ZH.update({
     "（带 dim 的 max 和 min 同时返回数值和它们的下标）。\n"
     "对形状 (2, 3) 的张量，dim=0 把 2 行归约 → (3,)（每列一个结果）；dim=1 把 3 列归约 → (2,)（每行一个结果）。\n"
     "keepdim=True 会把归约的轴保留为长度 1 —— (2, 1) —— 这样结果还能和原张量广播（(2, 3) 的张量减去它 (2, 1) 的行和，结果仍是 (2, 3)）。",
+})
+
+# -- autograd -----------------------------------------------------------------------------------------
+EN.update({
+    "card.autograd.title": "Autograd — the computation graph and backward()",
+    "card.autograd.points": "Outside torch.no_grad(), every operation on a tensor that requires grad records a node "
+    "of a graph: the result's grad_fn (MulBackward0, AddBackward0, PowBackward0, …) says how it was made, and its "
+    "next_functions point to the nodes of its inputs.\n"
+    "A leaf is a tensor you made yourself, not the result of an operation; a leaf with requires_grad=True ends its "
+    "branch of the graph in an AccumulateGrad node, which adds the gradient it receives into the leaf's .grad.\n"
+    "backward() applies the chain rule from the output back to the leaves: each node multiplies the gradient it "
+    "receives by its own local derivative and passes the result on.\n"
+    "Only leaves that require grad get a .grad: an input that does not require grad is a None in next_functions, "
+    "and results in between keep .grad None unless you call retain_grad() on them.\n"
+    "The graph here is read from the real grad_fn chain of y = (w·x + b)², computed again whenever a setting "
+    "changes.",
+    "card.autograd.control.x": "x",
+    "card.autograd.control.x_requires_grad": "x.requires_grad",
+    "card.autograd.code_title": "The code this card runs (x and its requires_grad come from the settings):",
+    "card.autograd.forward": "Forward: w = {w} and b = {b} are leaves made with requires_grad=True, x = {x} "
+    "(requires_grad={x_grad}); z = w·x + b = {z} and y = z² = {y}.",
+    "card.autograd.graph": "While computing, autograd recorded the graph drawn below: y.grad_fn is {root}; following "
+    "next_functions from it leads through {chain} and ends in {count:one AccumulateGrad node|# AccumulateGrad "
+    "nodes}, one per leaf that requires grad ({leaves}).",
+    "card.autograd.backward": "y.backward() starts at {root} with ∂y/∂y = {first}; it passes ∂y/∂z = 2·z = {dz} to "
+    "AddBackward0, which hands it unchanged to both of its inputs; MulBackward0 multiplies it by x on the way to w "
+    "(and by w on the way to x, when x requires grad); each AccumulateGrad adds what reaches it into its leaf's "
+    ".grad. That is the chain rule, one node at a time.",
+    "card.autograd.grad_w": "w.grad = ∂y/∂w = 2·(w·x + b)·x = 2 · {z} · {x} = {value}",
+    "card.autograd.grad_b": "b.grad = ∂y/∂b = 2·(w·x + b) = 2 · {z} = {value}",
+    "card.autograd.grad_x": "x.grad = ∂y/∂x = 2·(w·x + b)·w = 2 · {z} · {w} = {value}: with requires_grad=True, x "
+    "is a leaf too and has its own AccumulateGrad node.",
+    "card.autograd.no_grad_x": "x.grad is None: x was made without requires_grad, so its slot in MulBackward0's "
+    "next_functions is None and no gradient flows to it.",
+    "card.autograd.nonleaf": "z is not a leaf (an operation made it): its .grad stays None after backward(), unless "
+    "z.retain_grad() was called before.",
+    "card.autograd.accumulate": "Computing z and y again and calling y.backward() a second time, without clearing "
+    ".grad, would make w.grad {twice}: backward() adds to .grad. That is why a training loop calls "
+    "optimizer.zero_grad() before each backward().",
+    "card.autograd.flat": "Here z = 0: y = z² is at its lowest point, where its slope is 0, so every gradient is 0.",
+    "card.autograd.node.none": "{name} needs no gradient",
+    "card.autograd.node.receives": "receives {value}",
+    "card.autograd.fig.graph": "the graph of y, read from y.grad_fn: backward() runs along the arrows, from y's "
+    "node to the leaves",
+    "card.autograd.fig.tree": "the graph of y, from y.grad_fn down to the leaves (what each node receives in "
+    "backward())",
+})
+ZH.update({
+    "card.autograd.title": "自动求导（autograd）—— 计算图与 backward()",
+    "card.autograd.points": "在 torch.no_grad() 之外，对需要梯度的张量做的每一次运算都会在计算图中记下一个节点："
+    "结果的 grad_fn（MulBackward0、AddBackward0、PowBackward0 ……）说明它是怎样算出来的，"
+    "它的 next_functions 指向各个输入的节点。\n"
+    "叶子张量是你自己创建的张量，而不是运算的结果；requires_grad=True 的叶子在图中以一个 AccumulateGrad "
+    "节点结束它那一支，这个节点把收到的梯度累加到叶子的 .grad 中。\n"
+    "backward() 从输出往回、按链式法则一直算到各个叶子：每个节点把收到的梯度乘以自己的局部导数，再往下传。\n"
+    "只有需要梯度的叶子才会得到 .grad：不需要梯度的输入在 next_functions 中是 None，"
+    "中间结果的 .grad 保持为 None，除非对它们调用 retain_grad()。\n"
+    "这里的图读自 y = (w·x + b)² 真实的 grad_fn 链，每次改动设置都会重新计算。",
+    "card.autograd.control.x": "x",
+    "card.autograd.control.x_requires_grad": "x.requires_grad",
+    "card.autograd.code_title": "这张卡片运行的代码（x 和它的 requires_grad 来自设置）：",
+    "card.autograd.forward": "前向计算：w = {w} 和 b = {b} 是用 requires_grad=True 创建的叶子，x = {x}"
+    "（requires_grad={x_grad}）；z = w·x + b = {z}，y = z² = {y}。",
+    "card.autograd.graph": "计算的同时，autograd 记录下了下面画出的计算图：y.grad_fn 是 {root}；"
+    "从它出发沿 next_functions 经过 {chain}，最后到达 {count} 个 AccumulateGrad 节点，"
+    "每个需要梯度的叶子一个（{leaves}）。",
+    "card.autograd.backward": "y.backward() 从 {root} 开始，∂y/∂y = {first}；它把 ∂y/∂z = 2·z = {dz} 传给 "
+    "AddBackward0，AddBackward0 原样传给它的两个输入；MulBackward0 在传向 w 时乘以 x"
+    "（x 需要梯度时，传向 x 时乘以 w）；每个 AccumulateGrad 把收到的梯度累加到它的叶子的 .grad 中。"
+    "这就是链式法则，一个节点一个节点地算。",
+    "card.autograd.grad_w": "w.grad = ∂y/∂w = 2·(w·x + b)·x = 2 · {z} · {x} = {value}",
+    "card.autograd.grad_b": "b.grad = ∂y/∂b = 2·(w·x + b) = 2 · {z} = {value}",
+    "card.autograd.grad_x": "x.grad = ∂y/∂x = 2·(w·x + b)·w = 2 · {z} · {w} = {value}：requires_grad=True 时，"
+    "x 也是叶子，有它自己的 AccumulateGrad 节点。",
+    "card.autograd.no_grad_x": "x.grad 是 None：创建 x 时没有 requires_grad，所以它在 MulBackward0 的 "
+    "next_functions 中的位置是 None，没有梯度流向它。",
+    "card.autograd.nonleaf": "z 不是叶子（它是运算的结果）：backward() 之后它的 .grad 仍是 None，"
+    "除非之前调用过 z.retain_grad()。",
+    "card.autograd.accumulate": "如果不清除 .grad，重新计算 z 和 y 再调用一次 y.backward()，w.grad 会变成 {twice}："
+    "backward() 是把梯度加到 .grad 上。所以训练循环在每次 backward() 之前都要调用 optimizer.zero_grad()。",
+    "card.autograd.flat": "这里 z = 0：y = z² 正处在最低点，那里的斜率是 0，所以所有梯度都是 0。",
+    "card.autograd.node.none": "{name} 不需要梯度",
+    "card.autograd.node.receives": "收到 {value}",
+    "card.autograd.fig.graph": "y 的计算图，读自 y.grad_fn：backward() 沿箭头方向从 y 的节点走到各个叶子",
+    "card.autograd.fig.tree": "y 的计算图，从 y.grad_fn 一直到各个叶子（每个节点在 backward() 中收到的梯度）",
 })
 
 # -- tensor inspector ---------------------------------------------------------------------------------
