@@ -87,6 +87,15 @@ def stated(shown: Any, key: str) -> dict[str, str]:
     raise AssertionError(f"no line of {shown.topic} ({shown.language}) reads like {key}:\n" + "\n".join(shown.lines))
 
 
+def reads(shown: Any, key: str) -> bool:
+    """Whether one of the card's lines is its message ``key`` (with any values)."""
+    try:
+        stated(shown, key)
+    except AssertionError:
+        return False
+    return True
+
+
 def glorot_(weight: torch.Tensor, gen: torch.Generator) -> None:
     """The cards' documented initialisation of a weight matrix: Glorot/Xavier uniform from their own generator."""
     fan_out, fan_in = weight.shape[0], weight[0].numel()
@@ -876,3 +885,221 @@ def test_autograd_points() -> None:
     assert w.grad is not None and w.grad.item() == 3.0  # 1.5 + 1.5: added, not replaced
     # "an input that does not require grad is a None in next_functions".
     assert (w * x).grad_fn.next_functions[1][0] is None
+
+
+# -- training loop -------------------------------------------------------------------------------------------------
+def _line_points() -> tuple[torch.Tensor, torch.Tensor]:
+    """The card's data recipe: 20 points, x evenly over [0, 2], y = 2x − 1 + noise of standard deviation 0.3."""
+    noise = torch.randn(20, 1, generator=torch.Generator().manual_seed(71))
+    x = torch.linspace(0, 2, 20).reshape(20, 1)
+    return x, 2 * x - 1 + 0.3 * noise
+
+
+def _sgd_run(lr: float, steps: int) -> dict[str, Any]:
+    """The five lines with torch.optim.SGD, from the card's initialisation recipe (Glorot uniform, seed 5, bias 0)."""
+    x, y = _line_points()
+    model = linear(1, 1, torch.Generator().manual_seed(5))
+    optimizer = torch.optim.SGD(model.parameters(), lr=lr)
+    losses: list[float] = []
+    parameters: list[tuple[float, float]] = []
+    first: dict[str, Any] = {}
+    for step in range(steps):
+        prediction = model(x)
+        loss = F.mse_loss(prediction, y)
+        losses.append(loss.item())
+        parameters.append((model.weight.item(), model.bias.item()))
+        optimizer.zero_grad()
+        loss.backward()
+        if step == 0:
+            assert model.weight.grad is not None and model.bias.grad is not None
+            first = {"gw": model.weight.grad.item(), "gb": model.bias.grad.item(), "prediction": prediction,
+                     "loss": loss}
+            address, version = model.weight.data_ptr(), model.weight._version
+        optimizer.step()
+        if step == 0:  # "in place": the same memory, one more version
+            assert model.weight.data_ptr() == address and model.weight._version == version + 1
+            optimizer.zero_grad()
+            assert model.weight.grad is None and model.bias.grad is None  # "sets .grad to None"
+    with torch.no_grad():
+        losses.append(F.mse_loss(model(x), y).item())
+    parameters.append((model.weight.item(), model.bias.item()))
+    return {"losses": losses, "parameters": parameters, **first}
+
+
+def _same(a: list[float], b: list[float]) -> bool:
+    return len(a) == len(b) and all(u == v or (math.isnan(u) and math.isnan(v)) for u, v in zip(a, b, strict=True))
+
+
+@pytest.fixture(scope="module")
+def line_bowl() -> dict[str, Any]:
+    """The least-squares line by NumPy in float64, and the loss's curvature from autograd's own Hessian."""
+    x, y = _line_points()
+    xs, ys = x.double().flatten(), y.double().flatten()
+    w, b = np.polyfit(xs.numpy(), ys.numpy(), 1)
+    lowest = float(np.mean((w * xs.numpy() + b - ys.numpy()) ** 2))
+
+    def loss(parameters: torch.Tensor) -> torch.Tensor:
+        return ((parameters[0] * xs + parameters[1] - ys) ** 2).mean()
+
+    hessian = torch.autograd.functional.hessian(loss, torch.tensor([0.3, -2.0], dtype=torch.float64))
+    elsewhere = torch.autograd.functional.hessian(loss, torch.tensor([5.0, 1.0], dtype=torch.float64))
+    assert torch.allclose(hessian, elsewhere)  # the same curvature everywhere: a quadratic bowl
+    values, vectors = torch.linalg.eigh(hessian)
+    assert values.min() > 0  # curving up in every direction: a bowl with one lowest point
+    return {"best": (float(w), float(b)), "lowest": lowest, "curvature": values.max().item(),
+            "steepest": vectors[:, -1], "hessian": hessian}
+
+
+def test_training_loop_limit_is_where_gradient_descent_stops_shrinking_the_error(line_bowl: dict[str, Any]) -> None:
+    """Below 2/λ every error direction shrinks; above it the steepest one flips sign and grows at every step."""
+    limit = 2 / line_bowl["curvature"]
+    best = torch.tensor(line_bowl["best"], dtype=torch.float64)
+    hessian, steepest = line_bowl["hessian"], line_bowl["steepest"]
+    start = torch.tensor([1.1, 0.0], dtype=torch.float64)
+    for lr, stable in ((0.97 * limit, True), (1.03 * limit, False)):
+        error = start - best
+        along = [float(error @ steepest)]
+        for _ in range(30):
+            error = error - lr * hessian @ error  # a gradient step on the quadratic loss, in error coordinates
+            along.append(float(error @ steepest))
+        if stable:
+            assert all(abs(b) < abs(a) for a, b in zip(along, along[1:], strict=False))
+        else:
+            assert all(a * b < 0 and abs(b) > abs(a) for a, b in zip(along, along[1:], strict=False))
+
+
+TRAINING_CASES = [(0.1, 100, "converged"), (0.001, 100, "crawls"), (0.5, 100, "diverges"), (1.0, 60, "diverges"),
+                  (0.46, 20, "unstable"), (0.1, 20, "improving"), (0.1, 50, "improving"), (0.3, 1, "improving"),
+                  (0.001, 1, "crawls")]
+
+
+@pytest.mark.parametrize("language", LANGUAGES)
+@pytest.mark.parametrize(("lr", "steps", "verdict"), TRAINING_CASES)
+def test_training_loop_numbers(language: str, lr: float, steps: int, verdict: str,
+                               line_bowl: dict[str, Any]) -> None:
+    shown = card("training-loop", language, lr=lr, steps=steps)
+    x, y = _line_points()
+    assert torch.equal(shown.x, x) and torch.equal(shown.y, y)
+    run = _sgd_run(lr, steps)
+    losses, parameters = run["losses"], run["parameters"]
+    # The card's own loop gives torch.optim.SGD's numbers exactly, step by step.
+    assert _same(shown.numbers["losses"], losses)
+    assert shown.numbers["parameters"] == parameters or all(
+        _same(list(a), list(b)) for a, b in zip(shown.numbers["parameters"], parameters, strict=True))
+    w0, b0 = parameters[0]
+    says(shown, "data", count=20, low="0", high="2", w0=f"{w0:.4g}", b0=f"{b0 + 0.0:.4g}")
+    prediction, loss = run["prediction"], run["loss"]
+    says(shown, "line.forward", count=20, shape_in="(20, 1)", shape_out=str(tuple(prediction.shape)),
+         grad_fn=type(prediction.grad_fn).__name__)
+    assert tuple(x.shape) == (20, 1)
+    said = stated(shown, "line.loss")
+    assert said["count"] == "20" and said["grad_fn"] == type(loss.grad_fn).__name__ and shows(said["loss"], losses[0])
+    # MSE is the mean of the squared errors, written out.
+    assert abs(((w0 * x + b0 - y) ** 2).mean().item() - losses[0]) < 1e-6
+    says(shown, "line.zero_grad")
+    assert inspect_default(torch.optim.Optimizer.zero_grad, "set_to_none") is True
+    said = stated(shown, "line.backward")
+    assert shows(said["gw"], run["gw"]) and shows(said["gb"], run["gb"])
+    residual = (w0 * x.double() + b0 - y.double()).flatten()
+    assert abs(float((2 * residual * x.double().flatten()).mean()) - run["gw"]) < 1e-5  # ∂L/∂w by hand
+    assert abs(float((2 * residual).mean()) - run["gb"]) < 1e-5  # ∂L/∂b by hand
+    said = stated(shown, "line.step")
+    w1 = parameters[1][0]
+    assert shows(said["w0"], w0) and shows(said["lr"], lr) and shows(said["gw"].strip("()"), run["gw"])
+    assert shows(said["w1"], w1) and abs(w1 - (w0 - lr * run["gw"])) < 1e-6
+
+    best, lowest = line_bowl["best"], line_bowl["lowest"]
+    said = stated(shown, "lowest")
+    assert shows(said["lowest"], lowest) and shows(said["w"], best[0]) and shows(said["b"], best[1])
+    limit = 2 / line_bowl["curvature"]
+    said = stated(shown, "limit")
+    assert shows(said["curvature"], line_bowl["curvature"]) and shows(said["limit"], limit)
+
+    first, final = losses[0], losses[-1]
+    bad = next((k for k, value in enumerate(losses) if not math.isfinite(value)), None)
+    grew = bad is not None or final > first
+    assert (verdict == "diverges") == grew  # the case list itself is right
+    # "diverges" is said only when the loss grew or stopped being finite.
+    word = {"en": "diverges", "zh": "发散了"}[language]
+    assert any(word in line for line in shown.lines) == grew
+    assert reads(shown, "nonfinite") == (bad is not None) and reads(shown, "grew") == (grew and bad is None)
+    if bad is not None:
+        said = stated(shown, "nonfinite")
+        assert int(said["bad_step"]) == bad and int(said["last_step"]) == bad - 1
+        assert shows(said["first"], first) and shows(said["last"], losses[bad - 1])
+        assert said["bad"] == ("inf" if math.isinf(losses[bad]) else "nan")
+        assert all(not math.isfinite(value) for value in losses[bad:])  # "after that it stays inf or NaN"
+        if math.isinf(losses[bad]):
+            says(shown, "overflow")
+            assert shows("3.4e38", torch.finfo(torch.float32).max)
+            assert losses[bad - 1] < torch.finfo(torch.float32).max
+        return
+    if grew:
+        said = stated(shown, "grew")
+        assert said.get("steps", "1") == str(steps)
+        assert shows(said["first"], first) and shows(said["final"], final) and final > first
+        return
+    progress = (first - final) / (first - lowest)
+    said = stated(shown, "after")
+    assert said.get("steps", "1") == str(steps)
+    w, b = parameters[-1]
+    assert shows(said["final"], final) and shows(said["w"], w) and shows(said["b"], b)
+    assert shows(said["first"], first) and shows(said["lowest"], lowest)
+    assert shows(said["percent"].rstrip("%"), 100 * progress, relative=1e-3)
+    if verdict == "unstable":
+        assert lr > limit
+        says(shown, "verdict.unstable", limit=f"{limit:.3g}")
+        longer = _sgd_run(lr, 2000)["losses"]  # "it will grow: train longer"
+        assert any(not math.isfinite(v) or v > first for v in longer)
+    elif verdict == "converged":
+        assert progress >= 0.99 and lr < limit
+        says(shown, "verdict.converged")
+    elif verdict == "improving":
+        assert 0.5 <= progress < 0.99 or (progress < 0.5 and 10 * lr >= limit)
+        says(shown, "verdict.improving")
+        assert _sgd_run(lr, steps + 20)["losses"][-1] < final  # "more steps would bring the loss lower"
+    else:
+        assert verdict == "crawls" and progress < 0.5 and 10 * lr < limit
+        faster = _sgd_run(10 * lr, steps)["losses"][-1]
+        said = stated(shown, "verdict.crawls")
+        assert said.get("steps", "1") == str(steps) and shows(said["faster"], 10 * lr)  # "one step" has no digit
+        assert shows(said["percent"].rstrip("%"), 100 * (first - faster) / (first - lowest), relative=1e-3)
+        assert faster < final
+
+
+def inspect_default(function: Callable[..., Any], name: str) -> Any:
+    import inspect
+
+    return inspect.signature(function).parameters[name].default
+
+
+@pytest.mark.parametrize("language", LANGUAGES)
+def test_training_loop_curve_and_its_text(language: str) -> None:
+    shown = card("training-loop", language, lr=1.0, steps=60)
+    losses = _sgd_run(1.0, 60)["losses"]
+    caption, rows = shown.text_figures[0]
+    assert caption.startswith(message("card.training-loop.fig.curve_text", language, lowest="").split("{")[0][:10])
+    label = message("card.training-loop.step_label", language, step=0).split("0")[0]
+    for row in rows:
+        step_text, value = row.removeprefix(label).split("  ")
+        step = int(step_text.split()[0])
+        if math.isfinite(losses[step]):
+            assert shows(value, losses[step]), row
+        else:
+            assert value == ("inf" if math.isinf(losses[step]) else "nan"), row
+    # The drawing: one point per finite loss before the first one that is not, and the mark where that happened.
+    drawing = shown.figures[0][1]
+    points = re.search(r'<polyline points="([^"]*)"', drawing)
+    assert points is not None
+    first_bad = next(k for k, v in enumerate(losses) if not math.isfinite(v))
+    assert len(points.group(1).split()) == first_bad
+    assert "× inf" in drawing
+
+
+def test_training_loop_points() -> None:
+    # "nn.Linear(1, 1) computes w·x + b": one weight and one bias.
+    layer = nn.Linear(1, 1)
+    assert [tuple(p.shape) for p in layer.parameters()] == [(1, 1), (1,)]
+    x = torch.tensor([[3.0]])
+    assert torch.allclose(layer(x), layer.weight * 3.0 + layer.bias)
+    assert card("training-loop").x.shape == (20, 1)  # "20 noisy points"

@@ -209,6 +209,32 @@ def test_explain_autograd_takes_a_float_x(shell: Any, capsys: pytest.CaptureFixt
         shell.run_line_magic("explain", "autograd --x nan")
 
 
+# -- training loop --------------------------------------------------------------------------------------
+def test_training_loop_learning_rate_changes_the_outcome() -> None:
+    shown = card("training-loop")
+    assert shown.numbers["verdict"] == "converged" and shown.numbers["lr"] == 0.1
+    before = shown.output.value
+    shown.controls["lr"].value = 1.0
+    assert shown.numbers["verdict"] == "diverges" and shown.numbers["first_bad_step"] is not None
+    assert shown.output.value != before and "diverges" in shown.output.value
+    shown.controls["lr"].value = 0.001
+    assert shown.numbers["verdict"] == "crawls"
+    shown.controls["steps"].value = 3
+    assert len(shown.numbers["losses"]) == 4  # before training and after each of the 3 steps
+
+
+def test_explain_training_loop_options(shell: Any, capsys: pytest.CaptureFixture[str]) -> None:
+    shell.run_line_magic("explain", "training-loop --lr 0.5 --steps 50")
+    out = capsys.readouterr().out
+    assert "lr=0.5" in out and "lr = 0.5 diverges" in out
+    shell.run_line_magic("explain", "学习率 --lr 0.2 --lang zh")
+    assert "学习率" in capsys.readouterr().out
+    with pytest.raises(UsageError, match="lr takes a number from 0.001 to 1, not 5"):
+        shell.run_line_magic("explain", "training-loop --lr 5")
+    with pytest.raises(UsageError, match="steps takes a whole number from 1 to 200, not 0"):
+        shell.run_line_magic("explain", "training-loop --steps 0")
+
+
 # -- live tensor examples --------------------------------------------------------------------------------
 def test_live_example_reruns_edited_code() -> None:
     shown = card("broadcasting")
@@ -274,7 +300,8 @@ def test_cards_stay_on_the_cpu_whatever_the_default_device() -> None:
     try:
         for name in {t.card_class.__module__ for t in topics()}:
             importlib.reload(sys.modules[name])  # module-level tensors are made at import time
-        for topic in ("perceptron", "cnn", "rnn", "transformer", "autoencoder", "deep-learning", "matmul", "autograd"):
+        for topic in ("perceptron", "cnn", "rnn", "transformer", "autoencoder", "deep-learning", "matmul", "autograd",
+                      "training-loop"):
             shown = card(topic)
             assert shown.lines and "Error" not in shown.text()
         assert torch.get_default_device().type == "meta"
