@@ -91,6 +91,15 @@ def number(value: float, digits: int = 4) -> str:
     return f"{value + 0.0:.{digits}g}".replace("-", "−")
 
 
+def share(fraction: float) -> str:
+    """A share of the way as a percentage: rounded down to 0.1% ("99.96%" is "99.9%", never "100.0%" before the
+    bottom), and with two significant digits below 1% ("0.073%", not "0.0%" after a real if tiny step)."""
+    percent = fraction * 100
+    if abs(percent) < 1:
+        return f"{percent:.2g}%"
+    return f"{math.floor(percent * 10) / 10:.1f}%"
+
+
 def factor(value: float) -> str:
     text = number(value)
     return f"({text})" if text.startswith("−") else text
@@ -285,13 +294,13 @@ class TrainingLoopCard(Card):
             lines.append(self.message("grew", lr=lr, steps=steps, first=number(first), final=number(final)))
             return lines
         lines.append(self.message("after", steps=steps, lr=lr, final=number(final), w=number(w), b=number(b),
-                                  percent=f"{progress:.1%}", first=number(first), lowest=number(self.lowest)))
+                                  percent=share(progress), first=number(first), lowest=number(self.lowest)))
         if verdict == "unstable":
             lines.append(self.message("verdict.unstable", limit=number(self.limit, 3)))
         elif verdict == "crawls" and faster is not None:
             done = (first - faster.losses[-1]) / (first - self.lowest)
             lines.append(self.message("verdict.crawls", steps=steps, faster=number(faster.lr, 3),
-                                      percent=f"{done:.1%}"))
+                                      percent=share(done)))
         else:
             lines.append(self.message(f"verdict.{verdict}"))
         return lines
