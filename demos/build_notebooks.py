@@ -1301,7 +1301,705 @@ NB05 = Notebook("05_models", [
 ])
 
 
-NOTEBOOKS: list[Notebook] = [NB01, NB02, NB03, NB04, NB05]
+# --------------------------------------------------------------------------------------------------------------
+# 07 — autograd: requires_grad, grad_fn, backward, .grad, zero_grad, no_grad, leaving the graph, softmax and losses
+# --------------------------------------------------------------------------------------------------------------
+
+NB07 = Notebook("07_autograd", [
+    Md(
+        en=(
+            "# 7 · Autograd: gradients, computed for you\n\n"
+            "Training a network means nudging its parameters so that a loss gets smaller, and for that we need the "
+            "gradient of the loss with respect to every parameter. PyTorch's **autograd** computes them: while you "
+            "compute, it records each operation in a graph; `backward()` then walks that graph from the result "
+            "back to the inputs, applying the chain rule at each node.\n\n"
+            "This notebook covers `requires_grad`, `grad_fn`, `backward()` and `.grad`, why gradients must be "
+            "cleared, `torch.no_grad()`, leaving the graph (`detach`, `clone`, `.item()`, `.numpy()`), and the two "
+            "functions a classifier's loss is made of: `softmax` and `cross_entropy`."
+        ),
+        zh=(
+            "# 7 · 自动求导：梯度由 PyTorch 来算\n\n"
+            "训练网络就是一点点调整参数，让损失变小；为此需要损失对每个参数的梯度。PyTorch 的**自动求导（autograd）**"
+            "负责计算它们：你做计算的同时，它把每一步运算记录在一张计算图里；`backward()` 再从结果出发，"
+            "沿这张图往回走到各个输入，在每个节点上应用链式法则。\n\n"
+            "本笔记本介绍 `requires_grad`、`grad_fn`、`backward()` 和 `.grad`，为什么要清除梯度，`torch.no_grad()`，"
+            "怎样离开计算图（`detach`、`clone`、`.item()`、`.numpy()`），以及分类器的损失由哪两个函数构成："
+            "`softmax` 和 `cross_entropy`。"
+        ),
+    ),
+    HOW_TO_USE,
+    setup_cell(),
+    Md(
+        en=(
+            "## `requires_grad`: which tensors autograd follows\n\n"
+            "A tensor created with `requires_grad=True` is a **leaf** that autograd watches: here the weight `w` "
+            "and the bias `b` of a tiny model, y = (w·x + b)². The input `x` is data and needs no gradient. Every "
+            "result computed from a tensor that requires grad requires grad too, and keeps in `grad_fn` the "
+            "operation that made it."
+        ),
+        zh=(
+            "## `requires_grad`：autograd 跟踪哪些张量\n\n"
+            "用 `requires_grad=True` 创建的张量是 autograd 要跟踪的**叶子**：这里是小模型 y = (w·x + b)² "
+            "的权重 `w` 和偏置 `b`。输入 `x` 是数据，不需要梯度。由需要梯度的张量算出来的结果也需要梯度，"
+            "并在 `grad_fn` 中记住是哪个运算得到了它。"
+        ),
+    ),
+    Code(
+        "%%explain\n"
+        "w = torch.tensor(data=2.0, requires_grad=True)\n"
+        "b = torch.tensor(data=-1.0, requires_grad=True)\n"
+        "x = torch.tensor(data=1.5)\n"
+        "z = w * x + b\n"
+        "y = z ** 2\n"
+        "print(x.requires_grad, z.requires_grad, y.requires_grad)"
+    ),
+    Md(
+        en=(
+            "## `grad_fn`: the graph, node by node\n\n"
+            "`y.grad_fn` is the node of the last operation (`PowBackward0`, for `** 2`). Its `next_functions` lead "
+            "to the nodes of its inputs, and theirs to theirs, back to the leaves. A leaf that requires grad ends "
+            "its branch in an `AccumulateGrad` node, which will put the gradient into the leaf's `.grad`; an input "
+            "that needs no gradient (here `x`) appears as `None`. A leaf has no `grad_fn` of its own."
+        ),
+        zh=(
+            "## `grad_fn`：一个节点一个节点地看计算图\n\n"
+            "`y.grad_fn` 是最后一个运算的节点（`** 2` 对应 `PowBackward0`）。它的 `next_functions` "
+            "指向各个输入的节点，这些节点又指向它们的输入，一直回到叶子。需要梯度的叶子在它那一支的末端是一个 "
+            "`AccumulateGrad` 节点，它会把梯度放进叶子的 `.grad`；不需要梯度的输入（这里是 `x`）显示为 `None`。"
+            "叶子自己没有 `grad_fn`。"
+        ),
+    ),
+    Code(
+        "print(y.grad_fn.name(), '<-', z.grad_fn.name())\n"
+        "print([type(node).__name__ for node, _ in z.grad_fn.next_functions])\n"
+        "mul = z.grad_fn.next_functions[0][0]\n"
+        "print([None if node is None else type(node).__name__ for node, _ in mul.next_functions])\n"
+        "print(w.is_leaf, w.grad_fn, z.is_leaf)"
+    ),
+    Md(
+        en=(
+            "The `autograd` card draws this very graph from the real `grad_fn` chain, with what each node receives "
+            "in `backward()`. Move the `x` slider, or set `x.requires_grad` to True and watch a third "
+            "`AccumulateGrad` appear. From the keyboard: `%explain autograd --x 2.0`."
+        ),
+        zh=(
+            "`autograd` 卡片根据真实的 `grad_fn` 链画出的正是这张图，并标出每个节点在 `backward()` 中收到的梯度。"
+            "拖动 `x` 滑块，或者把 `x.requires_grad` 设为 True，看第三个 `AccumulateGrad` 出现。"
+            "用键盘也可以：`%explain autograd --x 2.0`。"
+        ),
+    ),
+    Code("%explain autograd"),
+    Md(
+        en=(
+            "## `backward()` fills `.grad`\n\n"
+            "`y.backward()` computes ∂y/∂w and ∂y/∂b and stores them in `w.grad` and `b.grad`. By the chain rule, "
+            "with z = w·x + b: ∂y/∂w = 2z·x and ∂y/∂b = 2z. Here z = 2·1.5 − 1 = 2, so we expect 6 and 4. "
+            "`x.grad` stays `None`: `x` does not require grad."
+        ),
+        zh=(
+            "## `backward()` 填好 `.grad`\n\n"
+            "`y.backward()` 计算 ∂y/∂w 和 ∂y/∂b，存进 `w.grad` 和 `b.grad`。按链式法则，记 z = w·x + b，"
+            "则 ∂y/∂w = 2z·x，∂y/∂b = 2z。这里 z = 2·1.5 − 1 = 2，所以应该得到 6 和 4。"
+            "`x.grad` 仍是 `None`：`x` 不需要梯度。"
+        ),
+    ),
+    Code(
+        "%%explain\n"
+        "y.backward()\n"
+        "print(w.grad, b.grad, x.grad)"
+    ),
+    Md(
+        en="The same two numbers by hand, from the formulas above:",
+        zh="用上面的公式手算，得到同样的两个数：",
+    ),
+    Code(
+        "z_value = w.item() * x.item() + b.item()\n"
+        "print(2 * z_value * x.item(), 2 * z_value)"
+    ),
+    Md(
+        en=(
+            "## A graph is used once\n\n"
+            "To save memory, `backward()` frees the values the graph saved for it. A second `y.backward()` on the "
+            "same graph raises an error: compute `y` again first (or pass `retain_graph=True` to the first "
+            "`backward()` when you really need two passes). The `try` block below catches the error so that the "
+            "notebook goes on."
+        ),
+        zh=(
+            "## 一张图只能用一次\n\n"
+            "为了节省内存，`backward()` 会释放计算图为它保存的中间值。对同一张图再调用一次 `y.backward()` 会报错："
+            "要先重新计算 `y`（确实需要反向传播两次时，可以在第一次 `backward()` 时传入 `retain_graph=True`）。"
+            "下面的 `try` 语句捕获这个错误，让笔记本继续运行。"
+        ),
+    ),
+    Code(
+        "%%explain\n"
+        "try:\n"
+        "    y.backward()\n"
+        "except RuntimeError as error:\n"
+        "    print('RuntimeError:', str(error).split('.')[0])"
+    ),
+    Md(
+        en=(
+            "## Gradients add up: clear them with `zero_grad()`\n\n"
+            "`backward()` does not overwrite `.grad`: it **adds** to it. That is what the chain rule needs when a "
+            "parameter is used in several places, but in a training loop it means the gradients of the previous "
+            "step would be mixed into this one. Below, `.grad` is cleared, then three forward and backward passes "
+            "run with nothing in between: `w.grad` ends at three times 6."
+        ),
+        zh=(
+            "## 梯度会累加：用 `zero_grad()` 清除\n\n"
+            "`backward()` 不会覆盖 `.grad`，而是把梯度**加**到上面。一个参数在多处被使用时，链式法则正需要这样；"
+            "但在训练循环里，这意味着上一步的梯度会混进这一步。下面先清除 `.grad`，再连续做三次前向和反向计算，"
+            "中间什么也不做：`w.grad` 最后是 6 的三倍。"
+        ),
+    ),
+    Code(
+        "%%explain\n"
+        "w.grad = None\n"
+        "b.grad = None\n"
+        "for _ in range(3):\n"
+        "    y = (w * x + b) ** 2\n"
+        "    y.backward()\n"
+        "print(w.grad, b.grad)"
+    ),
+    Md(
+        en=(
+            "That is why every training loop clears the gradients before `backward()`: `optimizer.zero_grad()` sets "
+            "each parameter's `.grad` to `None`, exactly as this cell does by hand."
+        ),
+        zh=(
+            "所以每个训练循环都在 `backward()` 之前清除梯度：`optimizer.zero_grad()` 把每个参数的 `.grad` 设为 "
+            "`None`，和这个单元格手动做的完全一样。"
+        ),
+    ),
+    Code(
+        "w.grad = None\n"
+        "b.grad = None\n"
+        "y = (w * x + b) ** 2\n"
+        "y.backward()\n"
+        "print(w.grad, b.grad)"
+    ),
+    Md(
+        en=(
+            "## `torch.no_grad()`: computing without a graph\n\n"
+            "Inside `with torch.no_grad():` nothing is recorded: results have no `grad_fn` and do not require grad. "
+            "Use it to evaluate a model (no memory spent on a graph) and to update parameters by hand: "
+            "`w -= 0.1 * w.grad` changes the leaf `w` in place, and that change must not become part of the graph. "
+            "That line is one step of gradient descent with learning rate 0.1: 2 − 0.1 × 6 = 1.4."
+        ),
+        zh=(
+            "## `torch.no_grad()`：不记录计算图的计算\n\n"
+            "在 `with torch.no_grad():` 里不记录任何东西：结果没有 `grad_fn`，也不需要梯度。评估模型时用它"
+            "（不必为计算图花内存），手动更新参数时也用它：`w -= 0.1 * w.grad` 原地修改叶子 `w`，"
+            "这个修改不能成为计算图的一部分。这一行就是学习率为 0.1 的一步梯度下降：2 − 0.1 × 6 = 1.4。"
+        ),
+    ),
+    Code(
+        "%%explain\n"
+        "with torch.no_grad():\n"
+        "    y_eval = (w * x + b) ** 2\n"
+        "    w -= 0.1 * w.grad\n"
+        "print(y_eval.requires_grad, y_eval.grad_fn, w)"
+    ),
+    Md(
+        en=(
+            "## Leaving the graph: `detach()`, `clone()`, `.item()`, `.numpy()`\n\n"
+            "- `detach()` gives a tensor that shares the same memory but is cut off from the graph: no gradient "
+            "flows through it.\n"
+            "- `clone()` copies the values into new memory but stays in the graph: gradients flow back through the "
+            "copy.\n"
+            "- `.item()` turns a one-element tensor into a plain Python number, outside the graph.\n"
+            "- `.numpy()` refuses a tensor that requires grad: call `detach()` first."
+        ),
+        zh=(
+            "## 离开计算图：`detach()`、`clone()`、`.item()`、`.numpy()`\n\n"
+            "- `detach()` 得到一个共享同一块内存、但与计算图断开的张量：梯度不会经过它。\n"
+            "- `clone()` 把数值复制到新的内存，但仍在计算图中：梯度会经过这个副本往回传。\n"
+            "- `.item()` 把只有一个元素的张量变成普通的 Python 数字，在计算图之外。\n"
+            "- `.numpy()` 拒绝需要梯度的张量：先调用 `detach()`。"
+        ),
+    ),
+    Code(
+        "%%explain\n"
+        "z = w * x + b\n"
+        "d = z.detach()\n"
+        "c = z.clone()\n"
+        "value = z.item()\n"
+        "print(d.requires_grad, c.requires_grad, c.grad_fn.name(), value)"
+    ),
+    Code(
+        "%%explain\n"
+        "try:\n"
+        "    z.numpy()\n"
+        "except RuntimeError as error:\n"
+        "    print('RuntimeError:', error)\n"
+        "n = z.detach().numpy()\n"
+        "print(n)"
+    ),
+    Md(
+        en=(
+            "## From scores to probabilities: `softmax`\n\n"
+            "A classifier's last layer gives one raw score per class, the **logits**: any real numbers. "
+            "`torch.softmax(logits, dim=1)` turns each row into probabilities: the exp of each score divided by "
+            "the sum of the exps of its row, so every value lies between 0 and 1, each row sums to 1, and the "
+            "largest score keeps the largest probability."
+        ),
+        zh=(
+            "## 从分数到概率：`softmax`\n\n"
+            "分类器的最后一层为每个类别给出一个原始分数，即 **logits**：可以是任意实数。"
+            "`torch.softmax(logits, dim=1)` 把每一行变成概率：每个分数的 exp 除以这一行所有 exp 之和，"
+            "所以每个值都在 0 和 1 之间，每一行的和为 1，最大的分数仍然得到最大的概率。"
+        ),
+    ),
+    Code(
+        "%%explain\n"
+        "logits = torch.tensor(data=[[2.0, 0.5, -1.0], [0.1, 0.2, 3.0]])\n"
+        "probs = torch.softmax(logits, dim=1)\n"
+        "print(probs)\n"
+        "print(probs.sum(dim=1))"
+    ),
+    Md(
+        en=(
+            "A loss needs the **logarithm** of these probabilities, and `log` of `softmax` breaks for large score "
+            "differences: e⁻¹²⁰ is too small for float32 and becomes 0, and log(0) = −inf. `torch.log_softmax` "
+            "computes the same logarithms directly and stays finite:"
+        ),
+        zh=(
+            "损失需要这些概率的**对数**。分数相差很大时，先 `softmax` 再 `log` 会出问题：e⁻¹²⁰ 对 float32 来说太小，"
+            "变成了 0，而 log(0) = −inf。`torch.log_softmax` 直接算出同样的对数，结果保持有限："
+        ),
+    ),
+    Code(
+        "%%explain\n"
+        "big = torch.tensor(data=[[0.0, 120.0]])\n"
+        "naive = torch.log(torch.softmax(big, dim=1))\n"
+        "stable = torch.log_softmax(big, dim=1)\n"
+        "print(naive, stable)"
+    ),
+    Md(
+        en=(
+            "## `cross_entropy`: logits and int64 class indices\n\n"
+            "`torch.nn.functional.cross_entropy(logits, target)` takes the raw scores, shape (N, C), and the "
+            "correct class of each sample as an **int64 index**, shape (N,). It applies `log_softmax` itself, takes "
+            "each row's log-probability of the correct class, negates it and averages over the N samples. Computed "
+            "by hand in the same cell, it gives the same number."
+        ),
+        zh=(
+            "## `cross_entropy`：logits 和 int64 类别下标\n\n"
+            "`torch.nn.functional.cross_entropy(logits, target)` 接收形状为 (N, C) 的原始分数，以及每个样本正确类别的 "
+            "**int64 下标**，形状为 (N,)。它自己先做 `log_softmax`，取出每一行正确类别的对数概率，取相反数，"
+            "再对 N 个样本求平均。在同一个单元格里手算一遍，得到的数相同。"
+        ),
+    ),
+    Code(
+        "%%explain\n"
+        "labels = torch.tensor(data=[0, 2])\n"
+        "loss = torch.nn.functional.cross_entropy(logits, labels)\n"
+        "by_hand = -torch.log_softmax(logits, dim=1)[torch.arange(2), labels].mean()\n"
+        "print(loss, by_hand)"
+    ),
+    Md(
+        en=(
+            "Two classic mistakes. Passing probabilities instead of logits applies softmax twice: no error, just a "
+            "different, wrong loss. And float class labels are refused: the targets must be class indices of type "
+            "int64 (torch also accepts uint8, but not int32 or floats)."
+        ),
+        zh=(
+            "两个常见错误。传入概率而不是 logits，softmax 就做了两次：不会报错，只是得到一个不同的、错误的损失。"
+            "浮点数的类别标签则会被拒绝：目标必须是 int64 类型的类别下标（torch 也接受 uint8，但不接受 int32 或浮点数）。"
+        ),
+    ),
+    Code(
+        "%%explain\n"
+        "wrong = torch.nn.functional.cross_entropy(probs, labels)\n"
+        "print(wrong, loss)"
+    ),
+    Code(
+        "%%explain\n"
+        "float_labels = labels.float()\n"
+        "try:\n"
+        "    torch.nn.functional.cross_entropy(logits, float_labels)\n"
+        "except RuntimeError as error:\n"
+        "    print('RuntimeError:', error)"
+    ),
+    Md(
+        en=(
+            "## Exercises\n\n"
+            "Each exercise cell already holds one correct answer; replace it with your own and run the check.\n\n"
+            "**Exercise 1.** Let autograd find the derivative of f(a) = a³ at a = 2: make `a` a tensor that "
+            "requires grad, compute `f`, call `backward()` and keep the gradient in `grad_a`."
+        ),
+        zh=(
+            "## 练习\n\n"
+            "每个练习单元格里已经填好了一个正确答案；换成你自己的写法，然后运行检查单元格。\n\n"
+            "**练习 1.** 让 autograd 求出 f(a) = a³ 在 a = 2 处的导数：把 `a` 创建成需要梯度的张量，计算 `f`，"
+            "调用 `backward()`，把梯度保存在 `grad_a` 中。"
+        ),
+    ),
+    Code(
+        "a = torch.tensor(data=2.0, requires_grad=True)\n"
+        "f = a ** 3\n"
+        "f.backward()\n"
+        "grad_a = a.grad",
+        tags=("exercise",),
+    ),
+    Code(
+        "assert isinstance(grad_a, torch.Tensor), «tensor»\n"
+        "assert grad_a.item() == 12.0, «value»\n"
+        "print(«ok»)",
+        strings={
+            "tensor": ok("grad_a should be a.grad, a tensor: did a require grad, and did you call f.backward()?",
+                         "grad_a 应是 a.grad，一个张量：a 需要梯度吗？调用 f.backward() 了吗？"),
+            "value": ok("The derivative of a³ is 3a², which is 12 at a = 2.", "a³ 的导数是 3a²，在 a = 2 处为 12。"),
+            "ok": ok("Right: autograd found 3a² = 12.", "正确：autograd 算出了 3a² = 12。"),
+        },
+        tags=("check",),
+    ),
+    Md(
+        en=(
+            "**Exercise 2.** `p` below already holds the gradient of an earlier `backward()`. Make `p.grad` the "
+            "gradient of `(3 * p).sum()` alone."
+        ),
+        zh="**练习 2.** 下面的 `p` 已经带着之前一次 `backward()` 留下的梯度。让 `p.grad` 只是 `(3 * p).sum()` 的梯度。",
+    ),
+    Code(
+        "p = torch.tensor(data=[1.0, 2.0], requires_grad=True)\n"
+        "(p * p).sum().backward()\n"
+        "p.grad = None\n"
+        "(3 * p).sum().backward()",
+        tags=("exercise",),
+    ),
+    Code(
+        "assert p.grad is not None, «missing»\n"
+        "assert torch.equal(p.grad, torch.tensor([3.0, 3.0])), «added»\n"
+        "print(«ok»)",
+        strings={
+            "missing": ok("p.grad is None: call backward() on (3 * p).sum() after clearing.",
+                          "p.grad 是 None：清除之后要对 (3 * p).sum() 调用 backward()。"),
+            "added": ok("The gradient of (3 * p).sum() is 3 for each element; the old one was added to it: clear "
+                        "p.grad before backward().",
+                        "(3 * p).sum() 的梯度每个元素都是 3；旧梯度被加了上去：在 backward() 之前先清除 p.grad。"),
+            "ok": ok("Exactly: cleared first, so only this backward() counts.",
+                     "完全正确：先清除，所以只有这一次 backward() 的梯度。"),
+        },
+        tags=("check",),
+    ),
+    Md(
+        en=(
+            "**Exercise 3.** `scores` holds the logits of 3 samples for 4 classes; their correct classes are 3, 0 "
+            "and 1. Build `targets` as `cross_entropy` wants them and compute the mean loss `loss3`."
+        ),
+        zh=(
+            "**练习 3.** `scores` 是 3 个样本在 4 个类别上的 logits；它们的正确类别分别是 3、0、1。按 `cross_entropy` "
+            "的要求创建 `targets`，并计算平均损失 `loss3`。"
+        ),
+    ),
+    Code(
+        "scores = torch.tensor(data=[[0.2, -1.0, 0.5, 2.0], [1.5, 0.3, -0.2, 0.1], [0.0, 0.8, 0.4, -0.5]])\n"
+        "targets = torch.tensor(data=[3, 0, 1])\n"
+        "loss3 = torch.nn.functional.cross_entropy(scores, targets)",
+        tags=("exercise",),
+    ),
+    Code(
+        "assert targets.dtype == torch.int64 and targets.shape == (3,), «targets»\n"
+        "expected = -torch.log_softmax(scores, dim=1)[torch.arange(3), torch.tensor([3, 0, 1])].mean()\n"
+        "assert torch.allclose(loss3, expected), «loss»\n"
+        "print(«ok»)",
+        strings={
+            "targets": ok("targets should be the class indices 3, 0, 1 as an int64 tensor of shape (3,).",
+                          "targets 应是类别下标 3、0、1，形状为 (3,) 的 int64 张量。"),
+            "loss": ok("Pass the raw scores (not softmax of them) and the indices to cross_entropy.",
+                       "把原始分数（不是它们的 softmax）和下标传给 cross_entropy。"),
+            "ok": ok("Right: logits in, int64 indices in, the mean loss out.",
+                     "正确：传入 logits 和 int64 下标，得到平均损失。"),
+        },
+        tags=("check",),
+    ),
+])
+
+
+# --------------------------------------------------------------------------------------------------------------
+# 08 — training: the five lines of the loop, the learning rate, a small classifier, evaluation
+# --------------------------------------------------------------------------------------------------------------
+
+NB08 = Notebook("08_training", [
+    Md(
+        en=(
+            "# 8 · Training a network: the loop\n\n"
+            "Every training run in PyTorch repeats the same five lines:\n\n"
+            "```python\n"
+            "prediction = model(x)              # 1 forward: the model's output\n"
+            "loss = loss_fn(prediction, target)  # 2 loss: one number, how wrong it is\n"
+            "optimizer.zero_grad()              # 3 clear the gradients of the last step\n"
+            "loss.backward()                    # 4 the gradient of the loss for every parameter\n"
+            "optimizer.step()                   # 5 move every parameter against its gradient\n"
+            "```\n\n"
+            "This notebook first plays with the learning rate on a tiny model, then trains a small classifier, "
+            "explained line by line, and evaluates it."
+        ),
+        zh=(
+            "# 8 · 训练网络：训练循环\n\n"
+            "PyTorch 中的每一次训练都在重复同样的五行代码：\n\n"
+            "```python\n"
+            "prediction = model(x)              # 1 前向计算：模型的输出\n"
+            "loss = loss_fn(prediction, target)  # 2 损失：一个数，表示错得有多远\n"
+            "optimizer.zero_grad()              # 3 清除上一步的梯度\n"
+            "loss.backward()                    # 4 求损失对每个参数的梯度\n"
+            "optimizer.step()                   # 5 让每个参数沿梯度的反方向移动\n"
+            "```\n\n"
+            "本笔记本先在一个很小的模型上体会学习率的作用，再训练一个小分类器（逐行讲解），最后评估它。"
+        ),
+    ),
+    HOW_TO_USE,
+    setup_cell(),
+    Md(
+        en=(
+            "## The learning rate\n\n"
+            "The `training-loop` card trains `nn.Linear(1, 1)` on 20 points with exactly these five lines. Slide the "
+            "learning rate: small values crawl; above the limit the card computes, each step overshoots further "
+            "and the loss grows until float32 overflows. The second cell opens the same card from the keyboard, "
+            "with its settings as options."
+        ),
+        zh=(
+            "## 学习率\n\n"
+            "`training-loop` 卡片用的正是这五行代码，在 20 个点上训练 `nn.Linear(1, 1)`。拖动学习率滑块："
+            "太小的值下降得很慢；超过卡片算出的上限后，每一步都越过得更远，损失不断增大，直到 float32 溢出。"
+            "第二个单元格用键盘打开同一张卡片，设置写成选项。"
+        ),
+    ),
+    Code("%explain training-loop"),
+    Code("%explain training-loop --lr 0.6 --steps 60"),
+    Md(
+        en=(
+            "## A small classifier\n\n"
+            "Three clouds of 40 points, one per class. The labels are int64 class indices 0, 1 and 2, as "
+            "`cross_entropy` wants them. The model has a hidden layer of 16 units with ReLU, then gives 3 scores "
+            "(logits) per point. Building the layers draws their initial weights from the global random generator, "
+            "which is why the seed is set first."
+        ),
+        zh=(
+            "## 一个小分类器\n\n"
+            "三团点，每团 40 个，各属一个类别。标签是 int64 的类别下标 0、1、2，正是 `cross_entropy` 需要的形式。"
+            "模型有一个 16 个单元、带 ReLU 的隐藏层，然后为每个点给出 3 个分数（logits）。创建各层时会从全局随机数"
+            "生成器中抽取初始权重，所以先设置随机种子。"
+        ),
+    ),
+    Code(
+        "%%explain\n"
+        "torch.manual_seed(0)\n"
+        "centres = torch.tensor(data=[[0.0, 2.0], [2.0, -1.0], [-2.0, -1.0]])\n"
+        "labels = torch.arange(3).repeat_interleave(40)\n"
+        "points = centres[labels] + 0.9 * torch.randn(120, 2)\n"
+        "model = torch.nn.Sequential(torch.nn.Linear(2, 16), torch.nn.ReLU(), torch.nn.Linear(16, 3))\n"
+        "print(points.shape, labels.shape, labels.dtype)"
+    ),
+    Md(
+        en=(
+            "## Lines 1 and 2: forward pass and loss\n\n"
+            "Calling the model runs its layers in order; `%%explain` names each one as you built it (`model[0]`, "
+            "`model[1]`, …) with its parameters and its shapes in and out."
+        ),
+        zh=(
+            "## 第 1、2 行：前向计算和损失\n\n"
+            "调用模型会依次运行它的各层；`%%explain` 按你创建时的名字（`model[0]`、`model[1]` ……）标出每一层，"
+            "并给出它的参数个数以及输入、输出的形状。"
+        ),
+    ),
+    Code(
+        "%%explain\n"
+        "scores = model(points)\n"
+        "loss = torch.nn.functional.cross_entropy(scores, labels)\n"
+        "print(scores.shape, loss)"
+    ),
+    Md(
+        en=(
+            "`%tensor model` lists the layers with the output shapes of the forward pass just explained, and the "
+            "parameters each one holds:"
+        ),
+        zh="`%tensor model` 列出各层、刚才讲解过的那次前向计算的输出形状，以及每一层的参数：",
+    ),
+    Code("%tensor model"),
+    Md(
+        en=(
+            "## Lines 3 to 5: one step, line by line\n\n"
+            "An optimizer holds the parameters and the rule that updates them. Plain SGD subtracts lr × gradient "
+            "from every parameter, here with lr = 0.5. The loss is computed again afterwards, under "
+            "`torch.no_grad()` since no gradient is needed for it."
+        ),
+        zh=(
+            "## 第 3 到 5 行：一步一步地看\n\n"
+            "优化器保存着参数以及更新它们的规则。普通的 SGD 从每个参数中减去 lr × 梯度，这里 lr = 0.5。"
+            "之后再算一次损失，放在 `torch.no_grad()` 中，因为这次不需要梯度。"
+        ),
+    ),
+    Code(
+        "%%explain\n"
+        "optimizer = torch.optim.SGD(model.parameters(), lr=0.5)\n"
+        "optimizer.zero_grad()\n"
+        "loss.backward()\n"
+        "optimizer.step()\n"
+        "with torch.no_grad():\n"
+        "    new_loss = torch.nn.functional.cross_entropy(model(points), labels)\n"
+        "print(loss.item(), '->', new_loss.item())"
+    ),
+    Md(
+        en=(
+            "## The loop\n\n"
+            "Now the five lines again and again, this time with **Adam**, which scales each parameter's step by "
+            "running averages of its gradients; `lr=0.05` is a common starting point for it. `%%explain` counts "
+            "how often each line ran."
+        ),
+        zh=(
+            "## 训练循环\n\n"
+            "现在把这五行一遍遍地重复，这次用 **Adam**：它根据每个参数梯度的滑动平均来调整这个参数的步长；"
+            "`lr=0.05` 是它常用的起点。`%%explain` 会数出每一行运行了多少次。"
+        ),
+    ),
+    Code(
+        "%%explain\n"
+        "optimizer = torch.optim.Adam(model.parameters(), lr=0.05)\n"
+        "losses = []\n"
+        "for step in range(100):\n"
+        "    scores = model(points)\n"
+        "    loss = torch.nn.functional.cross_entropy(scores, labels)\n"
+        "    optimizer.zero_grad()\n"
+        "    loss.backward()\n"
+        "    optimizer.step()\n"
+        "    losses.append(loss.item())\n"
+        "print([round(value, 4) for value in losses[::20]], round(losses[-1], 4))"
+    ),
+    Md(
+        en=(
+            "## Evaluating: `no_grad`, `argmax`, accuracy\n\n"
+            "Using the model needs no graph: `torch.no_grad()` saves the memory and the time. The predicted class "
+            "of a point is the index of its largest score, `argmax(dim=1)`; the accuracy is the share of points "
+            "whose prediction equals their label."
+        ),
+        zh=(
+            "## 评估：`no_grad`、`argmax` 和准确率\n\n"
+            "使用模型时不需要计算图：`torch.no_grad()` 省下内存和时间。一个点的预测类别是它最大分数的下标 "
+            "`argmax(dim=1)`；准确率是预测与标签相同的点所占的比例。"
+        ),
+    ),
+    Code(
+        "%%explain\n"
+        "with torch.no_grad():\n"
+        "    predicted = model(points).argmax(dim=1)\n"
+        "accuracy = (predicted == labels).float().mean().item()\n"
+        "print(predicted.requires_grad, accuracy)"
+    ),
+    Md(
+        en=(
+            "## Exercises\n\n"
+            "Each exercise cell already holds one correct answer; replace it with your own and run the check.\n\n"
+            "**Exercise 1.** `net` is a fresh `nn.Linear(2, 3)` with an SGD optimizer `opt` (lr 0.1). Below the "
+            "comment, write the five lines once: one training step of `net` on `points` and `labels`."
+        ),
+        zh=(
+            "## 练习\n\n"
+            "每个练习单元格里已经填好了一个正确答案；换成你自己的写法，然后运行检查单元格。\n\n"
+            "**练习 1.** `net` 是一个新建的 `nn.Linear(2, 3)`，`opt` 是它的 SGD 优化器（lr 为 0.1）。在注释下面写出那"
+            "五行代码一次：用 `points` 和 `labels` 对 `net` 训练一步。"
+        ),
+    ),
+    Code(
+        "torch.manual_seed(1)\n"
+        "net = torch.nn.Linear(2, 3)\n"
+        "opt = torch.optim.SGD(net.parameters(), lr=0.1)\n"
+        "start = [parameter.detach().clone() for parameter in net.parameters()]\n"
+        "# one training step:\n"
+        "out = net(points)\n"
+        "step_loss = torch.nn.functional.cross_entropy(out, labels)\n"
+        "opt.zero_grad()\n"
+        "step_loss.backward()\n"
+        "opt.step()",
+        tags=("exercise",),
+    ),
+    Code(
+        "weight0, bias0 = (tensor.clone().requires_grad_(True) for tensor in start)\n"
+        "reference = torch.nn.functional.cross_entropy(points @ weight0.T + bias0, labels)\n"
+        "grad_w, grad_b = torch.autograd.grad(reference, [weight0, bias0])\n"
+        "assert not torch.equal(net.weight.detach(), start[0]), «moved»\n"
+        "assert torch.allclose(net.weight.detach(), start[0] - 0.1 * grad_w, atol=1e-6), «once»\n"
+        "assert torch.allclose(net.bias.detach(), start[1] - 0.1 * grad_b, atol=1e-6), «once»\n"
+        "print(«ok»)",
+        strings={
+            "moved": ok("net's weights did not change: did you call opt.step() after loss.backward()?",
+                        "net 的权重没有变：在 loss.backward() 之后调用 opt.step() 了吗？"),
+            "once": ok("The parameters moved, but not by exactly one SGD step from the start: one forward, one "
+                       "backward, one step.",
+                       "参数变了，但不是从起点出发恰好一步 SGD：一次前向、一次反向、一次 step。"),
+            "ok": ok("Right: one step, p ← p − 0.1 · p.grad for every parameter.",
+                     "正确：一步，每个参数 p ← p − 0.1 · p.grad。"),
+        },
+        tags=("check",),
+    ),
+    Md(
+        en=(
+            "**Exercise 2.** Thirty new points (`test_points`, labels `test_labels`) were not used in training. "
+            "Predict their classes without building a graph (`test_predicted`) and compute `test_accuracy` as a "
+            "Python float."
+        ),
+        zh=(
+            "**练习 2.** 下面 30 个新的点（`test_points`，标签为 `test_labels`）没有参加训练。在不建立计算图的情况下"
+            "预测它们的类别（`test_predicted`），并把 `test_accuracy` 算成一个 Python float。"
+        ),
+    ),
+    Code(
+        "torch.manual_seed(2)\n"
+        "test_labels = torch.arange(3).repeat_interleave(10)\n"
+        "test_points = centres[test_labels] + 0.9 * torch.randn(30, 2)\n"
+        "with torch.no_grad():\n"
+        "    test_predicted = model(test_points).argmax(dim=1)\n"
+        "test_accuracy = (test_predicted == test_labels).float().mean().item()",
+        tags=("exercise",),
+    ),
+    Code(
+        "assert not test_predicted.requires_grad, «graph»\n"
+        "assert isinstance(test_accuracy, float), «python»\n"
+        "with torch.no_grad():\n"
+        "    right = (model(test_points).argmax(dim=1) == test_labels).sum().item()\n"
+        "assert abs(test_accuracy - right / 30) < 1e-6, «value»\n"
+        "print(«ok», test_accuracy)",
+        strings={
+            "graph": ok("test_predicted requires grad: compute it inside torch.no_grad().",
+                        "test_predicted 需要梯度：请在 torch.no_grad() 中计算。"),
+            "python": ok("test_accuracy should be a plain Python float: .item() gives one.",
+                         "test_accuracy 应是普通的 Python float：用 .item() 取出。"),
+            "value": ok("The accuracy is the share of the 30 points whose argmax equals their label.",
+                        "准确率是 30 个点中 argmax 等于标签的点所占的比例。"),
+            "ok": ok("Right. Accuracy on points the model never saw:", "正确。模型从没见过的点上的准确率："),
+        },
+        tags=("check",),
+    ),
+    Md(
+        en=(
+            "**Exercise 3.** Look at the `training-loop` card again: choose a learning rate `diverging_lr` (between "
+            "0.001 and 1) at which its 100 steps diverge."
+        ),
+        zh=(
+            "**练习 3.** 再看看 `training-loop` 卡片：选一个学习率 `diverging_lr`（在 0.001 到 1 之间），"
+            "让它的 100 步训练发散。"
+        ),
+    ),
+    Code("diverging_lr = 0.6", tags=("exercise",)),
+    Code(
+        "from tensormagic import card\n"
+        "assert 0.001 <= diverging_lr <= 1, «range»\n"
+        "verdict = card('training-loop', lr=diverging_lr, steps=100).numbers['verdict']\n"
+        "assert verdict == 'diverges', «hint»\n"
+        "print(«ok»)",
+        strings={
+            "range": ok("The card takes learning rates from 0.001 to 1.", "卡片接受 0.001 到 1 之间的学习率。"),
+            "hint": ok("With that lr the loss does not grow within 100 steps: go above the limit 2/λ the card "
+                       "prints, far enough.",
+                       "用这个学习率，100 步之内损失没有增大：要超过卡片给出的上限 2/λ，而且要超过得足够多。"),
+            "ok": ok("Yes: each step overshoots more than the last, and the loss grows.",
+                     "对：每一步都比上一步越过得更远，损失越来越大。"),
+        },
+        tags=("check",),
+    ),
+])
 
 
 # --------------------------------------------------------------------------------------------------------------
@@ -1507,7 +2205,9 @@ NB06 = Notebook("06_steps", [
         tags=("check",),
     ),
 ])
-NOTEBOOKS.append(NB06)
+
+
+NOTEBOOKS: list[Notebook] = [NB01, NB02, NB03, NB04, NB05, NB06, NB07, NB08]
 
 
 def render(notebook: Notebook, lang: str) -> nbformat.NotebookNode:

@@ -28,6 +28,7 @@ from torch import nn
 
 from tensormagic.cards import card
 from tensormagic.i18n import catalogs, message
+from tensormagic.render.common import escape
 
 LANGUAGES = ["en", "zh"]
 
@@ -84,6 +85,15 @@ def stated(shown: Any, key: str) -> dict[str, str]:
             values = {k: v for k, v in found.groupdict().items() if v is not None}
             return {re.sub(r"_\d$", "", k): v for k, v in values.items()}
     raise AssertionError(f"no line of {shown.topic} ({shown.language}) reads like {key}:\n" + "\n".join(shown.lines))
+
+
+def reads(shown: Any, key: str) -> bool:
+    """Whether one of the card's lines is its message ``key`` (with any values)."""
+    try:
+        stated(shown, key)
+    except AssertionError:
+        return False
+    return True
 
 
 def glorot_(weight: torch.Tensor, gen: torch.Generator) -> None:
@@ -721,3 +731,396 @@ def test_reductions_points() -> None:
     assert values.tolist() == [3.0, 4.0, 5.0] and indices.tolist() == [1, 1, 1]
     k = t.sum(dim=1, keepdim=True)
     assert k.shape == (2, 1) and (t - k).shape == t.shape
+
+
+# -- autograd --------------------------------------------------------------------------------------------------
+def _y(w: float, b: float, x: float) -> float:
+    return (w * x + b) ** 2
+
+
+def _finite_difference(w: float, b: float, x: float, which: int, h: float = 1e-6) -> float:
+    """∂y/∂(w, b or x) by central differences in float64: no autograd involved."""
+    plus, minus = [w, b, x], [w, b, x]
+    plus[which] += h
+    minus[which] -= h
+    return (_y(*plus) - _y(*minus)) / (2 * h)
+
+
+def _code_of(shown: Any) -> str:
+    """The code the card lists (the indented lines after its title line)."""
+    title = message("card.autograd.code_title", shown.language)
+    start = shown.lines.index(title) + 1
+    rows = []
+    for line in shown.lines[start:]:
+        if not line.startswith("    "):
+            break
+        rows.append(line.removeprefix("    "))
+    return "\n".join(rows)
+
+
+def _autograd_tree(root: Any, names: dict[int, str]) -> list[tuple[int, str, str | None]]:
+    """(depth, class name, leaf name) of every node under ``root``, depth first: an independent walk."""
+    out: list[tuple[int, str, str | None]] = []
+
+    def visit(node: Any, depth: int) -> None:
+        if node is None:
+            out.append((depth, "None", None))
+            return
+        out.append((depth, type(node).__name__, names.get(id(getattr(node, "variable", None)))))
+        for child, _ in node.next_functions:
+            visit(child, depth + 1)
+
+    visit(root, 0)
+    return out
+
+
+TREE_ROW = re.compile(r"^(?P<indent>[│├└─ ]*)(?P<name>\S+)  (?P<detail>.+)$")
+
+
+def _bare(printed: str) -> str:
+    return printed.strip("()")
+
+
+@pytest.mark.parametrize("language", LANGUAGES)
+@pytest.mark.parametrize(("x", "track"), [(1.5, False), (1.5, True), (-0.5, True), (-2.3, False), (3.0, True),
+                                          (0.1, False), (0.5, False), (0.5, True)])
+def test_autograd_graph_and_gradients(language: str, x: float, track: bool) -> None:
+    shown = card("autograd", language, x=x, x_requires_grad=track)
+    w, b = 2.0, -1.0
+    x32 = float(torch.tensor(x, dtype=torch.float32))  # the card computes in float32
+    z = w * x32 + b
+    exact = {"w": 2 * z * x32, "b": 2 * z, "x": 2 * z * w}  # derived by hand
+    for which, name in enumerate(("w", "b", "x")):
+        assert abs(_finite_difference(w, b, x32, which) - exact[name]) < 1e-5, name
+
+    # The code the card lists is real: run it here, and it gives the card's numbers.
+    namespace: dict[str, Any] = {"torch": torch}
+    exec(_code_of(shown), namespace)  # noqa: S102 (the card's own listing, checked)
+    assert namespace["w"].grad.item() == shown.numbers["grads"]["w"]
+    assert namespace["b"].grad.item() == shown.numbers["grads"]["b"]
+    assert (namespace["x"].grad is None) == (not track)
+    assert namespace["x"].item() == x32
+
+    said = stated(shown, "forward")
+    assert (as_float(said["w"]), as_float(said["b"]), said["x_grad"]) == (w, b, str(track))
+    assert shows(said["x"], x32) and shows(said["z"], z) and shows(said["y"], z * z)
+
+    # The graph, walked here from a fresh y: the card's tree has the same nodes, depths and leaves.
+    wt, bt = torch.tensor(w, requires_grad=True), torch.tensor(b, requires_grad=True)
+    xt = torch.tensor(x, requires_grad=track)
+    zt = wt * xt + bt
+    yt = zt**2
+    walked = _autograd_tree(yt.grad_fn, {id(wt): "w", id(bt): "b", id(xt): "x"})
+    mul = yt.grad_fn.next_functions[0][0].next_functions[0][0]
+    assert type(mul).__name__ == "MulBackward0"
+    assert (mul.next_functions[1][0] is None) == (not track)  # x's slot: None when x needs no gradient
+    rows = next(rows for caption, rows in shown.text_figures
+                if caption == message("card.autograd.fig.tree", language))
+    assert rows[0] == "y.grad_fn"
+    parsed = [TREE_ROW.match(row) for row in rows[1:]]
+    assert all(parsed), rows
+    assert [(len(m["indent"]) // 3, m["name"]) for m in parsed if m] == [(d, k) for d, k, _ in walked]
+    leaves = [leaf for _, kind, leaf in walked if kind == "AccumulateGrad"]
+    assert leaves == (["w", "x", "b"] if track else ["w", "b"])
+    between = [kind for _, kind, _ in walked[1:] if kind not in ("None", "AccumulateGrad")]
+    separator = message("card.common.separator", language)
+    says(shown, "graph", root="PowBackward0", chain=separator.join(between), count=len(leaves),
+         leaves=separator.join(leaves))
+    # What each node receives in backward(): ∂y/∂y = 1, then ∂y/∂z = 2z through Add and Mul, the leaves' gradients.
+    received = {"PowBackward0": 1.0, "AddBackward0": 2 * z, "MulBackward0": 2 * z}
+    for match, (_, kind, leaf) in zip(parsed, walked, strict=True):
+        assert match is not None
+        detail = match["detail"]
+        if kind == "None":
+            assert detail == message("card.autograd.node.none", language, name="x")
+        elif kind == "AccumulateGrad":
+            assert leaf is not None and detail.startswith(f"{leaf}.grad = ")
+            assert shows(detail.split(" = ")[1], exact[leaf])
+        else:
+            value = detail.removeprefix(message("card.autograd.node.receives", language, value=""))
+            assert shows(value, received[kind]), (kind, detail)
+    # The drawing shows the same nodes with the same labels as the text tree.
+    drawing = shown.figures[0][1]
+    assert drawing.count("<rect ") == len(walked)
+    for match in parsed:
+        assert match is not None
+        assert f">{escape(match['name'])}</text>" in drawing and f">{escape(match['detail'])}</text>" in drawing
+    said = stated(shown, "backward")
+    assert said["root"] == "PowBackward0" and said["first"] == "1" and shows(said["dz"], 2 * z)
+
+    # The gradients, as derived by hand (and by finite differences above).
+    said = stated(shown, "grad_w")
+    assert shows(_bare(said["z"]), z) and shows(_bare(said["x"]), x32) and shows(said["value"], exact["w"])
+    said = stated(shown, "grad_b")
+    assert shows(_bare(said["z"]), z) and shows(said["value"], exact["b"])
+    yt.backward()
+    if track:
+        said = stated(shown, "grad_x")
+        assert shows(_bare(said["w"]), w) and shows(said["value"], exact["x"])
+        assert xt.grad is not None
+    else:
+        says(shown, "no_grad_x")
+        assert xt.grad is None
+    # "z is not a leaf: its .grad stays None unless z.retain_grad() was called before backward()".
+    says(shown, "nonleaf")
+    assert not zt.is_leaf
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", UserWarning)  # torch warns when a non-leaf's .grad is read
+        assert zt.grad is None
+    kept = wt * xt + bt
+    kept.retain_grad()
+    (kept**2).backward()  # a second backward() into the same leaves: they now hold twice the gradient
+    assert kept.grad is not None and abs(kept.grad.item() - 2 * z) <= 1e-5 * (1 + abs(z))
+    assert wt.grad is not None and abs(wt.grad.item() - 2 * exact["w"]) <= 1e-5 * (1 + abs(exact["w"]))
+    if z == 0:
+        says(shown, "flat")
+        assert all(abs(v) == 0 for v in exact.values())
+    else:
+        said = stated(shown, "accumulate")
+        assert shows(said["twice"], wt.grad.item())
+
+
+def test_autograd_points() -> None:
+    w = torch.tensor(2.0, requires_grad=True)
+    x = torch.tensor(1.5)
+    # "Outside torch.no_grad(), every operation on a tensor that requires grad records a node (grad_fn)".
+    assert (w * x).grad_fn is not None and type((w * x).grad_fn).__name__ == "MulBackward0"
+    assert type((w + x).grad_fn).__name__ == "AddBackward0" and type((w**2).grad_fn).__name__ == "PowBackward0"
+    with torch.no_grad():
+        assert (w * x).grad_fn is None
+    # "A leaf is a tensor you made yourself; its branch ends in AccumulateGrad, which adds into .grad".
+    assert w.is_leaf and not (w * x).is_leaf and w.grad_fn is None
+    node = (w * x).grad_fn.next_functions[0][0]
+    assert type(node).__name__ == "AccumulateGrad" and node.variable is w
+    (w * x).backward()
+    (w * x).backward()
+    assert w.grad is not None and w.grad.item() == 3.0  # 1.5 + 1.5: added, not replaced
+    # "an input that does not require grad is a None in next_functions".
+    assert (w * x).grad_fn.next_functions[1][0] is None
+
+
+# -- training loop -------------------------------------------------------------------------------------------------
+def _line_points() -> tuple[torch.Tensor, torch.Tensor]:
+    """The card's data recipe: 20 points, x evenly over [0, 2], y = 2x − 1 + noise of standard deviation 0.3."""
+    noise = torch.randn(20, 1, generator=torch.Generator().manual_seed(71))
+    x = torch.linspace(0, 2, 20).reshape(20, 1)
+    return x, 2 * x - 1 + 0.3 * noise
+
+
+def _sgd_run(lr: float, steps: int) -> dict[str, Any]:
+    """The five lines with torch.optim.SGD, from the card's initialisation recipe (Glorot uniform, seed 5, bias 0)."""
+    x, y = _line_points()
+    model = linear(1, 1, torch.Generator().manual_seed(5))
+    optimizer = torch.optim.SGD(model.parameters(), lr=lr)
+    losses: list[float] = []
+    parameters: list[tuple[float, float]] = []
+    first: dict[str, Any] = {}
+    for step in range(steps):
+        prediction = model(x)
+        loss = F.mse_loss(prediction, y)
+        losses.append(loss.item())
+        parameters.append((model.weight.item(), model.bias.item()))
+        optimizer.zero_grad()
+        loss.backward()
+        if step == 0:
+            assert model.weight.grad is not None and model.bias.grad is not None
+            first = {"gw": model.weight.grad.item(), "gb": model.bias.grad.item(), "prediction": prediction,
+                     "loss": loss}
+            address, version = model.weight.data_ptr(), model.weight._version
+        optimizer.step()
+        if step == 0:  # "in place": the same memory, one more version
+            assert model.weight.data_ptr() == address and model.weight._version == version + 1
+            optimizer.zero_grad()
+            assert model.weight.grad is None and model.bias.grad is None  # "sets .grad to None"
+    with torch.no_grad():
+        losses.append(F.mse_loss(model(x), y).item())
+    parameters.append((model.weight.item(), model.bias.item()))
+    return {"losses": losses, "parameters": parameters, **first}
+
+
+def _same(a: list[float], b: list[float]) -> bool:
+    return len(a) == len(b) and all(u == v or (math.isnan(u) and math.isnan(v)) for u, v in zip(a, b, strict=True))
+
+
+@pytest.fixture(scope="module")
+def line_bowl() -> dict[str, Any]:
+    """The least-squares line by NumPy in float64, and the loss's curvature from autograd's own Hessian."""
+    x, y = _line_points()
+    xs, ys = x.double().flatten(), y.double().flatten()
+    w, b = np.polyfit(xs.numpy(), ys.numpy(), 1)
+    lowest = float(np.mean((w * xs.numpy() + b - ys.numpy()) ** 2))
+
+    def loss(parameters: torch.Tensor) -> torch.Tensor:
+        return ((parameters[0] * xs + parameters[1] - ys) ** 2).mean()
+
+    hessian = torch.autograd.functional.hessian(loss, torch.tensor([0.3, -2.0], dtype=torch.float64))
+    elsewhere = torch.autograd.functional.hessian(loss, torch.tensor([5.0, 1.0], dtype=torch.float64))
+    assert torch.allclose(hessian, elsewhere)  # the same curvature everywhere: a quadratic bowl
+    values, vectors = torch.linalg.eigh(hessian)
+    assert values.min() > 0  # curving up in every direction: a bowl with one lowest point
+    return {"best": (float(w), float(b)), "lowest": lowest, "curvature": values.max().item(),
+            "steepest": vectors[:, -1], "hessian": hessian}
+
+
+def test_training_loop_limit_is_where_gradient_descent_stops_shrinking_the_error(line_bowl: dict[str, Any]) -> None:
+    """Below 2/λ every error direction shrinks; above it the steepest one flips sign and grows at every step."""
+    limit = 2 / line_bowl["curvature"]
+    best = torch.tensor(line_bowl["best"], dtype=torch.float64)
+    hessian, steepest = line_bowl["hessian"], line_bowl["steepest"]
+    start = torch.tensor([1.1, 0.0], dtype=torch.float64)
+    for lr, stable in ((0.97 * limit, True), (1.03 * limit, False)):
+        error = start - best
+        along = [float(error @ steepest)]
+        for _ in range(30):
+            error = error - lr * hessian @ error  # a gradient step on the quadratic loss, in error coordinates
+            along.append(float(error @ steepest))
+        if stable:
+            assert all(abs(b) < abs(a) for a, b in zip(along, along[1:], strict=False))
+        else:
+            assert all(a * b < 0 and abs(b) > abs(a) for a, b in zip(along, along[1:], strict=False))
+
+
+TRAINING_CASES = [(0.1, 100, "converged"), (0.001, 100, "crawls"), (0.5, 100, "diverges"), (1.0, 60, "diverges"),
+                  (0.46, 20, "unstable"), (0.1, 20, "improving"), (0.1, 50, "improving"), (0.3, 1, "improving"),
+                  (0.001, 1, "crawls")]
+
+
+@pytest.mark.parametrize("language", LANGUAGES)
+@pytest.mark.parametrize(("lr", "steps", "verdict"), TRAINING_CASES)
+def test_training_loop_numbers(language: str, lr: float, steps: int, verdict: str,
+                               line_bowl: dict[str, Any]) -> None:
+    shown = card("training-loop", language, lr=lr, steps=steps)
+    x, y = _line_points()
+    assert torch.equal(shown.x, x) and torch.equal(shown.y, y)
+    run = _sgd_run(lr, steps)
+    losses, parameters = run["losses"], run["parameters"]
+    # The card's own loop gives torch.optim.SGD's numbers exactly, step by step.
+    assert _same(shown.numbers["losses"], losses)
+    assert shown.numbers["parameters"] == parameters or all(
+        _same(list(a), list(b)) for a, b in zip(shown.numbers["parameters"], parameters, strict=True))
+    w0, b0 = parameters[0]
+    says(shown, "data", count=20, low="0", high="2", w0=f"{w0:.4g}", b0=f"{b0 + 0.0:.4g}")
+    prediction, loss = run["prediction"], run["loss"]
+    says(shown, "line.forward", count=20, shape_in="(20, 1)", shape_out=str(tuple(prediction.shape)),
+         grad_fn=type(prediction.grad_fn).__name__)
+    assert tuple(x.shape) == (20, 1)
+    said = stated(shown, "line.loss")
+    assert said["count"] == "20" and said["grad_fn"] == type(loss.grad_fn).__name__ and shows(said["loss"], losses[0])
+    # MSE is the mean of the squared errors, written out.
+    assert abs(((w0 * x + b0 - y) ** 2).mean().item() - losses[0]) < 1e-6
+    says(shown, "line.zero_grad")
+    assert inspect_default(torch.optim.Optimizer.zero_grad, "set_to_none") is True
+    said = stated(shown, "line.backward")
+    assert shows(said["gw"], run["gw"]) and shows(said["gb"], run["gb"])
+    residual = (w0 * x.double() + b0 - y.double()).flatten()
+    assert abs(float((2 * residual * x.double().flatten()).mean()) - run["gw"]) < 1e-5  # ∂L/∂w by hand
+    assert abs(float((2 * residual).mean()) - run["gb"]) < 1e-5  # ∂L/∂b by hand
+    said = stated(shown, "line.step")
+    w1 = parameters[1][0]
+    assert shows(said["w0"], w0) and shows(said["lr"], lr) and shows(said["gw"].strip("()"), run["gw"])
+    assert shows(said["w1"], w1) and abs(w1 - (w0 - lr * run["gw"])) < 1e-6
+
+    best, lowest = line_bowl["best"], line_bowl["lowest"]
+    said = stated(shown, "lowest")
+    assert shows(said["lowest"], lowest) and shows(said["w"], best[0]) and shows(said["b"], best[1])
+    limit = 2 / line_bowl["curvature"]
+    said = stated(shown, "limit")
+    assert shows(said["curvature"], line_bowl["curvature"]) and shows(said["limit"], limit)
+
+    first, final = losses[0], losses[-1]
+    bad = next((k for k, value in enumerate(losses) if not math.isfinite(value)), None)
+    grew = bad is not None or final > first
+    assert (verdict == "diverges") == grew  # the case list itself is right
+    # "diverges" is said only when the loss grew or stopped being finite.
+    word = {"en": "diverges", "zh": "发散了"}[language]
+    assert any(word in line for line in shown.lines) == grew
+    assert reads(shown, "nonfinite") == (bad is not None) and reads(shown, "grew") == (grew and bad is None)
+    if bad is not None:
+        said = stated(shown, "nonfinite")
+        assert int(said["bad_step"]) == bad and int(said["last_step"]) == bad - 1
+        assert shows(said["first"], first) and shows(said["last"], losses[bad - 1])
+        assert said["bad"] == ("inf" if math.isinf(losses[bad]) else "nan")
+        assert all(not math.isfinite(value) for value in losses[bad:])  # "after that it stays inf or NaN"
+        if math.isinf(losses[bad]):
+            says(shown, "overflow")
+            assert shows("3.4e38", torch.finfo(torch.float32).max)
+            assert losses[bad - 1] < torch.finfo(torch.float32).max
+        return
+    if grew:
+        said = stated(shown, "grew")
+        assert said.get("steps", "1") == str(steps)
+        assert shows(said["first"], first) and shows(said["final"], final) and final > first
+        return
+    progress = (first - final) / (first - lowest)
+    said = stated(shown, "after")
+    assert said.get("steps", "1") == str(steps)
+    w, b = parameters[-1]
+    assert shows(said["final"], final) and shows(said["w"], w) and shows(said["b"], b)
+    assert shows(said["first"], first) and shows(said["lowest"], lowest)
+    assert shows_share(said["percent"], 100 * progress)
+    if verdict == "unstable":
+        assert lr > limit
+        says(shown, "verdict.unstable", limit=f"{limit:.3g}")
+        longer = _sgd_run(lr, 2000)["losses"]  # "it will grow: train longer"
+        assert any(not math.isfinite(v) or v > first for v in longer)
+    elif verdict == "converged":
+        assert progress >= 0.99 and lr < limit
+        says(shown, "verdict.converged")
+    elif verdict == "improving":
+        assert 0.5 <= progress < 0.99 or (progress < 0.5 and 10 * lr >= limit)
+        says(shown, "verdict.improving")
+        assert _sgd_run(lr, steps + 20)["losses"][-1] < final  # "more steps would bring the loss lower"
+    else:
+        assert verdict == "crawls" and progress < 0.5 and 10 * lr < limit
+        faster = _sgd_run(10 * lr, steps)["losses"][-1]
+        said = stated(shown, "verdict.crawls")
+        assert said.get("steps", "1") == str(steps) and shows(said["faster"], 10 * lr)  # "one step" has no digit
+        assert shows_share(said["percent"], 100 * (first - faster) / (first - lowest))
+        assert faster < final
+
+
+def shows_share(printed: str, percent: float) -> bool:
+    """A percentage as the card prints a share of the way: rounded down to 0.1% from 1% up (so "100.0%" only at the
+    bottom), two significant digits below."""
+    value = as_float(printed.removesuffix("%"))
+    if percent >= 1:
+        return percent - 0.1 - 1e-6 <= value <= percent + 1e-6
+    return shows(printed.removesuffix("%"), percent, relative=1e-3)
+
+
+def inspect_default(function: Callable[..., Any], name: str) -> Any:
+    import inspect
+
+    return inspect.signature(function).parameters[name].default
+
+
+@pytest.mark.parametrize("language", LANGUAGES)
+def test_training_loop_curve_and_its_text(language: str) -> None:
+    shown = card("training-loop", language, lr=1.0, steps=60)
+    losses = _sgd_run(1.0, 60)["losses"]
+    caption, rows = shown.text_figures[0]
+    assert caption.startswith(message("card.training-loop.fig.curve_text", language, lowest="").split("{")[0][:10])
+    label = message("card.training-loop.step_label", language, step=0).split("0")[0]
+    for row in rows:
+        step_text, value = row.removeprefix(label).split("  ")
+        step = int(step_text.split()[0])
+        if math.isfinite(losses[step]):
+            assert shows(value, losses[step]), row
+        else:
+            assert value == ("inf" if math.isinf(losses[step]) else "nan"), row
+    # The drawing: one point per finite loss before the first one that is not, and the mark where that happened.
+    drawing = shown.figures[0][1]
+    points = re.search(r'<polyline points="([^"]*)"', drawing)
+    assert points is not None
+    first_bad = next(k for k, v in enumerate(losses) if not math.isfinite(v))
+    assert len(points.group(1).split()) == first_bad
+    assert "× inf" in drawing
+
+
+def test_training_loop_points() -> None:
+    # "nn.Linear(1, 1) computes w·x + b": one weight and one bias.
+    layer = nn.Linear(1, 1)
+    assert [tuple(p.shape) for p in layer.parameters()] == [(1, 1), (1,)]
+    x = torch.tensor([[3.0]])
+    assert torch.allclose(layer(x), layer.weight * 3.0 + layer.bias)
+    assert card("training-loop").x.shape == (20, 1)  # "20 noisy points"

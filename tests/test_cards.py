@@ -183,6 +183,58 @@ def test_deep_network_beats_linear_on_rings() -> None:
     assert shown.text() != before
 
 
+# -- autograd -------------------------------------------------------------------------------------------
+def test_autograd_slider_and_requires_grad_toggle_update_the_card() -> None:
+    shown = card("autograd")
+    before = shown.output.value
+    assert shown.numbers["grads"] == {"w": 6.0, "b": 4.0, "x": None}  # x = 1.5: z = 2, y = 4
+    shown.controls["x"].value = 2.0  # z = 3: ∂y/∂w = 2·3·2, ∂y/∂b = 2·3
+    assert shown.numbers["grads"] == {"w": 12.0, "b": 6.0, "x": None}
+    assert shown.output.value != before and "w.grad = 12" in shown.output.value
+    shown.controls["x_requires_grad"].value = True  # ∂y/∂x = 2·3·w
+    assert shown.numbers["grads"]["x"] == 12.0 and "x.grad = 12" in shown.text()
+    assert [kind for kind, *_ in shown.numbers["nodes"]].count("AccumulateGrad") == 3
+    assert "--x 2 --x_requires_grad True" in shown.command()
+
+
+def test_explain_autograd_takes_a_float_x(shell: Any, capsys: pytest.CaptureFixture[str]) -> None:
+    shell.run_line_magic("explain", "autograd --x 2.0")
+    out = capsys.readouterr().out
+    assert "x = torch.tensor(2.0)" in out and "w.grad = ∂y/∂w = 2·(w·x + b)·x = 2 · 3 · 2 = 12" in out
+    with pytest.raises(UsageError, match="x takes a number from -3 to 3, not 7"):
+        shell.run_line_magic("explain", "autograd --x 7")
+    with pytest.raises(UsageError, match="x takes a number from -3 to 3, not 'two'"):
+        shell.run_line_magic("explain", "autograd --x two")
+    with pytest.raises(UsageError, match="x takes a number from -3 to 3, not nan"):
+        shell.run_line_magic("explain", "autograd --x nan")
+
+
+# -- training loop --------------------------------------------------------------------------------------
+def test_training_loop_learning_rate_changes_the_outcome() -> None:
+    shown = card("training-loop")
+    assert shown.numbers["verdict"] == "converged" and shown.numbers["lr"] == 0.1
+    before = shown.output.value
+    shown.controls["lr"].value = 1.0
+    assert shown.numbers["verdict"] == "diverges" and shown.numbers["first_bad_step"] is not None
+    assert shown.output.value != before and "diverges" in shown.output.value
+    shown.controls["lr"].value = 0.001
+    assert shown.numbers["verdict"] == "crawls"
+    shown.controls["steps"].value = 3
+    assert len(shown.numbers["losses"]) == 4  # before training and after each of the 3 steps
+
+
+def test_explain_training_loop_options(shell: Any, capsys: pytest.CaptureFixture[str]) -> None:
+    shell.run_line_magic("explain", "training-loop --lr 0.5 --steps 50")
+    out = capsys.readouterr().out
+    assert "lr=0.5" in out and "lr = 0.5 diverges" in out
+    shell.run_line_magic("explain", "学习率 --lr 0.2 --lang zh")
+    assert "学习率" in capsys.readouterr().out
+    with pytest.raises(UsageError, match="lr takes a number from 0.001 to 1, not 5"):
+        shell.run_line_magic("explain", "training-loop --lr 5")
+    with pytest.raises(UsageError, match="steps takes a whole number from 1 to 200, not 0"):
+        shell.run_line_magic("explain", "training-loop --steps 0")
+
+
 # -- live tensor examples --------------------------------------------------------------------------------
 def test_live_example_reruns_edited_code() -> None:
     shown = card("broadcasting")
@@ -248,7 +300,8 @@ def test_cards_stay_on_the_cpu_whatever_the_default_device() -> None:
     try:
         for name in {t.card_class.__module__ for t in topics()}:
             importlib.reload(sys.modules[name])  # module-level tensors are made at import time
-        for topic in ("perceptron", "cnn", "rnn", "transformer", "autoencoder", "deep-learning", "matmul"):
+        for topic in ("perceptron", "cnn", "rnn", "transformer", "autoencoder", "deep-learning", "matmul", "autograd",
+                      "training-loop"):
             shown = card(topic)
             assert shown.lines and "Error" not in shown.text()
         assert torch.get_default_device().type == "meta"
@@ -349,7 +402,8 @@ def test_every_card_module_defines_exactly_one_card_and_the_rest_is_plumbing() -
     orders = [t.order for t in topics()]
     assert len(set(orders)) == len(orders), "two cards claim the same place in the list"
     for t in topics():
-        assert t.group in ("models", "tensors") and t.settings, t.name
+        assert t.group in ("models", "tensors", "training") and t.settings, t.name
+        assert f"card.common.group.{t.group}" in catalog.EN, t.name  # the group has a heading
         assert all(any("\u4e00" <= ch <= "\u9fff" for ch in alias) for alias in t.chinese_aliases), t.name
 
 
@@ -437,11 +491,11 @@ SLIDER_WORDS = ("slider", "widget view", "drawing", "Move the", "Pick a", "滑�
 
 def _other_values(topic: Any) -> dict[str, Any]:
     """A value other than the default for every setting of a card."""
-    from tensormagic.cards.settings import ChoiceSetting, IntSetting
+    from tensormagic.cards.settings import ChoiceSetting, FloatSetting, IntSetting
 
     values: dict[str, Any] = {}
     for setting in topic.settings:
-        if isinstance(setting, IntSetting):
+        if isinstance(setting, IntSetting | FloatSetting):
             values[setting.name] = setting.low if setting.default != setting.low else setting.high
         elif isinstance(setting, ChoiceSetting):
             values[setting.name] = setting.choices[-1][1] if setting.default != setting.choices[-1][1] else \

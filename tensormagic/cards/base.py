@@ -21,7 +21,16 @@ from ..i18n import normalize_language
 from ..render.common import BOX_STYLE, MUTED_STYLE, escape
 from ..render.fallback import WidgetWithFallback
 from ..stats_threads import openmp_thread_setter
-from .settings import Aliases, ChoiceSetting, CodeSetting, IntSetting, Setting, SettingError, command
+from .settings import (
+    Aliases,
+    ChoiceSetting,
+    CodeSetting,
+    FloatSetting,
+    IntSetting,
+    Setting,
+    SettingError,
+    command,
+)
 
 #: Cards seed their own generator: a card must never move the user's global random stream.
 SEED = 20251105
@@ -118,7 +127,7 @@ class Card(WidgetWithFallback):
     """One concept card: a module under ``tensormagic/cards/`` defines one subclass, which declares itself.
 
     A subclass sets ``topic`` (its name), ``order`` (its place in every list of cards), ``group`` (the heading
-    it is listed under: ``"models"`` or ``"tensors"``), ``aliases`` and ``settings``, and implements
+    it is listed under: ``"models"``, ``"tensors"`` or ``"training"``), ``aliases`` and ``settings``, and implements
     ``refresh`` (and ``build_controls`` when it prepares data first). The registry finds it; nothing else
     needs to name it. Its texts are ``card.<topic>.*`` in ``tensormagic/i18n/cards.py``.
     """
@@ -177,7 +186,8 @@ class Card(WidgetWithFallback):
 
     # -- shared machinery ------------------------------------------------------------------------------
     def setting_controls(self) -> list[widgets.Widget]:
-        """One widget per declared setting: a slider for a number, toggle buttons for a choice."""
+        """One widget per declared setting: a slider for a number (log-scaled when declared so), toggle buttons for a
+        choice."""
         style = {"description_width": "110px"}
         made: list[widgets.Widget] = []
         for setting in self.settings:
@@ -186,6 +196,13 @@ class Card(WidgetWithFallback):
             if isinstance(setting, IntSetting):
                 control = widgets.IntSlider(value=setting.default, min=setting.low, max=setting.high,
                                             description=label, style=style)
+            elif isinstance(setting, FloatSetting) and setting.log:
+                control = widgets.FloatLogSlider(value=setting.default, base=10, min=math.log10(setting.low),
+                                                 max=math.log10(setting.high), step=setting.step,
+                                                 readout_format=".3g", description=label, style=style)
+            elif isinstance(setting, FloatSetting):
+                control = widgets.FloatSlider(value=setting.default, min=setting.low, max=setting.high,
+                                              step=setting.step, readout_format=".3g", description=label, style=style)
             elif isinstance(setting, ChoiceSetting):
                 options = [(self.choice_label(setting, word), value) for word, value in setting.choices]
                 control = widgets.ToggleButtons(options=options, value=setting.default, description=label)

@@ -12,6 +12,7 @@ building a card.
 from __future__ import annotations
 
 import ast
+import math
 import shlex
 from dataclasses import dataclass
 from typing import Any
@@ -59,6 +60,46 @@ class IntSetting:
 
     def spelled(self, value: Any) -> str:
         return str(value)
+
+
+@dataclass(frozen=True)
+class FloatSetting:
+    """A real number from ``low`` to ``high`` (a slider moving by ``step``; on a log scale when ``log``).
+
+    A log slider moves by factors: its ``step`` is in powers of ten (0.1 is a factor of 10^0.1 ≈ 1.26), which
+    suits a learning rate that matters by its order of magnitude. Typed values need not lie on the slider's grid.
+    """
+
+    name: str
+    default: float
+    low: float
+    high: float
+    step: float
+    log: bool = False
+
+    def accepted(self) -> str:
+        return f"{self.low:g}…{self.high:g}"
+
+    def check(self, value: Any) -> float:
+        if isinstance(value, bool) or not isinstance(value, int | float):
+            raise SettingError(f"{self.name} takes a number from {self.low:g} to {self.high:g}, not {value!r}")
+        if not (math.isfinite(value) and self.low <= value <= self.high):
+            raise SettingError(f"{self.name} takes a number from {self.low:g} to {self.high:g}, not {value:g}")
+        return float(value)
+
+    def parse(self, text: str) -> float:
+        try:
+            number = float(text.strip())
+        except ValueError:
+            raise SettingError(
+                f"{self.name} takes a number from {self.low:g} to {self.high:g}, not {text!r}"
+            ) from None
+        return self.check(number)
+
+    def spelled(self, value: Any) -> str:
+        # Twelve significant digits: a slider's 0.30000000000000004 reads 0.3 (the same float32, which is what the
+        # cards compute in), and spelling what was read back gives the same text again.
+        return f"{float(value):.12g}"
 
 
 @dataclass(frozen=True)
@@ -128,7 +169,7 @@ class CodeSetting:
         return "; ".join(line.strip() for line in str(value).strip().splitlines() if line.strip())
 
 
-Setting = IntSetting | ChoiceSetting | CodeSetting
+Setting = IntSetting | FloatSetting | ChoiceSetting | CodeSetting
 
 
 def command(topic: str, settings: tuple[Setting, ...], values: dict[str, Any]) -> str:

@@ -25,6 +25,7 @@ EN.update({
     "card.common.options_title": "settings of this card",
     "card.common.group.models": "Model families",
     "card.common.group.tensors": "Tensor topics, with a live example",
+    "card.common.group.training": "Training: autograd and the training loop",
     "card.common.topics_title": "Concept cards — open one with %explain TOPIC (or tensormagic.card('TOPIC')):",
     "card.common.unknown": "No card named {topic!r}.",
     "card.common.did_you_mean": "Did you mean: {names}?",
@@ -50,6 +51,7 @@ ZH.update({
     "card.common.options_title": "这张卡片的设置",
     "card.common.group.models": "模型家族",
     "card.common.group.tensors": "张量主题（带可编辑的示例）",
+    "card.common.group.training": "训练：自动求导与训练循环",
     "card.common.topics_title": "概念卡片 —— 用 %explain 主题（或 tensormagic.card('主题')）打开：",
     "card.common.unknown": "没有名为 {topic!r} 的卡片。",
     "card.common.did_you_mean": "你是不是想找：{names}？",
@@ -554,6 +556,205 @@ ZH.update({
     "（带 dim 的 max 和 min 同时返回数值和它们的下标）。\n"
     "对形状 (2, 3) 的张量，dim=0 把 2 行归约 → (3,)（每列一个结果）；dim=1 把 3 列归约 → (2,)（每行一个结果）。\n"
     "keepdim=True 会把归约的轴保留为长度 1 —— (2, 1) —— 这样结果还能和原张量广播（(2, 3) 的张量减去它 (2, 1) 的行和，结果仍是 (2, 3)）。",
+})
+
+# -- autograd -----------------------------------------------------------------------------------------
+EN.update({
+    "card.autograd.title": "Autograd — the computation graph and backward()",
+    "card.autograd.points": "Outside torch.no_grad(), every operation on a tensor that requires grad records a node "
+    "of a graph: the result's grad_fn (MulBackward0, AddBackward0, PowBackward0, …) says how it was made, and its "
+    "next_functions point to the nodes of its inputs.\n"
+    "A leaf is a tensor you made yourself, not the result of an operation; a leaf with requires_grad=True ends its "
+    "branch of the graph in an AccumulateGrad node, which adds the gradient it receives into the leaf's .grad.\n"
+    "backward() applies the chain rule from the output back to the leaves: each node multiplies the gradient it "
+    "receives by its own local derivative and passes the result on.\n"
+    "Only leaves that require grad get a .grad: an input that does not require grad is a None in next_functions, "
+    "and results in between keep .grad None unless you call retain_grad() on them.\n"
+    "The graph here is read from the real grad_fn chain of y = (w·x + b)², computed again whenever a setting "
+    "changes.",
+    "card.autograd.control.x": "x",
+    "card.autograd.control.x_requires_grad": "x.requires_grad",
+    "card.autograd.code_title": "The code this card runs (x and its requires_grad come from the settings):",
+    "card.autograd.forward": "Forward: w = {w} and b = {b} are leaves made with requires_grad=True, x = {x} "
+    "(requires_grad={x_grad}); z = w·x + b = {z} and y = z² = {y}.",
+    "card.autograd.graph": "While computing, autograd recorded the graph drawn below: y.grad_fn is {root}; following "
+    "next_functions from it leads through {chain} and ends in {count:one AccumulateGrad node|# AccumulateGrad "
+    "nodes}, one per leaf that requires grad ({leaves}).",
+    "card.autograd.backward": "y.backward() starts at {root} with ∂y/∂y = {first}; it passes ∂y/∂z = 2·z = {dz} to "
+    "AddBackward0, which hands it unchanged to both of its inputs; MulBackward0 multiplies it by x on the way to w "
+    "(and by w on the way to x, when x requires grad); each AccumulateGrad adds what reaches it into its leaf's "
+    ".grad. That is the chain rule, one node at a time.",
+    "card.autograd.grad_w": "w.grad = ∂y/∂w = 2·(w·x + b)·x = 2 · {z} · {x} = {value}",
+    "card.autograd.grad_b": "b.grad = ∂y/∂b = 2·(w·x + b) = 2 · {z} = {value}",
+    "card.autograd.grad_x": "x.grad = ∂y/∂x = 2·(w·x + b)·w = 2 · {z} · {w} = {value}: with requires_grad=True, x "
+    "is a leaf too and has its own AccumulateGrad node.",
+    "card.autograd.no_grad_x": "x.grad is None: x was made without requires_grad, so its slot in MulBackward0's "
+    "next_functions is None and no gradient flows to it.",
+    "card.autograd.nonleaf": "z is not a leaf (an operation made it): its .grad stays None after backward(), unless "
+    "z.retain_grad() was called before.",
+    "card.autograd.accumulate": "Computing z and y again and calling y.backward() a second time, without clearing "
+    ".grad, would make w.grad {twice}: backward() adds to .grad. That is why a training loop calls "
+    "optimizer.zero_grad() before each backward().",
+    "card.autograd.flat": "Here z = 0: y = z² is at its lowest point, where its slope is 0, so every gradient is 0.",
+    "card.autograd.node.none": "{name} needs no gradient",
+    "card.autograd.node.receives": "receives {value}",
+    "card.autograd.fig.graph": "the graph of y, read from y.grad_fn: backward() runs along the arrows, from y's "
+    "node to the leaves",
+    "card.autograd.fig.tree": "the graph of y, from y.grad_fn down to the leaves (what each node receives in "
+    "backward())",
+})
+ZH.update({
+    "card.autograd.title": "自动求导（autograd）—— 计算图与 backward()",
+    "card.autograd.points": "在 torch.no_grad() 之外，对需要梯度的张量做的每一次运算都会在计算图中记下一个节点："
+    "结果的 grad_fn（MulBackward0、AddBackward0、PowBackward0 ……）说明它是怎样算出来的，"
+    "它的 next_functions 指向各个输入的节点。\n"
+    "叶子张量是你自己创建的张量，而不是运算的结果；requires_grad=True 的叶子在图中以一个 AccumulateGrad "
+    "节点结束它那一支，这个节点把收到的梯度累加到叶子的 .grad 中。\n"
+    "backward() 从输出往回、按链式法则一直算到各个叶子：每个节点把收到的梯度乘以自己的局部导数，再往下传。\n"
+    "只有需要梯度的叶子才会得到 .grad：不需要梯度的输入在 next_functions 中是 None，"
+    "中间结果的 .grad 保持为 None，除非对它们调用 retain_grad()。\n"
+    "这里的图读自 y = (w·x + b)² 真实的 grad_fn 链，每次改动设置都会重新计算。",
+    "card.autograd.control.x": "x",
+    "card.autograd.control.x_requires_grad": "x.requires_grad",
+    "card.autograd.code_title": "这张卡片运行的代码（x 和它的 requires_grad 来自设置）：",
+    "card.autograd.forward": "前向计算：w = {w} 和 b = {b} 是用 requires_grad=True 创建的叶子，x = {x}"
+    "（requires_grad={x_grad}）；z = w·x + b = {z}，y = z² = {y}。",
+    "card.autograd.graph": "计算的同时，autograd 记录下了下面画出的计算图：y.grad_fn 是 {root}；"
+    "从它出发沿 next_functions 经过 {chain}，最后到达 {count} 个 AccumulateGrad 节点，"
+    "每个需要梯度的叶子一个（{leaves}）。",
+    "card.autograd.backward": "y.backward() 从 {root} 开始，∂y/∂y = {first}；它把 ∂y/∂z = 2·z = {dz} 传给 "
+    "AddBackward0，AddBackward0 原样传给它的两个输入；MulBackward0 在传向 w 时乘以 x"
+    "（x 需要梯度时，传向 x 时乘以 w）；每个 AccumulateGrad 把收到的梯度累加到它的叶子的 .grad 中。"
+    "这就是链式法则，一个节点一个节点地算。",
+    "card.autograd.grad_w": "w.grad = ∂y/∂w = 2·(w·x + b)·x = 2 · {z} · {x} = {value}",
+    "card.autograd.grad_b": "b.grad = ∂y/∂b = 2·(w·x + b) = 2 · {z} = {value}",
+    "card.autograd.grad_x": "x.grad = ∂y/∂x = 2·(w·x + b)·w = 2 · {z} · {w} = {value}：requires_grad=True 时，"
+    "x 也是叶子，有它自己的 AccumulateGrad 节点。",
+    "card.autograd.no_grad_x": "x.grad 是 None：创建 x 时没有 requires_grad，所以它在 MulBackward0 的 "
+    "next_functions 中的位置是 None，没有梯度流向它。",
+    "card.autograd.nonleaf": "z 不是叶子（它是运算的结果）：backward() 之后它的 .grad 仍是 None，"
+    "除非之前调用过 z.retain_grad()。",
+    "card.autograd.accumulate": "如果不清除 .grad，重新计算 z 和 y 再调用一次 y.backward()，w.grad 会变成 {twice}："
+    "backward() 是把梯度加到 .grad 上。所以训练循环在每次 backward() 之前都要调用 optimizer.zero_grad()。",
+    "card.autograd.flat": "这里 z = 0：y = z² 正处在最低点，那里的斜率是 0，所以所有梯度都是 0。",
+    "card.autograd.node.none": "{name} 不需要梯度",
+    "card.autograd.node.receives": "收到 {value}",
+    "card.autograd.fig.graph": "y 的计算图，读自 y.grad_fn：backward() 沿箭头方向从 y 的节点走到各个叶子",
+    "card.autograd.fig.tree": "y 的计算图，从 y.grad_fn 一直到各个叶子（每个节点在 backward() 中收到的梯度）",
+})
+
+# -- training loop ------------------------------------------------------------------------------------
+EN.update({
+    "card.training-loop.title": "The training loop — five lines and the learning rate",
+    "card.training-loop.points": "Training repeats five lines: forward (the model's prediction), loss (one number "
+    "saying how wrong it is), zero_grad (clear the last step's gradients), backward (the gradient of the loss with "
+    "respect to every parameter) and step (move every parameter a little against its gradient).\n"
+    "The learning rate lr sets the size of each move: too small and the loss crawls down; too large and each step "
+    "overshoots the minimum by more than the last, so the loss grows — it diverges.\n"
+    "Here a tiny model, nn.Linear(1, 1), learns a line from 20 noisy points by plain gradient descent (SGD on all "
+    "the points at every step) with the mean squared error; the settings choose lr and the number of steps.",
+    "card.training-loop.control.lr": "learning rate",
+    "card.training-loop.control.steps": "steps",
+    "card.training-loop.code_title": "The loop as you would write it (the card runs these five lines for every "
+    "setting, with SGD's update written out, and starts from weights drawn with its own random generator):",
+    "card.training-loop.comment.forward": "forward",
+    "card.training-loop.comment.loss": "loss",
+    "card.training-loop.comment.zero_grad": "clear the old gradients",
+    "card.training-loop.comment.backward": "compute the gradients",
+    "card.training-loop.comment.step": "update the parameters",
+    "card.training-loop.data": "Data: {count} points, x evenly spread from {low} to {high}, y = 2x − 1 plus noise "
+    "(drawn with standard deviation 0.3). The model computes w·x + b and starts at w = {w0}, b = {b0}.",
+    "card.training-loop.line.forward": "1 prediction = model(x): the model runs on all {count} points at once (one "
+    "full batch), {shape_in} → {shape_out}, w·x + b for each; autograd records how (prediction.grad_fn is "
+    "{grad_fn}).",
+    "card.training-loop.line.loss": "2 loss = F.mse_loss(prediction, y): the mean of the {count} squared errors, a "
+    "single number: {loss} before the first step (loss.grad_fn is {grad_fn}).",
+    "card.training-loop.line.zero_grad": "3 optimizer.zero_grad(): sets weight.grad and bias.grad to None "
+    "(set_to_none=True is its default), so this step's gradients are not added to the last step's.",
+    "card.training-loop.line.backward": "4 loss.backward(): computes ∂loss/∂w and ∂loss/∂b through the recorded "
+    "graph and stores them in weight.grad and bias.grad: {gw} and {gb} at the first step.",
+    "card.training-loop.line.step": "5 optimizer.step(): moves every parameter against its gradient, in place: "
+    "p ← p − lr·p.grad. At the first step, w: {w0} − {lr} × {gw} = {w1}.",
+    "card.training-loop.lowest": "The lowest loss this model can reach on these points is {lowest}, at w = {w}, "
+    "b = {b} (least squares, solved exactly).",
+    "card.training-loop.limit": "Where divergence starts: this loss is a bowl whose steepest curvature is "
+    "λ = {curvature} (the largest eigenvalue of its Hessian). Gradient descent shrinks the error in every direction "
+    "only when lr < 2/λ = {limit}; above that, each step overshoots the bottom along the steepest direction by more "
+    "than the last.",
+    "card.training-loop.nonfinite": "lr = {lr} diverges: the loss grew from {first} to {last} at step {last_step} "
+    "and was {bad} at step {bad_step}; after that it stays inf or NaN, and training is over.",
+    "card.training-loop.overflow": "inf means float32 overflowed: a number in the loss's computation passed about "
+    "3.4e38, the largest a float32 can hold.",
+    "card.training-loop.grew": "lr = {lr} diverges: in {steps:one step|# steps} the loss grew from {first} to "
+    "{final}.",
+    "card.training-loop.after": "After {steps:one step|# steps} with lr = {lr}: loss {final}, w = {w}, b = {b}; "
+    "{percent} of the way from the first loss {first} down to the lowest {lowest}.",
+    "card.training-loop.verdict.converged": "Converged: at least 99% of the way down.",
+    "card.training-loop.verdict.improving": "Still improving: more steps would bring the loss lower.",
+    "card.training-loop.verdict.crawls": "Crawls: less than halfway down after {steps:one step|# steps}, because "
+    "each step is small. With lr = {faster} (ten times larger, still below the limit) the same steps get {percent} "
+    "of the way.",
+    "card.training-loop.verdict.unstable": "This lr is above the limit {limit}: the loss has not grown in these "
+    "steps yet, but it will; train longer to see it diverge.",
+    "card.training-loop.step_label": "step {step}",
+    "card.training-loop.fig.curve": "loss per step (log scale), lr = {lr}; dashed: the lowest loss; × marks where it "
+    "stopped being a finite number",
+    "card.training-loop.fig.line": "the data (orange), the least-squares line (dashed) and the trained model's line "
+    "(blue)",
+    "card.training-loop.fig.curve_text": "loss after each number of steps (step 0: before training; the lowest "
+    "reachable is {lowest})",
+})
+ZH.update({
+    "card.training-loop.title": "训练循环 —— 五行代码与学习率",
+    "card.training-loop.points": "训练就是反复执行五行代码：前向计算（模型的预测）、损失（用一个数衡量错得有多远）、"
+    "zero_grad（清除上一步的梯度）、反向传播（损失对每个参数的梯度）、step（让每个参数沿梯度的反方向移动一小步）。\n"
+    "学习率 lr 决定每一步移动多远：太小，损失下降得很慢；太大，每一步都越过最低点，而且越过得比上一步更远，"
+    "损失越来越大 —— 这就是发散。\n"
+    "这里一个很小的模型 nn.Linear(1, 1) 用普通的梯度下降（每一步都用全部 20 个点的 SGD）和均方误差，"
+    "从带噪声的点中学一条直线；设置决定 lr 和训练步数。",
+    "card.training-loop.control.lr": "学习率",
+    "card.training-loop.control.steps": "步数",
+    "card.training-loop.code_title": "平常写出来的训练循环（卡片在每个设置下都会运行这五行，SGD 的更新写成了显式的式子；"
+    "初始权重用卡片自己的随机数生成器生成）：",
+    "card.training-loop.comment.forward": "前向计算",
+    "card.training-loop.comment.loss": "损失",
+    "card.training-loop.comment.zero_grad": "清除旧梯度",
+    "card.training-loop.comment.backward": "计算梯度",
+    "card.training-loop.comment.step": "更新参数",
+    "card.training-loop.data": "数据：{count} 个点，x 从 {low} 到 {high} 均匀分布，y = 2x − 1 再加上噪声"
+    "（按标准差 0.3 抽取）。模型计算 w·x + b，初始值为 w = {w0}，b = {b0}。",
+    "card.training-loop.line.forward": "1 prediction = model(x)：模型一次算完全部 {count} 个点（一个完整的批量），"
+    "{shape_in} → {shape_out}，每个点算 w·x + b；autograd 记下了计算过程（prediction.grad_fn 是 {grad_fn}）。",
+    "card.training-loop.line.loss": "2 loss = F.mse_loss(prediction, y)：{count} 个误差平方的平均值，只是一个数："
+    "第一步之前是 {loss}（loss.grad_fn 是 {grad_fn}）。",
+    "card.training-loop.line.zero_grad": "3 optimizer.zero_grad()：把 weight.grad 和 bias.grad 设为 None"
+    "（默认 set_to_none=True），这样这一步的梯度不会加到上一步的梯度上。",
+    "card.training-loop.line.backward": "4 loss.backward()：沿记录下的计算图算出 ∂loss/∂w 和 ∂loss/∂b，"
+    "存进 weight.grad 和 bias.grad：第一步时分别是 {gw} 和 {gb}。",
+    "card.training-loop.line.step": "5 optimizer.step()：让每个参数沿梯度的反方向原地移动：p ← p − lr·p.grad。"
+    "第一步时，w：{w0} − {lr} × {gw} = {w1}。",
+    "card.training-loop.lowest": "在这些点上，这个模型能达到的最低损失是 {lowest}，此时 w = {w}，b = {b}"
+    "（最小二乘，精确求解）。",
+    "card.training-loop.limit": "从哪里开始发散：这个损失函数是一个碗，最陡方向的曲率是 λ = {curvature}"
+    "（它的 Hessian 矩阵的最大特征值）。只有当 lr < 2/λ = {limit} 时，梯度下降才会在每个方向上缩小误差；"
+    "超过这个值，每一步都会沿最陡的方向越过碗底，而且越过得比上一步更远。",
+    "card.training-loop.nonfinite": "lr = {lr} 发散了：损失从 {first} 增大到第 {last_step} 步的 {last}，"
+    "第 {bad_step} 步变成了 {bad}；此后它一直是 inf 或 NaN，训练已经无法继续。",
+    "card.training-loop.overflow": "inf 表示 float32 溢出了：损失计算中的某个数超过了约 3.4e38，"
+    "这是 float32 能表示的最大值。",
+    "card.training-loop.grew": "lr = {lr} 发散了：{steps} 步之内，损失从 {first} 增大到 {final}。",
+    "card.training-loop.after": "用 lr = {lr} 训练 {steps} 步之后：损失 {final}，w = {w}，b = {b}；"
+    "从最初的损失 {first} 到最低的 {lowest}，已经走完了 {percent}。",
+    "card.training-loop.verdict.converged": "已经收敛：至少走完了 99%。",
+    "card.training-loop.verdict.improving": "还在下降：再多训练几步，损失还会更低。",
+    "card.training-loop.verdict.crawls": "下降得很慢：{steps} 步之后还没走到一半，因为每一步都太小。"
+    "用 lr = {faster}（大十倍，仍低于上限），同样的步数能走完 {percent}。",
+    "card.training-loop.verdict.unstable": "这个 lr 超过了上限 {limit}：在这些步里损失还没有增大，但它一定会增大；"
+    "多训练一些步数就能看到它发散。",
+    "card.training-loop.step_label": "第 {step} 步",
+    "card.training-loop.fig.curve": "每一步的损失（对数刻度），lr = {lr}；虚线：最低损失；× 标出它不再是有限数的地方",
+    "card.training-loop.fig.line": "数据（橙色）、最小二乘直线（虚线）和训练出的模型的直线（蓝色）",
+    "card.training-loop.fig.curve_text": "训练若干步之后的损失（第 0 步：训练之前；能达到的最低值是 {lowest}）",
 })
 
 # -- tensor inspector ---------------------------------------------------------------------------------

@@ -3,8 +3,8 @@
 Starts a private JupyterLab on 127.0.0.1 (free port, temporary config/runtime/settings/workspace folders,
 empty token on loopback only), opens ``demos/cards_tour.ipynb`` (a copy, so Lab's autosave never rewrites
 the source), runs all cells, checks every card and the inspector are visibly rendered, moves the CNN kernel
-slider and checks the output-shape text follows, and saves screenshots under ``artifacts/screenshots/``
-(``make screenshots`` writes them to ``docs/screenshots/``, the README's copies).
+slider (and the autograd and training-loop sliders) and checks the text follows, and saves screenshots under
+``artifacts/screenshots/`` (``make screenshots`` writes them to ``docs/screenshots/``, the README's copies).
 """
 
 from __future__ import annotations
@@ -171,6 +171,23 @@ def test_cards_render_and_react_in_jupyterlab(lab: str) -> None:
                 timeout=20_000,
             )
             assert "kernel_size=5" in output.inner_text()
+
+            # The autograd and training-loop cards: a slider moved from the keyboard reruns their torch code.
+            for topic, slider, before, after, picture in (
+                ("autograd", "x", "2 · 2 · 1.5 = 6", "2 · 2.2 · 1.6 = 7.04", "autograd-card.png"),
+                ("training-loop", "lr", "with lr = 0.1:", "with lr = 0.126:", "training-loop-card.png"),
+            ):
+                shown = page.locator(f".tm-card-{topic}").first
+                shown.scroll_into_view_if_needed()
+                assert before in shown.locator(".tm-card-output").inner_text()
+                shown.locator(f".tm-{topic}-{slider} .noUi-handle").focus()
+                page.keyboard.press("ArrowRight")  # x 1.5 → 1.6; lr 0.1 → 10^-0.9, one log step up
+                page.wait_for_function(
+                    f"() => {{ const o = document.querySelector('.tm-card-{topic} .tm-card-output');"
+                    f" return o && o.innerText.includes({after!r}); }}",
+                    timeout=20_000,
+                )
+                shown.screenshot(path=str(SCREENSHOTS / picture))
 
             inspector = page.locator(".tm-inspector").first
             inspector.scroll_into_view_if_needed()
