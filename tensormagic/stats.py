@@ -171,8 +171,9 @@ def _finish(
 ) -> Stats:
     finite = acc.count
     has_values = finite > 0
-    variance = acc.m2 / (finite - correction) if finite - correction > 0 else (0.0 if has_values else None)
-    if variance is not None:
+    # With too few values for the correction (one value, n-1) the spread is undefined: torch's std() gives nan.
+    variance = acc.m2 / (finite - correction) if finite - correction > 0 else (math.nan if has_values else None)
+    if variance is not None and not math.isnan(variance):
         variance = max(variance, 0.0)
     low: float | None = acc.low if has_values else None
     high: float | None = acc.high if has_values else None

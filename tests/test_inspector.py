@@ -297,3 +297,17 @@ def test_a_subclass_is_inspected_without_its_torch_function() -> None:
     shown.index_sliders[0].value = 1
     shown._repr_mimebundle_()
     assert calls == []
+
+
+def test_histogram_bins_are_half_open_except_the_last_which_holds_the_maximum() -> None:
+    """torch.histc counts a value equal to max in the last bin: that bin is written closed, the others half-open."""
+    values = torch.arange(11, dtype=torch.float32)  # 0 … 10: 10 falls in the last bin
+    shown = Inspector(values)
+    shown.controls["bins"].value = 10
+    bins = [line for line in shown.histogram_lines() if line.startswith("  [")]
+    assert len(bins) == 10
+    assert all(")" in line.split("█")[0] for line in bins[:-1])
+    last = bins[-1]
+    assert "10]" in last.replace(" ", "") and last.rstrip().endswith(" 2")  # 9 and 10
+    counts = [int(line.split()[-1]) for line in bins]
+    assert counts == torch.histc(values, bins=10, min=0, max=10).to(torch.int64).tolist()

@@ -39,7 +39,7 @@ def reference(values: torch.Tensor, correction: int = 1) -> dict[str, float | in
         return {
             "count": n, "finite": n, "nan": 0, "posinf": 0, "neginf": 0,
             "zeros": ints.count(0), "min": min(ints), "max": max(ints), "mean": float(Fraction(s1, n)),
-            "std": math.sqrt(float(m2 / (n - correction))) if n > correction else 0.0,
+            "std": math.sqrt(float(m2 / (n - correction))) if n > correction else math.nan,
         }  # fmt: skip
     wide = flat.to(torch.float64)
     finite = wide[torch.isfinite(wide)]
@@ -54,7 +54,8 @@ def reference(values: torch.Tensor, correction: int = 1) -> dict[str, float | in
     if finite.numel():
         out["min"], out["max"] = finite.min().item(), finite.max().item()
         out["mean"] = finite.mean().item()
-        out["std"] = finite.std(correction=correction).item() if finite.numel() > correction else 0.0
+        # too few values for the correction: torch's own std() is nan (with a warning)
+        out["std"] = finite.std(correction=correction).item() if finite.numel() > correction else math.nan
     return out
 
 
@@ -64,8 +65,11 @@ def assert_matches(stats: Stats, values: torch.Tensor, rel_std: float = 1e-5, co
         assert getattr(stats, key) == ref[key], key
     if ref["finite"]:
         assert stats.min == ref["min"] and stats.max == ref["max"]  # exact, not approximately
-        spread = max(float(ref["std"]), 1e-300)
         assert stats.mean is not None and stats.std is not None
+        if math.isnan(float(ref["std"])):
+            assert math.isnan(stats.std) and stats.mean == float(ref["mean"])
+            return
+        spread = max(float(ref["std"]), 1e-300)
         # The mean is a float32 sum for float32 data: as precise as the data's own dtype, no more.
         assert abs(stats.mean - float(ref["mean"])) <= 1e-6 * spread + 2e-7 * abs(float(ref["mean"]))
         # The reference is itself a float64 computation: on constant data it gives a rounding residue
@@ -292,7 +296,8 @@ def test_expanded_views_are_summarised_through_distinct_elements() -> None:
 
 def test_zero_dim_and_single_element() -> None:
     stats = tensor_stats(torch.tensor(-3.5))
-    assert (stats.count, stats.min, stats.max, stats.mean, stats.std) == (1, -3.5, -3.5, -3.5, 0.0)
+    assert (stats.count, stats.min, stats.max, stats.mean) == (1, -3.5, -3.5, -3.5)
+    assert stats.std is not None and math.isnan(stats.std)  # as torch.tensor(-3.5).std(): n-1 = 0
     assert tensor_stats(torch.tensor(0)).zeros == 1
 
 
@@ -534,8 +539,9 @@ def exact_summary(values: torch.Tensor, correction: int) -> tuple[float, float, 
     mean = Fraction(total, n * denominator)
     # Σ(x - mean)² = (nΣx² - (Σx)²) / n, in units of 1/denominator².
     m2 = Fraction(n * squares - total * total, n * denominator * denominator)
-    variance = m2 / (n - correction) if n > correction else Fraction(0)
-    return float(min(fractions)), float(max(fractions)), float(mean), _sqrt(variance)
+    if n <= correction:  # too few values for the correction: undefined, as torch's std() says with nan
+        return float(min(fractions)), float(max(fractions)), float(mean), math.nan
+    return float(min(fractions)), float(max(fractions)), float(mean), _sqrt(m2 / (n - correction))
 
 
 def _sqrt(value: Fraction) -> float:
@@ -559,6 +565,9 @@ def assert_exact(stats: Stats, values: torch.Tensor, work_dtype: torch.dtype, co
     assert stats.min == low and stats.max == high
     assert stats.mean is not None and stats.std is not None
     magnitude = max(abs(low), abs(high))
+    if math.isnan(std):
+        assert math.isnan(stats.std) and stats.mean == mean
+        return
     assert abs(stats.mean - mean) <= 32 * unit * std + 4 * 2.0**-53 * magnitude, (stats.mean, mean, std)
     if low == high:
         assert stats.std == 0.0
@@ -684,6 +693,9 @@ def test_integers_are_exact_near_the_top_of_their_range(
     ints = values.tolist()
     assert (stats.min, stats.max) == (min(ints), max(ints))  # Python ints, exact beyond 2**53 too
     assert isinstance(stats.min, int) and stats.mean is not None and stats.std is not None
+    if math.isnan(std):  # one value: torch's std (n-1) is nan
+        assert math.isnan(stats.std) and stats.mean == mean
+        return
     assert abs(stats.mean - mean) <= 1e-12 * std + 4 * 2.0**-53 * max(abs(low), abs(high)), (stats.mean, mean)
     assert abs(stats.std - std) <= 1e-12 * std, (stats.std, std)  # 0 exactly for a constant
 
@@ -975,3 +987,17 @@ def test_a_subclass_never_sees_the_walk_in_any_thread(threaded: None) -> None:
     direct = tensor_stats(values)
     assert _CountingTensor.calls == []
     assert facts.stats is not None and facts.stats == direct and direct.chunks > 2
+
+
+@pytest.mark.parametrize("values", [[3.0], [float("nan"), 2.0], [float("inf"), -1.0]])
+def test_std_of_one_finite_value_is_what_each_library_says(values: list[float]) -> None:
+    """One finite value: torch's std (n-1) is undefined, nan; NumPy's (n) is 0. Never a made-up 0 for torch."""
+    tensor = torch.tensor(values)
+    finite = tensor[torch.isfinite(tensor)]
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")  # torch warns that the degrees of freedom are <= 0
+        expected_torch = float(finite.std())
+    assert math.isnan(expected_torch)
+    assert math.isnan(tensor_stats(tensor).std)  # type: ignore[arg-type]
+    array = np.array(values)
+    assert array_stats(array).std == float(np.std(array[np.isfinite(array)])) == 0.0

@@ -26,7 +26,7 @@ import torch
 from torch.overrides import TorchFunctionMode
 from torch.utils._python_dispatch import TorchDispatchMode
 
-from .frames import InLayer, find_cell_frame
+from .frames import LIBRARY, InLayer, find_cell_frame
 from .site import layer_key
 
 if TYPE_CHECKING:
@@ -38,6 +38,7 @@ _jit_tracing = torch._C._get_tracing_state  # non-None while torch.jit.trace rec
 #: it is checked on every recorded call, where a wrapper function's own call cost shows in the loop benchmark.
 _dynamo_compiling = torch.compiler.is_dynamo_compiling
 _FORWARD = InLayer.FORWARD
+_LIBRARY = LIBRARY
 _SETUP = InLayer.SETUP
 _Tensor = torch.Tensor
 _TO_COPY = torch.ops.aten._to_copy.default
@@ -61,6 +62,10 @@ class FunctionMode(TorchFunctionMode):
         # The op runs as from its caller's frame (warnings name that line): cached per caller instruction.
         entry = recorder.calls.get((id(caller.f_code), caller.f_lasti))
         call = entry[1] if entry is not None and entry[2] is caller.f_globals else recorder.trampoline(caller)
+        if recorder.code_kinds.get(id(caller.f_code)) is _LIBRARY:
+            # Called by torch's own code (an optimizer's update, a loss's internals): the walk would stop at this
+            # first frame. Decided before anything else: such calls are the bulk of a training step.
+            return call(func, args, kwargs)
         if func in recorder.skip or recorder.closed or _jit_tracing():
             # closed: a mode the user's code left on the stack. While torch.jit.trace runs, every tensor op is
             # recorded into the user's graph, ours included (and each would warn TracerWarning): only the call.

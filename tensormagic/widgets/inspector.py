@@ -448,7 +448,9 @@ class Inspector(WidgetWithFallback):
         peak = max(counts) or 1
         for k, count in enumerate(counts):
             start = low + k * width
-            lines.append(f"  [{format_number(start, 3):>10}, {format_number(start + width, 3):>10}) "
+            # torch.histc counts a value equal to the maximum in the last bin: that bin is closed.
+            close = "]" if k == len(counts) - 1 else ")"
+            lines.append(f"  [{format_number(start, 3):>10}, {format_number(start + width, 3):>10}{close} "
                          f"{'█' * round(24 * count / peak):<24} {count}")
         if data["skipped"]:
             lines.append(self.m("nonfinite_skipped", count=data["skipped"]))
