@@ -67,6 +67,9 @@ class Facts:
     grad_fn: str | None = None
     is_leaf: bool | None = None
     is_view: bool = False
+    #: its memory was not allocated for it by its own library: a tensor from ``torch.from_numpy``, ``frombuffer``, a
+    #: file or DLPack (torch cannot resize such storage), an array whose memory is a tensor's or a buffer's
+    borrowed: bool = False
     expanded: bool = False
     storage_nbytes: int | None = None
     storage: MemorySpan | None = None
@@ -143,10 +146,13 @@ def _tensor_facts(tensor: torch.Tensor) -> dict[str, Any]:
     itemsize = tensor.element_size()
     strides = tuple(tensor.stride()) if strided else None
     storage_nbytes = None
+    borrowed = False
     holder = values_holder(tensor) if nested is not None else tensor
     if (strided or nested is not None) and tensor.device.type != "meta" and holder is not None:
         try:
-            storage_nbytes = holder.untyped_storage().nbytes()
+            storage = holder.untyped_storage()
+            storage_nbytes = storage.nbytes()
+            borrowed = not storage.resizable()
         except (RuntimeError, NotImplementedError, TypeError):
             storage_nbytes = None
     nnz = None
@@ -179,6 +185,7 @@ def _tensor_facts(tensor: torch.Tensor) -> dict[str, Any]:
         grad_fn=type(tensor.grad_fn).__name__ if tensor.grad_fn is not None else None,
         is_leaf=tensor.is_leaf,
         is_view=tensor._is_view() if strided else False,
+        borrowed=borrowed,
         expanded=any(s == 0 and n > 1 for n, s in zip(shape, strides or (), strict=False)),
         storage_nbytes=storage_nbytes,
         storage=storage_span(tensor),
@@ -205,6 +212,7 @@ def _array_facts(array: np.ndarray) -> dict[str, Any]:
         contiguous=bool(array.flags.c_contiguous),
         layout="strided",
         is_view=isinstance(array.base, np.ndarray),
+        borrowed=array.base is not None and not isinstance(array.base, np.ndarray),
         expanded=any(s == 0 and n > 1 for n, s in zip(array.shape, array.strides, strict=True)),
         storage=storage_span(array),
     )

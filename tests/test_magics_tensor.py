@@ -86,7 +86,7 @@ def test_overview_groups_shared_memory(shell: InteractiveShell) -> None:
     lines = {line.split()[0]: line for line in text.splitlines()[2:]}
     assert "share memory: t1" in lines["n1"]
     assert "share memory: n1" in lines["t1"]
-    assert "own memory" in lines["lone"]
+    assert "not shared" in lines["lone"]
 
 
 def test_non_tensor_values_say_what_they_are(shell: InteractiveShell) -> None:

@@ -142,6 +142,48 @@ def test_a_view_of_a_temporary_does_not_speak_of_writing_to_it() -> None:
     assert "writing to one changes the other" not in said
 
 
+def sharing(obj: Any, **names: Any) -> list[str]:
+    """What %tensor and the inspector say of ``obj``'s memory, searched in ``names``."""
+    from tensormagic.render.annotation import sharing_sentences
+
+    return sharing_sentences(tm.describe(obj, {**names, "obj": obj}, name="obj"), "en")
+
+
+def test_from_numpy_of_a_temporary_does_not_own_its_memory() -> None:
+    """The issue: ``%tensor t = torch.from_numpy(np.ones(3))`` said "owns its memory"; a NumPy array owns it."""
+    t = torch.from_numpy(np.ones(3))
+    assert not t.untyped_storage().resizable()  # torch's own mark of memory it did not allocate
+    said = sharing(t)
+    assert said and not any("owns" in s for s in said)
+    assert "uses memory it did not allocate" in said[0]
+    from_tensor = torch.arange(3.0).numpy()  # the array's memory is a tensor's
+    assert not from_tensor.flags.owndata and "uses memory it did not allocate" in sharing(from_tensor)[0]
+
+
+def test_a_strided_view_of_a_temporary_is_not_said_to_own_its_memory() -> None:
+    view = torch.arange(10)[::2]
+    assert view._is_view() and view._base is not None  # its base lives on, unnamed
+    said = sharing(view)
+    assert said and not any("owns" in s for s in said) and "a view of an object no variable names" in said[0]
+    array_view = np.arange(10)[::2]
+    assert "a view of an object no variable names" in sharing(array_view)[0]
+
+
+def test_memory_of_its_own_is_still_said_to_be_owned() -> None:
+    t = torch.arange(3.0)
+    assert t.untyped_storage().resizable() and not t._is_view()
+    assert sharing(t) == ["owns its memory: shares it with no other variable"]
+    n = np.ones(3)
+    assert n.flags.owndata and sharing(n) == ["owns its memory: shares it with no other variable"]
+
+
+def test_a_copy_of_a_named_array_is_not_said_to_own_borrowed_memory() -> None:
+    n1 = np.ones(3)
+    t = torch.from_numpy(n1.copy())
+    said = sharing(t, n1=n1)
+    assert not any("owns" in s for s in said)
+
+
 # -- smaller ones ----------------------------------------------------------------------------------------------------
 def test_transpose_of_a_1d_tensor_swaps_nothing() -> None:
     e = explained("x = torch.arange(3.)\nxt = x.T")

@@ -39,7 +39,14 @@ def sharing_sentences(facts: Facts, language: str) -> list[str]:
         return [message("share.nothing_empty", language)]
     if facts.copies_of:
         return [message("share.copy_of", language, names=", ".join(facts.copies_of))]
-    return [message("share.own", language)] if facts.sharing_checked else []
+    if not facts.sharing_checked:
+        return []
+    # "Owns its memory" only where it does: a view keeps its unnamed base alive, from_numpy a NumPy array's memory.
+    if facts.is_view:
+        return [message("share.view_unnamed", language)]
+    if facts.borrowed:
+        return [message("share.borrowed", language)]
+    return [message("share.own", language)]
 
 
 def _sharing_sentence(sharing: Sharing, language: str) -> str:
