@@ -165,7 +165,7 @@ def test_jagged_nested_tensor() -> None:
     assert facts.stats is not None and facts.stats.count == 20 and facts.stats.of == "values"
     assert facts.stats.max == 11 and facts.stats.zeros == 1
     text = str(tm.annotate(jagged, name="jagged"))
-    assert text.startswith("jagged · tensor · (2, *, 4) · float32 · cpu · 80 B · nested (jagged): 2 tensor(s)")
+    assert text.startswith("jagged · tensor · (2, *, 4) · float32 · cpu · 80 B · nested (jagged): 2 tensors")
     assert "tensor([[ 0.,  1.,  2.,  3.]," in text  # the components' values, as torch prints them
 
 
@@ -253,7 +253,7 @@ def test_nested_edge_cases_are_described() -> None:
     meta = torch.nested.nested_tensor([torch.ones(2), torch.ones(3)], layout=torch.jagged, device="meta")
     facts = tm.describe(meta)
     assert facts.device == "meta" and facts.nested is not None and facts.nested.shapes == ()  # no lengths to read
-    assert "2 tensor(s) of shapes …" in str(tm.annotate(meta))
+    assert "2 tensors of shapes …" in str(tm.annotate(meta))
     jagged = torch.nested.nested_tensor([torch.ones(2, 3), torch.ones(4, 3)], layout=torch.jagged)
     facts = tm.describe(jagged.transpose(1, 2))
     assert facts.shape == (2, 3, RAGGED) and facts.nested is not None and facts.nested.shapes == ((3, 2), (3, 4))

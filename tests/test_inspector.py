@@ -263,7 +263,7 @@ def test_histogram_of_an_expanded_view_is_a_grid_sample() -> None:
          "torch implements no copy or conversion for dtype float4_e2m1fn_x2"),
         (lambda: torch.zeros(3, dtype=torch.uint8).view(torch.bits8), "no copy or conversion for dtype bits8"),
         (lambda: torch.nested.nested_tensor([torch.ones(2), torch.ones(3)], layout=torch.jagged),
-         "nested (jagged): 2 tensor(s)"),
+         "nested (jagged): 2 tensors"),
         (lambda: torch.nested.nested_tensor([torch.ones(2), torch.ones(3)]), "one buffer of 20 B"),
         (lambda: torch.ones(3, dtype=torch.complex32), "magnitudes"),
     ],

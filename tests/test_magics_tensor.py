@@ -82,7 +82,7 @@ def test_expression_with_minus_signs_and_quotes_is_not_split(shell: InteractiveS
 def test_overview_groups_shared_memory(shell: InteractiveShell) -> None:
     shell.run_cell("n1 = np.ones(3); t1 = torch.from_numpy(n1); lone = torch.zeros(2)")
     text = plain_text(run(shell, "%tensor")[1])
-    assert "3 tensor(s) and array(s) in the namespace" in text
+    assert "3 tensors and arrays in the namespace" in text
     lines = {line.split()[0]: line for line in text.splitlines()[2:]}
     assert "share memory: t1" in lines["n1"]
     assert "share memory: n1" in lines["t1"]
@@ -95,7 +95,7 @@ def test_non_tensor_values_say_what_they_are(shell: InteractiveShell) -> None:
     assert text.startswith("10")
     assert "plain Python int taken out of a one-element tensor by .item()" in text
     assert "not a tensor or array: a str" in plain_text(run(shell, "%tensor 'hello'")[1])
-    assert "holding 2 tensor(s)" in plain_text(run(shell, "%tensor t.max(dim=0)")[1])
+    assert "holding 2 tensors" in plain_text(run(shell, "%tensor t.max(dim=0)")[1])
 
 
 def test_user_errors_keep_their_type_and_read_like_ipython(shell: InteractiveShell) -> None:
@@ -204,7 +204,7 @@ def test_attribute_tuple_and_walrus_targets(shell: InteractiveShell) -> None:
     text = plain_text(run(shell, "%tensor owner().w = torch.arange(3)")[1])
     assert text.startswith("owner().w · tensor · (3,) · int64") and shell.user_ns["calls"] == [1]
     text = plain_text(run(shell, "%tensor a, b = torch.ones(2), torch.zeros(3)")[1])
-    assert "a tuple holding 2 tensor(s)" in text
+    assert "a tuple holding 2 tensors" in text
     assert torch.equal(shell.user_ns["b"], torch.zeros(3))
     shell.run_cell("t = torch.zeros(2, 3)")
     text = plain_text(run(shell, "%tensor t[(k := 1)] = 7")[1])
@@ -236,7 +236,7 @@ def test_a_raising_subclass_in_the_namespace_breaks_nothing(shell: InteractiveSh
         stdout, bundles, error = run(shell, line)
         assert error is None and "Traceback" not in stdout and bundles, (line, stdout)
     assert "Hostile([0., 1., 2.])" in plain_text(run(shell, "%tensor h")[1])
-    assert "2 tensor(s) and array(s)" in plain_text(run(shell, "%tensor")[1])
+    assert "2 tensors and arrays" in plain_text(run(shell, "%tensor")[1])
 
 
 def test_nested_tensors_are_described(shell: InteractiveShell) -> None:
@@ -249,10 +249,10 @@ def test_nested_tensors_are_described(shell: InteractiveShell) -> None:
         stdout, bundles, error = run(shell, line)
         assert error is None and "Traceback" not in stdout and bundles, (line, stdout)
     text = plain_text(run(shell, "%tensor jagged")[1])
-    assert "(2, *)" in text and "nested (jagged): 2 tensor(s) of shapes (2,), (3,)" in text
+    assert "(2, *)" in text and "nested (jagged): 2 tensors of shapes (2,), (3,)" in text
     assert "min 0 · max 2 · mean 1" in text
     text = plain_text(run(shell, "%tensor packed")[1])
-    assert "(2, *, 3)" in text and "nested (strided): 2 tensor(s) of shapes (2, 3), (4, 3)" in text
+    assert "(2, *, 3)" in text and "nested (strided): 2 tensors of shapes (2, 3), (4, 3)" in text
     assert "inspect one component, e.g. x[0]" in plain_text(run(shell, "%tensor -w jagged")[1])
 
 
@@ -286,14 +286,14 @@ def test_overview_lists_one_page_and_summarises_the_rest(shell: InteractiveShell
     )
     text = plain_text(run(shell, "%tensor")[1])
     lines = text.splitlines()
-    assert lines[0] == "3,021 tensor(s) and array(s) in the namespace"
+    assert lines[0] == "3,021 tensors and arrays in the namespace"
     assert len(lines) == 2 + OVERVIEW_ROWS + 1
     assert "share memory: row0, row1, row2, row3, row4 and 2,995 more" in lines[2]  # base's group, first
-    assert lines[-1] == "… 2,971 more not listed, in 21 memory group(s); %tensor NAME describes one"
+    assert lines[-1] == "… 2,971 more not listed, in 21 memory groups; %tensor NAME describes one"
     html = run(shell, "%tensor")[1][0]["text/html"]
     assert html.count("<tr>") == 1 + OVERVIEW_ROWS and "2,971 more not listed" in html
     zh = plain_text(run(shell, "%tensor --lang zh")[1]).splitlines()
-    assert zh[0] == "命名空间中有 3,021 个张量/数组"
+    assert zh[0] == "命名空间中有 3,021 个张量或数组"
     assert zh[-1] == "…… 另有 2,971 个未列出，分属 21 个内存组；用 %tensor 变量名 查看其中一个"
 
 

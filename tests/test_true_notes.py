@@ -236,3 +236,15 @@ def test_every_note_of_these_cells_carries_a_claim(language: str) -> None:
         language,
     )
     assert all(note.claims for call in e.calls for note in call.notes)
+
+
+def test_counts_agree_with_their_numbers_in_both_languages() -> None:
+    """The issue: "(s)" plurals, "1 elements", and "含有 2 NaN" without its measure word."""
+    one = str(tm.annotate(torch.tensor([2.5])))
+    assert "over the one element in 1 chunk of" in one and "(s)" not in one
+    assert "std is nan" in one  # one value, n-1: torch's std() is nan, and we say why
+    mixed = torch.tensor([1.0, float("nan"), float("nan"), float("inf")])
+    english = str(tm.annotate(mixed))
+    assert "contains 2 NaN, 1 +Inf" in english and "ignore the 3 non-finite values" in english
+    chinese = str(tm.annotate(mixed, language="zh"))
+    assert "含有 2 个 NaN、1 个 +Inf" in chinese and "(s)" not in chinese

@@ -1,5 +1,7 @@
 """Labels and sentences of ``describe`` / ``%tensor`` annotations."""
 
+from .forms import Template
+
 EN = {
     # header
     "kind.tensor": "tensor",
@@ -57,18 +59,19 @@ EN = {
     "stat.neginf": "-Inf",
     "stat.true": "True",
     "stat.false": "False",
-    "stat.how": "exact, over all {count} elements in {chunks} chunk(s) of at most {chunk} elements; "
+    "stat.how": "exact, over {count:the one element|all # elements} in {chunks:# chunk|# chunks} of at most {chunk:,} elements; "
     "std with {correction}; computed without autograd",
-    "stat.how_count": "exact count over all {count} elements in {chunks} chunk(s)",
+    "stat.how_count": "exact count over {count:the one element|all # elements} in {chunks:# chunk|# chunks}",
     "stat.how_repeat": "expanded view: summarised through its {distinct} distinct elements, "
     "each repeated {repeat} times",
     "stat.of.abs": "of the magnitudes |z| (complex values)",
     "stat.of.stored": "of the stored values plus the implicit zeros",
     "stat.of.dequantized": "of the dequantized values",
-    "stat.finite_only": "min/max/mean/std ignore the {count} non-finite value(s)",
+    "stat.finite_only": "min/max/mean/std ignore {count:the one non-finite value|the # non-finite values}",
     "stat.no_finite": "no finite values: min/max/mean/std are undefined",
     "stat.masked": "the mask hides {masked} of the {count} elements: the statistics leave them out, as numpy.ma does",
     "stat.masked_all": "the mask hides all {count} elements: no statistics",
+    "stat.std_undefined": "std is nan: with n-1 a single finite value has no spread (torch's std() gives nan too)",
     "stat.correction.1": "n-1 (torch's default)",
     "stat.correction.0": "n (NumPy's default)",
     "stat.skipped.empty": "no statistics: the tensor is empty",
@@ -76,12 +79,13 @@ EN = {
     "stat.skipped.disabled": "statistics turned off",
     "stat.skipped.unsupported": "no statistics for dtype {dtype}",
     "stat.nonfinite_warning": "contains {what}",
+    "stat.nonfinite_item": "{count:,} {label}",
     # non-tensors and errors
     "value.not_tensor": "not a tensor or array: a {type_name}",
     "value.python_number": "a plain Python {type_name}, not a tensor: no shape, dtype or device",
     "value.from_item": "a plain Python {type_name} taken out of a one-element tensor by .item()",
-    "value.contains_tensors": "a {type_name} holding {count} tensor(s)",
-    "overview.title": "{count} tensor(s) and array(s) in the namespace",
+    "value.contains_tensors": "a {type_name} holding {count:# tensor|# tensors}",
+    "overview.title": "{count:# tensor or array|# tensors and arrays} in the namespace",
     "overview.empty": "no tensors or NumPy arrays in the namespace yet",
     "overview.group": "share memory",
     "overview.alone": "not shared",
@@ -112,7 +116,7 @@ ZH = {
     "label.offset": "存储偏移",
     "label.contiguous": "内存连续",
     "label.not_contiguous": "内存不连续",
-    "label.expanded": "扩展视图（步长为 0:同一个值重复出现，不占额外内存）",
+    "label.expanded": "扩展视图（步长为 0：同一个值重复出现，不占额外内存）",
     "label.requires_grad": "需要梯度",
     "label.grad_fn": "由 {grad_fn} 计算得到",
     "label.leaf": "叶子节点",
@@ -149,29 +153,31 @@ ZH = {
     "stat.neginf": "-Inf",
     "stat.true": "True",
     "stat.false": "False",
-    "stat.how": "精确计算：全部 {count} 个元素，分 {chunks} 块处理（每块最多 {chunk} 个）；标准差按 {correction}；"
+    "stat.how": "精确计算：{count:唯一一个元素|全部 # 个元素}，分 {chunks:,} 块处理（每块最多 {chunk:,} 个）；标准差按 {correction}；"
     "计算时不涉及自动求导",
-    "stat.how_count": "精确计数：全部 {count} 个元素，分 {chunks} 块处理",
+    "stat.how_count": "精确计数：{count:唯一一个元素|全部 # 个元素}，分 {chunks:,} 块处理",
     "stat.how_repeat": "扩展视图：只统计 {distinct} 个不同的元素，每个重复 {repeat} 次",
     "stat.of.abs": "统计的是模长 |z|（复数）",
     "stat.of.stored": "统计的是已存储的值加上隐含的零",
     "stat.of.dequantized": "统计的是反量化后的值",
-    "stat.finite_only": "最小值/最大值/平均值/标准差不含 {count} 个非有限值",
+    "stat.finite_only": "最小值/最大值/平均值/标准差不含 {count:,} 个非有限值",
     "stat.no_finite": "没有有限值：最小值/最大值/平均值/标准差无定义",
     "stat.masked": "掩码隐藏了 {count} 个元素中的 {masked} 个：统计不含这些元素，与 numpy.ma 的做法一致",
     "stat.masked_all": "掩码隐藏了全部 {count} 个元素：没有统计",
+    "stat.std_undefined": "标准差为 nan：按 n-1 计算时，只有一个有限值就没有离散程度可言（torch 的 std() 同样给出 nan）",
     "stat.correction.1": "n-1（torch 的默认）",
     "stat.correction.0": "n（NumPy 的默认）",
     "stat.skipped.empty": "没有统计：张量是空的",
     "stat.skipped.meta": "没有统计：meta 张量只有形状和类型，没有数据",
     "stat.skipped.disabled": "统计已关闭",
     "stat.skipped.unsupported": "元素类型 {dtype} 没有统计",
-    "stat.nonfinite_warning": "含有 {what}",
+    "stat.nonfinite_warning": "含有 {what:、}",
+    "stat.nonfinite_item": "{count:,} 个 {label}",
     "value.not_tensor": "不是张量或数组：而是 {type_name}",
     "value.python_number": "普通的 Python {type_name}，不是张量：没有形状、元素类型和设备",
     "value.from_item": "用 .item() 从单元素张量中取出的普通 Python {type_name}",
-    "value.contains_tensors": "一个 {type_name}，包含 {count} 个张量",
-    "overview.title": "命名空间中有 {count} 个张量/数组",
+    "value.contains_tensors": "一个 {type_name}，包含 {count:,} 个张量",
+    "overview.title": "命名空间中有 {count:,} 个张量或数组",
     "overview.empty": "命名空间中还没有张量或 NumPy 数组",
     "overview.group": "共享内存",
     "overview.alone": "不共享",
@@ -186,3 +192,6 @@ ZH = {
     "auto.on": "tensormagic：之后单元格返回的每个张量和数组都会自动注释（%tensor --auto off 关闭）",
     "auto.off": "tensormagic：自动注释已关闭，恢复 IPython 原本的输出",
 }
+
+EN = {key: Template(text) for key, text in EN.items()}
+ZH = {key: Template(text) for key, text in ZH.items()}

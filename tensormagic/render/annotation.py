@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import itertools
+import math
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any
@@ -79,7 +80,7 @@ def _nested_parts(facts: Facts, language: str) -> list[str]:
     assert nested is not None
     shapes = ", ".join([format_shape(shape) for shape in nested.shapes] + ["…"] * (nested.count > len(nested.shapes)))
     parts = [
-        message("label.nested", language, layout=nested.layout, count=format_count(nested.count), shapes=shapes)
+        message("label.nested", language, layout=nested.layout, count=nested.count, shapes=shapes)
     ]
     if RAGGED in facts.shape:
         parts.append(message("label.ragged", language))
@@ -165,13 +166,12 @@ def stats_notes(facts: Facts, language: str) -> list[str]:
         notes.append(
             message("stat.no_finite", language)
             if stats.finite == 0
-            else message("stat.finite_only", language, count=format_count(nonfinite))
+            else message("stat.finite_only", language, count=nonfinite)
         )
     if stats.true_count is not None:
         notes.append(
             message(
-                "stat.how_count", language, count=format_count(stats.count - stats.masked),
-                chunks=format_count(stats.chunks),
+                "stat.how_count", language, count=stats.count - stats.masked, chunks=stats.chunks,
             )
         )
         return notes
@@ -179,12 +179,14 @@ def stats_notes(facts: Facts, language: str) -> list[str]:
         message(
             "stat.how",
             language,
-            count=format_count(stats.count - stats.masked),
-            chunks=format_count(stats.chunks),
-            chunk=format_count(stats.chunk_elements),
+            count=stats.count - stats.masked,
+            chunks=stats.chunks,
+            chunk=stats.chunk_elements,
             correction=message(f"stat.correction.{stats.correction}", language),
         )
     )
+    if stats.std is not None and math.isnan(stats.std):  # one finite value under n-1: as torch.std() says
+        notes.append(message("stat.std_undefined", language))
     if stats.repeat > 1:
         notes.append(
             message(
@@ -198,8 +200,8 @@ def stats_notes(facts: Facts, language: str) -> list[str]:
 def _nonfinite_badge(stats: Stats | None, language: str) -> str | None:
     if stats is None or not stats.has_nonfinite:
         return None
-    what = ", ".join(
-        f"{count} {label}"
+    what = tuple(
+        message("stat.nonfinite_item", language, count=count, label=label)
         for count, label in ((stats.nan, "NaN"), (stats.posinf, "+Inf"), (stats.neginf, "-Inf"))
         if count
     )
@@ -315,7 +317,7 @@ class Overview:
         shown = list(itertools.islice(others, OVERVIEW_OTHER_NAMES))
         text = message("overview.group", self.language) + ": " + ", ".join(shown)
         if len(others) > len(shown):
-            text += " " + message("overview.and_more", self.language, count=format_count(len(others) - len(shown)))
+            text += " " + message("overview.and_more", self.language, count=len(others) - len(shown))
         return text
 
     def _rows(self) -> list[tuple[list[str], int]]:
@@ -343,14 +345,13 @@ class Overview:
         return self.total if self.total is not None else sum(len(group) for group in self.groups)
 
     def _title(self) -> str:
-        return message("overview.title", self.language, count=format_count(self._count()))
+        return message("overview.title", self.language, count=self._count())
 
     def _summary(self) -> str | None:
         if not self.unlisted:
             return None
         return message(
-            "overview.more", self.language, count=format_count(self.unlisted),
-            groups=format_count(self.unlisted_groups),
+            "overview.more", self.language, count=self.unlisted, groups=self.unlisted_groups,
         )
 
     def __str__(self) -> str:

@@ -506,7 +506,7 @@ class Inspector(WidgetWithFallback):
         lines: list[str] = []
         if facts.nested is not None:
             size = format_bytes(facts.storage_nbytes) if facts.storage_nbytes is not None else "?"
-            lines.append(self.m("memory_nested", count=format_count(facts.nested.count), size=size))
+            lines.append(self.m("memory_nested", count=facts.nested.count, size=size))
         elif facts.layout not in ("strided", "quantized"):
             nnz = facts.nnz if facts.nnz is not None else "?"
             lines.append(self.m("memory_sparse", layout=facts.layout, nnz=nnz))
