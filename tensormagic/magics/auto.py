@@ -19,7 +19,6 @@ from ..i18n import message
 from ..sharing import names_of
 
 _TYPES = (torch.Tensor, np.ndarray)
-_MIMES = ("text/plain", "text/html")
 
 
 class AutoFormatter:

@@ -236,14 +236,6 @@ class Inspector(WidgetWithFallback):
             control.close()
 
     # -- header ----------------------------------------------------------------------------------------
-    def header_lines(self) -> list[str]:
-        facts = self.facts
-        name = f"{facts.name} · " if facts.name else ""
-        lines = [name + " · ".join(header_parts(facts, self.language))]
-        lines.append("  " + " · ".join(layout_parts(facts, self.language)))
-        lines.extend("  ↳ " + s for s in sharing_sentences(facts, self.language))
-        return lines
-
     def header_html(self) -> str:
         facts = self.facts
         badges = "".join(
