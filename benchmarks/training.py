@@ -9,7 +9,8 @@ Printed: both times, the ratio, and the explanation's size (display lines agains
 per-line call counts of the loop body), on a quiet machine and beside a torch neighbour (``neighbour.py``).
 Goal (issue 10): at most 2x plain.
 
-Run: ``.venv/bin/python benchmarks/training.py`` (``--repeat N``, ``--conditions quiet`` or ``neighbour``).
+Run: ``.venv/bin/python benchmarks/training.py`` (``--repeat N``, ``--conditions quiet`` or ``neighbour``,
+``--threads 0`` for torch's default thread count instead of one).
 """
 
 from __future__ import annotations
@@ -62,7 +63,12 @@ def main() -> int:
     parser = argparse.ArgumentParser(description=(__doc__ or "").splitlines()[0])
     parser.add_argument("--repeat", type=int, default=5)
     parser.add_argument("--conditions", default="quiet,neighbour", help="quiet and/or neighbour")
+    parser.add_argument(
+        "--threads", type=int, default=1, help="torch threads in this process (default 1; 0: torch's default)"
+    )
     options = parser.parse_args()
+    if options.threads:
+        torch.set_num_threads(options.threads)  # batch-64 ops: keep OpenMP start-up noise out of the ratio
 
     from IPython.core.interactiveshell import InteractiveShell
 
