@@ -4,12 +4,17 @@
 cell once under a :class:`~tensormagic.record.Recorder`, and builds the explanation. The user's exception is
 returned, never swallowed and never changed; a fault of ours (the recorder would not start, the notes failed,
 an interrupt while explaining a finished cell) becomes a warning, and the cell still runs exactly once.
+
+Interrupts. While the cell runs, Ctrl-C / "Interrupt kernel" reaches it exactly as without tensormagic. Once it has
+finished, :class:`AfterCell` holds SIGINT: an interrupt then stops building or showing the explanation (one
+warning line) and never reaches the finished cell, nor leaves the recorder or a patched shell behind.
 """
 
 from __future__ import annotations
 
 import contextlib
 import linecache
+import signal
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
@@ -19,7 +24,7 @@ from torch.utils._python_dispatch import _disable_current_modes
 
 from .explanation import Explanation
 from .i18n import message, normalize_language
-from .record import Observer, Recorder, prune_traceback
+from .record import Observer, Recorder, prune_exception
 from .source import register, unregister
 
 
@@ -31,6 +36,48 @@ class Outcome:
     error: BaseException | None = None
     explanation: Explanation | None = None
     warnings: list[str] = field(default_factory=list)  # our own faults, one line each
+    #: ``execute`` itself raised (rather than returning a value that carries the error, as ``run_cell`` does)
+    raised: bool = False
+
+
+class AfterCell:
+    """SIGINT after the user's code finished: it may stop our work on the explanation, never reach the cell.
+
+    Installed the moment ``execute`` returns, restored when the explanation is done. While :attr:`interruptible`
+    (building and showing the explanation) an interrupt goes to the handler that was there before, which raises
+    ``KeyboardInterrupt`` there; anywhere else (restoring the recorder and the shell) it is only remembered, so
+    that work always completes. Off the main thread, or when SIGINT is not handled by Python code, nothing is
+    changed.
+    """
+
+    def __init__(self) -> None:
+        self.previous: Any = None
+        self.installed = False
+        self.interrupted = False
+        #: set around building and showing the explanation (plain attribute stores: no Python call, so no
+        #: place for an interrupt to land between the flag and the work)
+        self.interruptible = False
+
+    def start(self) -> None:
+        previous = signal.getsignal(signal.SIGINT)
+        if not callable(previous):  # SIG_IGN / SIG_DFL / not installed from Python: not ours to change
+            return
+        self.previous = previous
+        try:
+            signal.signal(signal.SIGINT, self._on_sigint)
+        except ValueError:  # not the main thread: signals never arrive here anyway
+            return
+        self.installed = True
+
+    def stop(self) -> None:
+        if self.installed and signal.getsignal(signal.SIGINT) == self._on_sigint:
+            self.installed = False
+            signal.signal(signal.SIGINT, self.previous)
+
+    def _on_sigint(self, signum: int, frame: Any) -> None:
+        self.interrupted = True
+        if self.interruptible:
+            self.previous(signum, frame)
 
 
 def run_recorded(
@@ -44,47 +91,106 @@ def run_recorded(
     display_lines: list[str] | None = None,
     error_of: Callable[[Any], BaseException | None] | None = None,
     observer: Observer | None = None,
+    after_cell: Callable[[Outcome], None] | None = None,
+    present: Callable[[Outcome], None] | None = None,
 ) -> Outcome:
     """Run ``execute()`` once while recording code compiled under ``filename`` from ``source``; explain it.
 
     ``error_of(value)`` finds the user's error in ``execute``'s return value when it does not raise (IPython's
     ``run_cell`` returns an ``ExecutionResult``). Without a recorder (it failed to start) the cell still runs
     and the outcome carries a warning instead of an explanation.
+
+    Once the cell has finished, ``after_cell(outcome)`` runs with interrupts held (for restoring what ``execute``
+    changed and reporting the cell's result), then the explanation is built and ``present(outcome)`` shows it;
+    an interrupt during those two only cuts them short (a warning, the cell's result unchanged).
     """
     __tracebackhide__ = True  # noqa: F841
     outcome = Outcome()
-    register(filename, source)
+    after = AfterCell()
+    recorder: Recorder | None = None
     try:
         try:
-            recorder: Recorder | None = Recorder({filename}, source, observer)
-            recorder.__enter__()  # type: ignore[union-attr]
+            register(filename, source)
+            recorder = Recorder({filename}, source, observer)
+            recorder.__enter__()
         except Exception as fault:  # noqa: BLE001 - without a recorder the cell still runs, unexplained
-            outcome.warnings.append(_fault_text(fault))
+            outcome.warnings.append(fault_text(fault))
+            _close(recorder, outcome)
             recorder = None
-        try:
-            outcome.value = execute()
-        except BaseException as error:  # noqa: BLE001 - handed back to the caller unchanged
+        except BaseException as error:  # an interrupt before the cell started: the cell is what was interrupted
+            _close(recorder, outcome)
+            recorder = None
             outcome.error = error
-        finally:
-            if recorder is not None:
-                recorder.__exit__(None, None, None)
+            outcome.raised = True
+        if outcome.error is None:
+            try:
+                outcome.value = execute()
+            except BaseException as error:  # noqa: BLE001 - handed back to the caller unchanged
+                outcome.error = error
+                outcome.raised = True
+        # The cell has finished: from here on an interrupt is ours to absorb. No Python call of ours comes
+        # between ``execute`` returning and this one: its first instruction is where a pending SIGINT lands.
+        try:
+            after.start()
+        except KeyboardInterrupt:  # pending as the cell finished; signal.signal raises it with the old handler
+            after.interrupted = True
+            try:  # noqa: SIM105 - suppress() would run Python code (its __enter__) before the try takes hold
+                after.start()
+            except KeyboardInterrupt:
+                pass
+        _close(recorder, outcome)
         if outcome.error is None and error_of is not None:
             outcome.error = error_of(outcome.value)
         if outcome.error is not None:
             with contextlib.suppress(Exception):
-                prune_traceback(outcome.error.__traceback__)
+                prune_exception(outcome.error)
+        if after_cell is not None:
+            try:
+                after_cell(outcome)
+            except Exception as fault:  # noqa: BLE001 - reported, never raised into the finished cell
+                outcome.warnings.append(fault_text(fault))
         if recorder is not None:
-            outcome.explanation = _explain(
-                recorder, source, namespace, language, max_lines, display_lines, outcome.error, outcome.warnings
-            )
+            try:
+                if after.interrupted:
+                    raise KeyboardInterrupt  # interrupted while we tidied up: do not start building
+                after.interruptible = True
+                outcome.explanation = _explain(
+                    recorder, source, namespace, language, max_lines, display_lines, outcome.error, outcome.warnings
+                )
+            except KeyboardInterrupt as fault:
+                after.interruptible = False
+                if outcome.explanation is None:
+                    outcome.explanation = _incomplete(source, language, max_lines, outcome, fault)
+            finally:
+                after.interruptible = False
+        if present is not None:
+            try:
+                after.interruptible = not after.interrupted
+                present(outcome)
+            except (Exception, KeyboardInterrupt) as fault:  # noqa: BLE001 - one warning, never a traceback
+                after.interruptible = False
+                outcome.warnings.append(fault_text(fault))
+            finally:
+                after.interruptible = False
     finally:
         unregister(filename)
+        after.stop()
     return outcome
 
 
-def _fault_text(fault: BaseException) -> str:
+def _close(recorder: Recorder | None, outcome: Outcome) -> None:
+    """Switch the recorder off (modes popped, generator restored); a fault of ours is a warning."""
+    if recorder is None:
+        return
     try:
-        text = f"{type(fault).__name__}: {fault}"
+        recorder.__exit__(None, None, None)
+    except Exception as fault:  # noqa: BLE001 - the cell's result stands
+        outcome.warnings.append(fault_text(fault))
+
+
+def fault_text(fault: BaseException) -> str:
+    try:
+        text = f"{type(fault).__name__}: {fault}" if str(fault) else type(fault).__name__
     except Exception:  # noqa: BLE001 - an exception whose __str__ raises
         text = type(fault).__name__
     return (text.splitlines() or [""])[0][:200]
@@ -92,7 +198,17 @@ def _fault_text(fault: BaseException) -> str:
 
 def error_text(error: BaseException | None) -> str | None:
     """The user's error as the explanation names it: ``TypeName: first line of the message``."""
-    return None if error is None else _fault_text(error)
+    return None if error is None else fault_text(error)
+
+
+def _incomplete(
+    source: str, language: str, max_lines: int, outcome: Outcome, fault: BaseException
+) -> Explanation:
+    outcome.warnings.append(fault_text(fault))
+    warning = message("explain.incomplete", language, error=fault_text(fault))
+    return Explanation(
+        source=source, language=language, warnings=[warning], error=error_text(outcome.error), max_lines=max_lines
+    )
 
 
 def _explain(
@@ -121,13 +237,11 @@ def _explain(
                 error=error_text(error),
             )
     except (Exception, KeyboardInterrupt) as fault:  # noqa: BLE001 - the cell finished; our part is what failed
-        warnings.append(_fault_text(fault))
-        warning = message("explain.incomplete", language, error=_fault_text(fault))
+        warnings.append(fault_text(fault))
+        warning = message("explain.incomplete", language, error=fault_text(fault))
         return Explanation(
             source=source, language=language, warnings=[warning], error=error_text(error), max_lines=max_lines
         )
-
-
 _COUNTER = iter(range(1, 1 << 62))
 
 
