@@ -6,13 +6,15 @@ returned, never swallowed and never changed; a fault of ours (the recorder would
 an interrupt while explaining a finished cell) becomes a warning, and the cell still runs exactly once.
 
 Interrupts. While the cell runs, Ctrl-C / "Interrupt kernel" reaches it exactly as without tensormagic. Once it has
-finished, :class:`AfterCell` holds SIGINT: an interrupt then stops building or showing the explanation (one
-warning line) and never reaches the finished cell, nor leaves the recorder or a patched shell behind.
+finished, and while the recorder is switched on, :class:`HeldInterrupts` holds SIGINT: an interrupt then stops
+building or showing the explanation (one warning line) and never reaches the finished cell, nor leaves the recorder
+or a patched shell behind; one pressed while the recorder was being switched on interrupts the cell before it starts.
 """
 
 from __future__ import annotations
 
 import contextlib
+import importlib
 import linecache
 import signal
 from collections.abc import Callable, Mapping
@@ -27,6 +29,9 @@ from .i18n import message, normalize_language
 from .record import Observer, Recorder, prune_exception
 from .source import register, unregister
 
+#: The C functions behind :mod:`signal` (whose ``signal()`` and ``getsignal()`` add Python-level enum conversions).
+_signal: Any = importlib.import_module("_signal")
+
 
 @dataclass
 class Outcome:
@@ -40,14 +45,14 @@ class Outcome:
     raised: bool = False
 
 
-class AfterCell:
-    """SIGINT after the user's code finished: it may stop our work on the explanation, never reach the cell.
+class HeldInterrupts:
+    """SIGINT while tensormagic works around the user's cell: remembered, or let stop our own work; never lost
+    half-way through switching the recorder or the shell on or off, and never raised into the finished cell.
 
-    Installed the moment ``execute`` returns, restored when the explanation is done. While :attr:`interruptible`
-    (building and showing the explanation) an interrupt goes to the handler that was there before, which raises
-    ``KeyboardInterrupt`` there; anywhere else (restoring the recorder and the shell) it is only remembered, so
-    that work always completes. Off the main thread, or when SIGINT is not handled by Python code, nothing is
-    changed.
+    :meth:`hold` installs our handler (when Python's own, or another Python function, handles SIGINT; off the main
+    thread nothing changes: signals are not delivered there), :meth:`release` puts the previous one back. While
+    :attr:`interruptible` (building and showing the explanation) an interrupt goes to the previous handler, which
+    raises ``KeyboardInterrupt`` there for the caller to catch; otherwise it is only remembered.
     """
 
     def __init__(self) -> None:
@@ -58,21 +63,27 @@ class AfterCell:
         #: place for an interrupt to land between the flag and the work)
         self.interruptible = False
 
-    def start(self) -> None:
-        previous = signal.getsignal(signal.SIGINT)
-        if not callable(previous):  # SIG_IGN / SIG_DFL / not installed from Python: not ours to change
+    def hold(self) -> None:
+        # ``_signal``'s own functions throughout: ``signal.signal`` runs Python code (enum conversions) around
+        # them, each a point where an interrupt could land.
+        previous = _signal.getsignal(signal.SIGINT)
+        if previous == self._on_sigint or not callable(previous):  # held already; SIG_IGN / SIG_DFL: not ours
             return
         self.previous = previous
         try:
-            signal.signal(signal.SIGINT, self._on_sigint)
-        except ValueError:  # not the main thread: signals never arrive here anyway
+            _signal.signal(signal.SIGINT, self._on_sigint)
+        except ValueError:  # not the main thread
             return
         self.installed = True
 
-    def stop(self) -> None:
-        if self.installed and signal.getsignal(signal.SIGINT) == self._on_sigint:
+    def release(self) -> bool:
+        """Hand SIGINT back; True when an interrupt came while it was held."""
+        if self.installed and _signal.getsignal(signal.SIGINT) == self._on_sigint:
             self.installed = False
-            signal.signal(signal.SIGINT, self.previous)
+            _signal.signal(signal.SIGINT, self.previous)
+        # (a cell that installed its own handler keeps it: that is not ours to undo)
+        interrupted, self.interrupted = self.interrupted, False
+        return interrupted
 
     def _on_sigint(self, signum: int, frame: Any) -> None:
         self.interrupted = True
@@ -106,9 +117,10 @@ def run_recorded(
     """
     __tracebackhide__ = True  # noqa: F841
     outcome = Outcome()
-    after = AfterCell()
+    interrupts = HeldInterrupts()
     recorder: Recorder | None = None
     try:
+        interrupts.hold()  # switching the recorder on is not to be interrupted half-way
         try:
             register(filename, source)
             recorder = Recorder({filename}, source, observer)
@@ -117,25 +129,21 @@ def run_recorded(
             outcome.warnings.append(fault_text(fault))
             _close(recorder, outcome)
             recorder = None
-        except BaseException as error:  # an interrupt before the cell started: the cell is what was interrupted
-            _close(recorder, outcome)
-            recorder = None
+        try:
+            if interrupts.release():
+                raise KeyboardInterrupt  # pressed while we prepared: the cell is interrupted before it starts
+            outcome.value = execute()
+        except BaseException as error:  # noqa: BLE001 - handed back to the caller unchanged
             outcome.error = error
             outcome.raised = True
-        if outcome.error is None:
-            try:
-                outcome.value = execute()
-            except BaseException as error:  # noqa: BLE001 - handed back to the caller unchanged
-                outcome.error = error
-                outcome.raised = True
         # The cell has finished: from here on an interrupt is ours to absorb. No Python call of ours comes
-        # between ``execute`` returning and this one: its first instruction is where a pending SIGINT lands.
+        # between ``execute`` returning and this one, whose first instruction is where a pending SIGINT lands.
         try:
-            after.start()
-        except KeyboardInterrupt:  # pending as the cell finished; signal.signal raises it with the old handler
-            after.interrupted = True
+            interrupts.hold()
+        except KeyboardInterrupt:  # pending as the cell finished: raised before our handler was in place
+            interrupts.interrupted = True
             try:  # noqa: SIM105 - suppress() would run Python code (its __enter__) before the try takes hold
-                after.start()
+                interrupts.hold()
             except KeyboardInterrupt:
                 pass
         _close(recorder, outcome)
@@ -151,30 +159,33 @@ def run_recorded(
                 outcome.warnings.append(fault_text(fault))
         if recorder is not None:
             try:
-                if after.interrupted:
+                if interrupts.interrupted:
                     raise KeyboardInterrupt  # interrupted while we tidied up: do not start building
-                after.interruptible = True
+                interrupts.interruptible = True
                 outcome.explanation = _explain(
                     recorder, source, namespace, language, max_lines, display_lines, outcome.error, outcome.warnings
                 )
             except KeyboardInterrupt as fault:
-                after.interruptible = False
+                interrupts.interruptible = False
                 if outcome.explanation is None:
                     outcome.explanation = _incomplete(source, language, max_lines, outcome, fault)
             finally:
-                after.interruptible = False
+                interrupts.interruptible = False
         if present is not None:
             try:
-                after.interruptible = not after.interrupted
+                interrupts.interruptible = not interrupts.interrupted
                 present(outcome)
             except (Exception, KeyboardInterrupt) as fault:  # noqa: BLE001 - one warning, never a traceback
-                after.interruptible = False
+                interrupts.interruptible = False
                 outcome.warnings.append(fault_text(fault))
             finally:
-                after.interruptible = False
+                interrupts.interruptible = False
     finally:
         unregister(filename)
-        after.stop()
+        try:  # noqa: SIM105 - suppress()'s __exit__ is Python code: an interrupt could land in it, uncaught
+            interrupts.release()
+        except KeyboardInterrupt:  # arrived the instant SIGINT was handed back: the cell had finished
+            pass
     return outcome
 
 
@@ -242,6 +253,8 @@ def _explain(
         return Explanation(
             source=source, language=language, warnings=[warning], error=error_text(error), max_lines=max_lines
         )
+
+
 _COUNTER = iter(range(1, 1 << 62))
 
 

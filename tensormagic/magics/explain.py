@@ -22,6 +22,7 @@ from IPython.display import display
 from ..explanation import Explanation
 from ..i18n import message, normalize_language
 from ..record import prune_exception
+from ..record.calling import drop_own_entries
 from ..runner import Outcome, fault_text, run_recorded
 from .steps import recorder_for, run_steps
 
@@ -236,8 +237,10 @@ def run_explain_cell(magics: TensorMagics, line: str, cell: str) -> None:
             except Exception as fault:  # noqa: BLE001 - the others are restored all the same
                 outcome.warnings.append(fault_text(fault))
         if outcome.raised and outcome.error is not None:
-            # The inner run_cell did not report it (an interrupt outside the user's code): shown as IPython would.
+            # Not the user's code (that run_cell reports itself) but an interrupt before it started or outside it:
+            # shown as IPython shows one, without our frames.
             with contextlib.suppress(Exception):
+                drop_own_entries(outcome.error)
                 shell.showtraceback((type(outcome.error), outcome.error, outcome.error.__traceback__))
         _report_to_outer(shell, outer, outcome)
 
