@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import ast
+import contextlib
 import shlex
 import sys
 from argparse import ArgumentTypeError
@@ -21,7 +22,7 @@ from ..i18n import message
 from ..models import describe_model
 from ..render import NonTensor
 from ..sharing import names_of
-from .explain import _cell_number
+from .explain import _cell_number, _outer_result
 
 if TYPE_CHECKING:
     from . import TensorMagics
@@ -213,7 +214,12 @@ def _evaluate(shell: Any, source: str) -> tuple[Any, str | None, ast.AST]:
     """
     __tracebackhide__ = True  # noqa: F841
     filename = shell.compile.cache(source, _cell_number(shell))  # the cell it was typed in, on every IPython
-    module = ast.parse(source, filename=filename, mode="exec")
+    try:
+        # IPython's own compiler flags: the same message as for a cell ("incomplete input" for an open bracket)
+        module = shell.compile.ast_parse(source, filename=filename)
+    except SyntaxError as error:
+        _shown_as_typed(shell, error)
+        raise
     if len(module.body) == 1 and isinstance(module.body[0], ast.Expr):
         tree: ast.AST = ast.Expression(module.body[0].value)
         code = compile(ast.Expression(module.body[0].value), filename, "eval")
@@ -259,3 +265,42 @@ def _evaluate(shell: Any, source: str) -> tuple[Any, str | None, ast.AST]:
         name = ast.unparse(target) if isinstance(target, ast.Subscript | ast.Attribute) else None
         return value, name, value_tree
     raise UsageError("%tensor takes one expression, or one assignment NAME = EXPRESSION")
+
+
+def _shown_as_typed(shell: Any, error: SyntaxError) -> None:
+    """Have IPython show ``error`` as it shows a syntax error typed in a cell: the line, a caret, no frames.
+
+    IPython shows a SyntaxError raised while code runs with every frame above it (its own ``run_code``, the
+    ``run_line_magic`` call, ours); one found in a cell's source with none. For this error only, the next
+    ``showtraceback`` (the one the cell's ``run_code`` makes) is asked for the latter. One shot: the patch is gone
+    after that call or at the cell's ``post_execute``, whichever comes first (a cell whose ``try`` catches the
+    error never shows it). Outside a cell (nothing would show it) nothing is changed.
+    """
+    events = getattr(shell, "events", None)
+    if _outer_result(shell) is None or events is None:
+        return
+    original = shell.showtraceback
+    had_own = "showtraceback" in vars(shell)  # %%explain's own patch, while it runs a cell
+    saved = vars(shell).get("showtraceback")
+
+    def restore() -> None:
+        if vars(shell).get("showtraceback") is showtraceback:  # (replaced since: theirs stays)
+            if had_own:
+                shell.showtraceback = saved
+            else:
+                del shell.showtraceback
+        with contextlib.suppress(ValueError):
+            events.unregister("post_execute", restore)
+
+    def showtraceback(exc_tuple: Any = None, *args: Any, **kwargs: Any) -> Any:
+        restore()
+        shown = exc_tuple[1] if exc_tuple is not None else sys.exc_info()[1]
+        if shown is error:
+            if len(args) >= 4:  # (filename, tb_offset, exception_only, running_compiled_code, ...)
+                args = (*args[:3], False, *args[4:])
+            else:
+                kwargs["running_compiled_code"] = False
+        return original(exc_tuple, *args, **kwargs)
+
+    shell.showtraceback = showtraceback
+    events.register("post_execute", restore)
