@@ -225,6 +225,8 @@ def test_shown_tracebacks_read_as_plain(shell: InteractiveShell, cell: str) -> N
 
 RECURSION = """\
 import sys as _sys
+import numpy as _np
+_ones = _np.ones(1)
 def _depth():
     frame, n = _sys._getframe(1), 0
     while frame is not None:
@@ -236,22 +238,35 @@ def pure(n):
         return pure(n + 1)
     except RecursionError:
         return n
-def with_torch(n):
+def with_call(n, call):
     try:
-        torch.ones(1).add_(1)
-        return with_torch(n + 1)
+        call()
+        return with_call(n + 1, call)
     except RecursionError:
         return n
-reached = (pure(0), with_torch(0))
+reached = (
+    pure(0),
+    with_call(0, lambda: torch.ones(1).add_(1)),  # a C++ op
+    with_call(0, lambda: torch.ones(3).split(1)),  # a torch function written in Python
+    with_call(0, lambda: torch.from_numpy(_ones)),  # seen by the dispatch mode only
+)
 """
 
 
-def recursion_levels_lost(run_cell: Callable[[str], dict[str, Any]]) -> tuple[int, int]:
+def recursion_levels_lost(run_cell: Callable[[str], dict[str, Any]]) -> tuple[int, list[int]]:
     """How many levels sooner a recursion meets Python's limit under %%explain, and how many more when a torch
-    call is in progress at that depth (``run_cell(source)`` runs a cell and returns the names it set)."""
+    call is in progress at that depth (a C++ op, a Python-level torch function, ``from_numpy``); ``run_cell(source)``
+    runs a cell and returns the names it set."""
     plain = run_cell(RECURSION)["reached"]
     explained = run_cell("%%explain\n" + RECURSION)["reached"]
-    return plain[0] - explained[0], (explained[0] - explained[1]) - (plain[0] - plain[1])
+    during_call = [(explained[0] - explained[k]) - (plain[0] - plain[k]) for k in range(1, len(plain))]
+    return plain[0] - explained[0], during_call
+
+
+#: Measured with IPython 9.18 (terminal and plain shells) and ipykernel 7.4, torch 2.13, three runs each: 8, 9 and
+#: 10 more levels (the README states them). The function and dispatch modes' handlers and the trampolines sit on
+#: the stack while the op runs; a recursion calling the op directly (no lambda) measured 3, 4 and 9.
+MORE_DURING_A_CALL = [8, 9, 10]
 
 
 def test_recursion_reaches_the_limit_no_sooner_than_the_readme_says(shell: InteractiveShell) -> None:
@@ -266,8 +281,9 @@ def test_recursion_reaches_the_limit_no_sooner_than_the_readme_says(shell: Inter
 
     plain_depth = run_cell(RECURSION)["cell_depth"]
     assert run_cell("%%explain\n" + RECURSION)["cell_depth"] - plain_depth <= 13
-    levels, torch_call = recursion_levels_lost(run_cell)
-    assert levels <= 13 and torch_call <= 4, (levels, torch_call)
+    levels, during_call = recursion_levels_lost(run_cell)
+    assert levels <= 13, levels
+    assert all(n <= bound for n, bound in zip(during_call, MORE_DURING_A_CALL, strict=True)), during_call
 
 
 # ---------------------------------------------------------------------------------------------------------------
@@ -525,8 +541,9 @@ def test_recursion_in_a_kernel_reaches_the_limit_no_sooner_than_the_readme_says(
         return json.loads(shared_kernel.printed(source + "\nprint(json.dumps({'reached': reached}))"))
 
     shared_kernel.printed("import json")
-    levels, torch_call = recursion_levels_lost(run_cell)
-    assert levels <= 14 and torch_call <= 4, (levels, torch_call)
+    levels, during_call = recursion_levels_lost(run_cell)
+    assert levels <= 14, levels
+    assert all(n <= bound for n, bound in zip(during_call, MORE_DURING_A_CALL, strict=True)), during_call
 
 
 def test_run_all_stops_at_a_failing_explained_cell(tmp_path: Path) -> None:
