@@ -148,6 +148,7 @@ C_ERRORS = {
     "legacy constructor": "torch.Tensor([[1], [1, 2]])",
     "seed": "torch.manual_seed(2**70)",
     "layer": "torch.nn.Linear(3, 2)(torch.ones(4))",
+    "op under the dispatch mode": "torch.from_numpy(np.ones(2)).view(3)",
 }
 #: torch functions written in Python (they ask the mode through ``handle_torch_function``).
 PYTHON_LEVEL_ERRORS = {
@@ -212,8 +213,9 @@ def test_python_level_torch_functions_show_two_more_entries_to_the_cells_except(
         "    return deep(n - 1)\ndeep(3)\n",
         "class Unprintable(Exception):\n    def __str__(self):\n        raise RuntimeError('no str')\n"
         "raise Unprintable(torch.ones(1))\n",
+        "u = torch.Tensor([[1, 2]])\nu.view(3)\n",
     ],
-    ids=["cause", "context", "recursion", "str-raises"],
+    ids=["cause", "context", "recursion", "str-raises", "dispatch-mode"],
 )
 def test_shown_tracebacks_read_as_plain(shell: InteractiveShell, cell: str) -> None:
     """Chains showed '[... skipping hidden 2 frame]' and a <tensormagic-call> frame; recursion lost its frames."""
@@ -698,3 +700,89 @@ def test_twenty_large_explained_cells_keep_about_what_plain_cells_keep(tmp_path:
     assert kept["explain"]["kb"] > 100 and kept["explain"]["registered"] == 0
     mb = {mode: k["kept"] / 1e6 for mode, k in kept.items()}
     assert mb["explain"] <= 2 * mb["plain"] + 10, mb
+
+
+MANY_CELLS = [
+    "n{i} = np.ones(4)\nt{i} = torch.from_numpy(n{i})\nt{i} += 1\n_refs += [weakref.ref(t{i})]\n",
+    "v{i} = torch.arange(6.0).view(2, 3)[:, 1:]\nv{i}.mul_(2)\n_refs += [weakref.ref(v{i})]\nprint(v{i}.sum())\n",
+    "layer{i} = torch.nn.Linear(3, 2)\ny{i} = layer{i}(torch.ones(4, 3)).relu()\n"
+    "_refs += [weakref.ref(layer{i}), weakref.ref(y{i})]\n",
+    "def f{i}():\n    local = torch.ones(3) * {i}\n    _refs.append(weakref.ref(local))\n    return local.sum()\n"
+    "s{i} = f{i}()\n",
+    "u{i} = torch.Tensor([[1, 2]])\n_refs += [weakref.ref(u{i})]\nu{i}.view(3)\n",  # legacy constructor; fails
+    "g{i} = torch.randn(3, requires_grad=True)\n(g{i} ** 2).sum().backward()\n_refs += [weakref.ref(g{i})]\n",
+]
+
+
+def test_many_explained_cells_keep_no_tensor_and_no_recording(shell: InteractiveShell) -> None:
+    """Sixty explained cells (shared memory, views, in-place ops, layers, a function's locals, a failing cell,
+    autograd): once the user's names are gone, every tensor and layer they made is freed, and no recorder or
+    parsed cell source outlives its cell (only the last explanation stays, for ``%explain --last``-style reuse)."""
+    import gc
+
+    from tensormagic.record import Recorder
+    from tensormagic.source import CellSource
+
+    def alive(kind: type) -> int:
+        gc.collect()
+        return sum(isinstance(o, kind) for o in gc.get_objects())
+
+    before = {kind: alive(kind) for kind in (Recorder, CellSource)}
+    shell.user_ns["weakref"] = __import__("weakref")
+    shell.user_ns["_refs"] = []
+    failed = 0
+    for i in range(10):
+        for cell in MANY_CELLS:
+            _, result = run(shell, "%%explain\n" + cell.format(i=i), store_history=True)
+            failed += not result.success
+    assert failed == 10  # the legacy-constructor cell, each time
+    refs = shell.user_ns["_refs"]
+    assert len(refs) == 10 * 7
+    shell.run_line_magic("reset", "-f out")  # IPython's own output cache (the printed values are not kept there)
+    for name in [n for n in shell.user_ns if re.fullmatch(r"(n|t|v|layer|y|f|s|u|g)\d+", n)]:
+        del shell.user_ns[name]
+    gc.collect()
+    # (the failing cell's tensor was kept by its error's traceback: a torch/_ops.py entry below the dispatch mode)
+    assert [ref for ref in refs if ref() is not None] == []
+    assert {kind: alive(kind) for kind in (Recorder, CellSource)} == before
+    assert not tensormagic.source._REGISTERED and not nothing_left_behind(shell)
+
+
+FIRST_IMPORTS = """\
+import json, sys, warnings
+from IPython.core.interactiveshell import InteractiveShell
+from IPython.utils.capture import capture_output
+
+shell = InteractiveShell.instance()
+shell.run_cell("import numpy as np, torch")
+shell.run_cell("%load_ext tensormagic")
+cells = [
+    "n = np.ones(3)\\nt = torch.from_numpy(n)\\nt += 1",
+    "u = torch.Tensor([[1, 2]])\\nv = torch.IntTensor([3])\\nw = torch.as_tensor(n)",
+    "ok = isinstance(u, torch.Tensor) and isinstance(n, np.ndarray)",
+    "x = torch.tensor(n).numpy()\\ny = torch.zeros_like(t).add_(2)",
+]
+shown = []
+for cell in cells:
+    with capture_output() as captured:
+        assert shell.run_cell("%%explain\\n" + cell).success
+    shown.append(any("shares memory" in str(o.data.get("text/plain", "")) for o in captured.outputs))
+print(json.dumps({
+    "heavy": sorted(m for m in sys.modules if m == "sympy" or m.startswith(("sympy.", "torch._dynamo"))),
+    "filters": [str(f[2]) for f in warnings.filters if "SymPy" in str(f[2])],
+    "shown": shown,
+}))
+"""
+
+
+def test_explained_cells_import_no_heavy_torch_subsystem(tmp_path: Path) -> None:
+    """In a fresh process, %%explain on from_numpy, the legacy constructors and isinstance imported torch._dynamo and
+    sympy inside the user's cell (torch wraps a dispatch mode's handler in ``_disable_dynamo`` unless the mode's
+    ``_should_skip_dynamo`` says no) and added a SymPyDeprecationWarning filter."""
+    script = tmp_path / "first_imports.py"
+    script.write_text(FIRST_IMPORTS)
+    finished = subprocess.run([sys.executable, str(script)], capture_output=True, text=True, timeout=600)
+    assert finished.returncode == 0, finished.stderr
+    found = json.loads(finished.stdout.strip().splitlines()[-1])
+    assert found["heavy"] == [] and found["filters"] == []
+    assert found["shown"][0]  # the dispatch mode did see from_numpy: its note says so

@@ -74,6 +74,12 @@ def _is_plumbing(tb: Any) -> bool:
     return tb.tb_frame.f_code.co_filename in MODE_PLUMBING_FILES
 
 
+#: ``OpOverload.__call__``: a dispatch mode's handler calls the aten op through it, where the dispatcher calls the
+#: kernel without a Python frame. Its entry right below our trampoline is ours to drop: shown, it would add a
+#: ``torch/_ops.py`` frame to the user's traceback, and keep (through its ``f_back`` chain up to our handlers'
+#: locals) the op's tensors alive for as long as the exception is remembered (``sys.last_value``).
+_OP_OVERLOAD_CALL_CODE = torch._ops.OpOverload.__call__.__code__
+
 #: ``BaseExceptionGroup`` on Python 3.11+ (nothing matches on 3.10)
 _EXCEPTION_GROUP: Any = getattr(builtins, "BaseExceptionGroup", ())
 
@@ -88,8 +94,10 @@ def drop_own_entries(error: BaseException) -> None:
     IPython shows the traceback.
     """
     tb = error.__traceback__
-    while tb is not None and _is_ours(tb):
+    dropped = False
+    while tb is not None and (_is_ours(tb) or (dropped and tb.tb_frame.f_code is _OP_OVERLOAD_CALL_CODE)):
         tb = tb.tb_next
+        dropped = True
     error.__traceback__ = tb
 
 
