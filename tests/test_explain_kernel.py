@@ -748,6 +748,37 @@ def test_many_explained_cells_keep_no_tensor_and_no_recording(shell: Interactive
     assert not tensormagic.source._REGISTERED and not nothing_left_behind(shell)
 
 
+FAILING_CELLS = {
+    "C++ op": "w = torch.ones(2)\n_refs = [weakref.ref(w)]\nw.view(3)\n",
+    "under the dispatch mode": "w = torch.Tensor([[1, 2]])\n_refs = [weakref.ref(w)]\nw.view(3)\n",
+    "Python-level torch function": "w = torch.ones(3)\n_refs = [weakref.ref(w)]\nw.split(0)\n",
+    "inside a function": "def fails():\n    local = torch.ones(2)\n    _refs.append(weakref.ref(local))\n"
+    "    return local @ torch.ones(3)\n_refs = []\nfails()\n",
+    "a layer": "layer = torch.nn.Linear(3, 2)\n_refs = [weakref.ref(layer)]\nlayer(torch.ones(4))\n",
+}
+
+
+@pytest.mark.parametrize("name", list(FAILING_CELLS))
+def test_a_remembered_error_keeps_alive_what_it_keeps_without_explain(shell: InteractiveShell, name: str) -> None:
+    """IPython remembers the last error (``sys.last_value``, the cell's result) with its traceback, whose frames
+    keep their locals: a plain run keeps the tensors of a failing torch function written in Python, or of the
+    user's own function, alive until the next error. Under %%explain the same ones, and no more."""
+    import gc
+
+    shell.user_ns["weakref"] = __import__("weakref")
+    kept = {}
+    for mode in ("plain", "explained"):
+        _, result = run(shell, ("%%explain\n" if mode == "explained" else "") + FAILING_CELLS[name])
+        assert not result.success
+        refs = shell.user_ns.pop("_refs")
+        for variable in ("w", "layer", "fails"):
+            shell.user_ns.pop(variable, None)
+        del result
+        gc.collect()
+        kept[mode] = [ref() is not None for ref in refs]
+    assert kept["explained"] == kept["plain"]
+
+
 FIRST_IMPORTS = """\
 import json, sys, warnings
 from IPython.core.interactiveshell import InteractiveShell
