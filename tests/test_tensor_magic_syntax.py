@@ -67,6 +67,22 @@ def test_a_caught_syntax_error_leaves_nothing_and_later_errors_show_their_frames
     assert "compiles()" in plain and "Traceback" in plain
 
 
+@pytest.mark.parametrize("expression", ['eval("1 +")', 'x = compile("1 +", "<text>", "eval")'])
+def test_a_syntax_error_the_expression_raises_shows_its_frames_and_none_of_ours(
+    shell: InteractiveShell, expression: str
+) -> None:
+    """Raised while the user's code runs, a SyntaxError is shown with its frames (IPython's convention, which
+    ignores ``__tracebackhide__`` for it): the user's line and the text that failed to parse, not tensormagic's."""
+    post_execute = list(shell.events.callbacks["post_execute"])
+    plain, _ = run(shell, expression)
+    shown, result = run(shell, f"%tensor {expression}")
+    assert isinstance(result.error_in_exec, SyntaxError) and shell.last_execution_succeeded is False
+    assert "tensormagic" not in shown and "_evaluate" not in shown
+    # the plain cell's frames (its line, then the parsed text) end the magic's traceback
+    assert numbered(shown).endswith(numbered(plain).split("\n\n", 2)[-1])
+    assert not left_behind(shell, post_execute)
+
+
 def test_inside_an_explained_cell(shell: InteractiveShell) -> None:
     post_execute = list(shell.events.callbacks["post_execute"])
     plain, _ = run(shell, "1 +")
@@ -93,7 +109,7 @@ def test_in_a_kernel_the_error_output_is_a_plain_cells(tmp_path: Path) -> None:
         nbformat.v4.new_code_cell("import torch\n%load_ext tensormagic"),
         nbformat.v4.new_code_cell("torch.ones(2) +"),
         nbformat.v4.new_code_cell("%tensor torch.ones(2) +"),
-        nbformat.v4.new_code_cell("print('still running')"),
+        nbformat.v4.new_code_cell("print('still running', 'showtraceback' in vars(get_ipython()))"),
     ]
     client = NotebookClient(
         notebook, kernel_name=KERNEL_NAME, timeout=300, allow_errors=True, resources={"metadata": {"path": tmp_path}}
@@ -106,4 +122,4 @@ def test_in_a_kernel_the_error_output_is_a_plain_cells(tmp_path: Path) -> None:
     assert [numbered(ANSI.sub("", line)) for line in shown.traceback] == [
         numbered(ANSI.sub("", line)) for line in plain.traceback
     ]
-    assert notebook.cells[3].outputs[0].text == "still running\n"
+    assert notebook.cells[3].outputs[0].text == "still running False\n"  # no patch left on the kernel's shell
