@@ -701,8 +701,8 @@ print(json.dumps({"kb": len(cell(0)) / 1024, "kept": resident() - start, "regist
 def test_twenty_large_explained_cells_keep_about_what_plain_cells_keep(tmp_path: Path) -> None:
     """Every explained cell's source was kept forever and up to 65 parsed trees cached (issue 15: twenty 106 KB
     cells kept 214 MB, plain 7 MB). Now only IPython's own per-cell records (history, the compile cache, for the
-    cell and for the magic's call) and the last explanation stay. Measured (resident memory, three runs each):
-    10.8-13.0 MB explained, 9.6-10.7 MB plain; the bound leaves room for the allocator and a busy machine."""
+    cell and for the magic's call) and the last explanation stay. Measured (resident memory, four runs each):
+    10.8-13.1 MB explained, 9.6-10.7 MB plain; the bound leaves room for the allocator and a busy machine."""
     script = tmp_path / "memory.py"
     script.write_text(MEMORY)
     runs = {mode: subprocess.Popen([sys.executable, str(script), mode], stdout=subprocess.PIPE,
