@@ -2,15 +2,18 @@
 
 Transparency is the contract: the cell runs through ``shell.run_cell`` (so ``!`` lines, magics,
 display of the last value, tracebacks and history work as IPython does them); the recorder draws no
-random numbers and keeps no tensors alive. If the cell fails, the explanation comes after IPython's
-traceback and the *outer* execution is marked failed too (``post_run_cell`` sets ``error_in_exec`` on
-its result), so "Run all" in a notebook stops at this cell exactly as it would without the magic.
+random numbers and keeps no tensors alive. What the inner ``run_cell`` reports (its error, its value) is
+copied onto the *outer* cell's own ``ExecutionResult`` the moment it finishes, and the shell's
+``last_execution_succeeded`` follows it, so a failing cell fails exactly as without the magic: the kernel
+answers "error" and "Run all" stops there, a ``silent`` run returns the failure, and nothing waits for a
+later cell (no hook outlives the cell; ``%unload_ext`` inside the cell changes nothing).
 """
 
 from __future__ import annotations
 
 import contextlib
 import sys
+from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
 from IPython.core.magic_arguments import parse_argstring
@@ -18,60 +21,86 @@ from IPython.display import display
 
 from ..explanation import Explanation
 from ..i18n import message, normalize_language
-from ..record import prune_traceback
-from ..runner import run_recorded
+from ..record import prune_exception
+from ..record.calling import drop_own_entries
+from ..runner import Outcome, fault_text, run_recorded
 from .steps import recorder_for, run_steps
 
 if TYPE_CHECKING:
     from . import TensorMagics
 
 
-class _FailureRelay:
-    """Marks the outer cell failed when the cell run inside ``%%explain`` failed.
+def _outer_result(shell: Any) -> Any:
+    """The ``ExecutionResult`` of the cell that ran ``%%explain`` (None when run outside ``run_cell``).
 
-    Registered once per extension load (``post_run_cell``) and removed on unload. The inner
-    ``run_cell`` triggers its own ``post_run_cell`` before the relay is armed, so the next one is the
-    outer cell's.
+    IPython hands it to the display hook for the duration of the cell; the inner ``run_cell`` replaces it with
+    its own and clears it when done, so it is read before the inner run.
+    """
+    result = getattr(getattr(shell, "displayhook", None), "exec_result", None)
+    return result if hasattr(result, "error_in_exec") else None
+
+
+class _MarkFailed:
+    """One shot on ``post_execute``: the outer cell's ``run_cell`` has just set ``last_execution_succeeded``
+    from its own (successful) code; set it to what the inner run said, then unregister.
+
+    ``post_execute`` fires for every ``run_cell``, silent ones too, right after that assignment (in IPython's
+    ``run_cell`` and in ipykernel's own loop); nothing of ours is left registered once the cell is over.
     """
 
-    def __init__(self, shell: Any) -> None:
+    def __init__(self, shell: Any, outer: Any) -> None:
         self.shell = shell
-        self.pending: tuple[BaseException, str] | None = None
+        self.outer = outer
 
-    def arm(self, error: BaseException, cell: str) -> None:
-        self.pending = (error, cell)
-
-    def __call__(self, result: Any) -> None:
-        pending, self.pending = self.pending, None
-        if pending is None or result is None or getattr(result, "error_in_exec", None) is not None:
-            return
-        error, cell = pending
-        # Only the cell that ran %%explain: a silent run triggers no post_run_cell, and the next cell's
-        # event must not inherit the failure.
-        raw = str(getattr(getattr(result, "info", None), "raw_cell", "") or "")
-        if cell.strip() in raw:
-            result.error_in_exec = error
+    def __call__(self) -> None:
+        with contextlib.suppress(ValueError):
+            self.shell.events.unregister("post_execute", self)
+        if getattr(self.shell, "last_execution_result", None) is self.outer:
             self.shell.last_execution_succeeded = False
 
 
-def _relay(magics: TensorMagics) -> _FailureRelay:
-    relay = getattr(magics, "_explain_relay", None)
-    if relay is None:
-        shell = magics.shell
-        relay = _FailureRelay(shell)
-        shell.events.register("post_run_cell", relay)  # type: ignore[union-attr]
+def _report_to_outer(shell: Any, outer: Any, outcome: Outcome) -> None:
+    """Copy the inner run's result onto the outer cell's, as a plain run of the cell would have produced it."""
+    displayhook = getattr(shell, "displayhook", None)
+    if displayhook is not None and outer is not None and getattr(displayhook, "exec_result", None) is None:
+        displayhook.exec_result = outer  # the inner run cleared it; later output of the outer cell fills it
+    if outer is None:
+        return
+    inner = outcome.value
+    if not outcome.raised and hasattr(inner, "error_in_exec"):
+        if outer.result is None:
+            outer.result = inner.result
+        if inner.error_before_exec is not None and outer.error_before_exec is None:
+            outer.error_before_exec = inner.error_before_exec
+        if inner.error_in_exec is not None and outer.error_in_exec is None:
+            outer.error_in_exec = inner.error_in_exec
+    elif outcome.error is not None and outer.error_in_exec is None:
+        outer.error_in_exec = outcome.error  # the inner run_cell itself was interrupted
+    if not outer.success:
+        events = getattr(shell, "events", None)
+        if events is not None:
+            events.register("post_execute", _MarkFailed(shell, outer))
 
-        def unregister() -> None:
-            with contextlib.suppress(ValueError):
-                shell.events.unregister("post_run_cell", relay)  # type: ignore[union-attr]
 
-        magics.add_cleanup(unregister)
-        magics._explain_relay = relay  # type: ignore[attr-defined]
-    return relay
+def _patch(owner: Any, name: str, replacement: Any, restores: list[Callable[[], None]]) -> None:
+    """Set ``owner.name`` for the inner run; the way back is queued first, so no interrupt can lose it."""
+    had_own = name in vars(owner)
+    saved = vars(owner).get(name)
+
+    def restore() -> None:
+        if vars(owner).get(name) is not replacement:
+            return  # already restored (a one-shot patch), or replaced since by someone else: theirs stays
+        if had_own:
+            setattr(owner, name, saved)
+        else:
+            vars(owner).pop(name, None)
+
+    restores.append(restore)
+    setattr(owner, name, replacement)
 
 
-def _warn(language: str, error: BaseException) -> None:
-    text = f"{type(error).__name__}: {error}".splitlines()[0][:200]
+def _warn(language: str, error: BaseException | str) -> None:
+    text = error if isinstance(error, str) else fault_text(error)
     print(message("explain.incomplete", language, error=text), file=sys.stderr)
 
 
@@ -109,8 +138,7 @@ def _cell_number(shell: Any) -> int:
     return number if isinstance(number, int) else int(shell.execution_count)
 
 
-@contextlib.contextmanager
-def _compiled_as(shell: Any, number: int) -> Any:
+def _compiled_as(shell: Any, number: int, restores: list[Callable[[], None]]) -> None:
     """Have the next ``shell.compile.cache`` (the inner ``run_cell`` naming the cell) use ``number``.
 
     One-shot: calls after the first (a ``%%time`` body, a nested ``run_cell`` in the user's code) keep the number
@@ -120,29 +148,19 @@ def _compiled_as(shell: Any, number: int) -> Any:
     original = compiler.cache
     had_own = "cache" in vars(compiler)
 
-    def restore() -> None:
-        if had_own:
-            compiler.cache = original
-        else:
-            vars(compiler).pop("cache", None)
-
     def cache(transformed_code: str, _number: int = 0, raw_code: str | None = None) -> str:
-        restore()
+        if vars(compiler).get("cache") is cache:
+            if had_own:
+                compiler.cache = original
+            else:
+                vars(compiler).pop("cache", None)
         return original(transformed_code, number, raw_code)
 
-    try:
-        compiler.cache = cache
-    except Exception:  # noqa: BLE001 - an unusual compiler: the cell keeps IPython's number
-        yield
-        return
-    try:
-        yield
-    finally:
-        restore()
+    with contextlib.suppress(Exception):  # an unusual compiler: the cell keeps IPython's number
+        _patch(compiler, "cache", cache, restores)
 
 
-@contextlib.contextmanager
-def _quiet_as(shell: Any, transformed: str) -> Any:
+def _quiet_as(shell: Any, transformed: str, restores: list[Callable[[], None]]) -> None:
     """A trailing ``;`` in the cell hides its last value, as it does without the magic.
 
     IPython's display hook decides from the last cell stored in history, which is the outer ``%%explain``
@@ -152,11 +170,9 @@ def _quiet_as(shell: Any, transformed: str) -> Any:
     hook = getattr(shell, "displayhook", None)
     history = getattr(getattr(shell, "history_manager", None), "input_hist_parsed", None)
     if hook is None or not history or not hasattr(hook, "semicolon_at_end_of_expression"):
-        yield
         return
     outer = history[-1]
     original = hook.quiet
-    had_own = "quiet" in vars(hook)
 
     def quiet() -> bool:
         try:
@@ -166,14 +182,19 @@ def _quiet_as(shell: Any, transformed: str) -> Any:
             pass
         return bool(original())
 
-    hook.quiet = quiet
-    try:
-        yield
-    finally:
-        if had_own:
-            hook.quiet = original
-        else:
-            vars(hook).pop("quiet", None)
+    _patch(hook, "quiet", quiet, restores)
+
+
+def _pruned_tracebacks(shell: Any, restores: list[Callable[[], None]]) -> None:
+    """The user's traceback, as IPython shows it, without the frames recording added (chained ones too)."""
+    original = shell.showtraceback
+
+    def showtraceback(exc_tuple: Any = None, *args: Any, **kwargs: Any) -> Any:
+        with contextlib.suppress(Exception):
+            prune_exception(exc_tuple[1] if exc_tuple is not None else sys.exc_info()[1])
+        return original(exc_tuple, *args, **kwargs)
+
+    _patch(shell, "showtraceback", showtraceback, restores)
 
 
 def run_explain_cell(magics: TensorMagics, line: str, cell: str) -> None:
@@ -186,27 +207,67 @@ def run_explain_cell(magics: TensorMagics, line: str, cell: str) -> None:
     language = normalize_language(args.lang or settings.language)
     max_lines = args.max_lines if args.max_lines else settings.max_lines
 
+    outer = _outer_result(shell)
     number = _cell_number(shell)
     try:
         transformed = shell.transform_cell(cell)
         # The name IPython will compile the cell under: code objects with it are the cell's own.
         filename = shell.compile.get_code_name(cell, transformed, number)
-        relay = _relay(magics)
         steps = recorder_for(filename, transformed, _display_lines(cell, transformed)) if args.steps else None
     except Exception as error:  # noqa: BLE001 - without a recorder the cell still runs, unexplained
         _warn(language, error)
-        shell.run_cell(cell, store_history=False)
+        result = shell.run_cell(cell, store_history=False)
+        _report_to_outer(shell, outer, Outcome(value=result))
         return None
+
+    restores: list[Callable[[], None]] = []
 
     def execute() -> Any:
         __tracebackhide__ = True  # noqa: F841
-        with _compiled_as(shell, number), _quiet_as(shell, transformed), _pruned_tracebacks(shell):
-            return shell.run_cell(cell, store_history=False)
+        _compiled_as(shell, number, restores)
+        _quiet_as(shell, transformed, restores)
+        _pruned_tracebacks(shell, restores)
+        return shell.run_cell(cell, store_history=False)
+
+    def after_cell(outcome: Outcome) -> None:
+        """Runs with interrupts held: the shell as it was, the outer cell told how the inner one went."""
+        while restores:
+            try:
+                restores.pop()()
+            except Exception as fault:  # noqa: BLE001 - the others are restored all the same
+                outcome.warnings.append(fault_text(fault))
+        if outcome.raised and outcome.error is not None:
+            # Not the user's code (that run_cell reports itself) but an interrupt before it started or outside it:
+            # shown as IPython shows one, without our frames.
+            with contextlib.suppress(Exception):
+                drop_own_entries(outcome.error)
+                shell.showtraceback((type(outcome.error), outcome.error, outcome.error.__traceback__))
+        _report_to_outer(shell, outer, outcome)
+
+    def present(outcome: Outcome) -> None:
+        """Runs once the explanation is built; an interrupt here only stops the display (one warning line)."""
+        try:
+            for warning in outcome.warnings[:1]:
+                _warn(language, warning)
+            explanation = outcome.explanation
+            if explanation is None:
+                return
+            magics.last_explanation = explanation  # type: ignore[attr-defined]
+            if explanation.steps or explanation.warnings or outcome.error is None:
+                # Rendered here, inside the guard: IPython's formatter would print its own traceback for a fault
+                # in ``_repr_mimebundle_``; the finished bundle is published as it is.
+                display(_render(explanation), raw=True)
+        except (Exception, KeyboardInterrupt) as error:  # noqa: BLE001 - one warning line, never a traceback
+            _warn(language, error)
 
     if steps is not None:  # --steps: the step tracer instead of the recorder, then the timeline
-        run_steps(magics, steps, execute, relay, cell, language)
+
+        def after_steps(result: Any, raised: BaseException | None) -> None:
+            after_cell(Outcome(value=result, error=raised, raised=raised is not None))
+
+        run_steps(magics, steps, execute, after_steps, language)
         return None
-    outcome = run_recorded(
+    run_recorded(
         execute,
         filename=filename,
         source=transformed,
@@ -214,42 +275,15 @@ def run_explain_cell(magics: TensorMagics, line: str, cell: str) -> None:
         language=language,
         max_lines=max_lines,
         display_lines=_display_lines(cell, transformed),
-        error_of=lambda result: result.error_before_exec or result.error_in_exec,
+        error_of=_error_of,
+        after_cell=after_cell,
+        present=present,
     )
-    for warning in outcome.warnings[:1]:
-        print(message("explain.incomplete", language, error=warning), file=sys.stderr)
-    explanation = outcome.explanation
-    if explanation is not None:
-        try:
-            magics.last_explanation = explanation  # type: ignore[attr-defined]
-            if explanation.steps or explanation.warnings or outcome.error is None:
-                # Rendered here, inside the guard: IPython's formatter would print its own traceback for a fault in
-                # ``_repr_mimebundle_``; the finished bundle is published as it is.
-                display(_render(explanation), raw=True)
-        except (Exception, KeyboardInterrupt) as error:  # noqa: BLE001 - one warning line, never a traceback
-            _warn(language, error)
-    if outcome.error is not None:
-        relay.arm(outcome.error, cell)
     return None
 
 
-@contextlib.contextmanager
-def _pruned_tracebacks(shell: Any) -> Any:
-    """The user's traceback, as IPython shows it, without the frames recording added."""
-    had_own = "showtraceback" in vars(shell)
-    saved = vars(shell).get("showtraceback")
-    original = shell.showtraceback
-
-    def showtraceback(exc_tuple: Any = None, *args: Any, **kwargs: Any) -> Any:
-        with contextlib.suppress(Exception):
-            prune_traceback(exc_tuple[2] if exc_tuple is not None else sys.exc_info()[2])
-        return original(exc_tuple, *args, **kwargs)
-
-    shell.showtraceback = showtraceback
-    try:
-        yield
-    finally:
-        if had_own:
-            shell.showtraceback = saved
-        else:
-            vars(shell).pop("showtraceback", None)
+def _error_of(result: Any) -> BaseException | None:
+    """The inner run's error: the user's exception first (IPython may also record a fault showing it)."""
+    if result.error_in_exec is not None:
+        return result.error_in_exec  # type: ignore[no-any-return]
+    return result.error_before_exec  # type: ignore[no-any-return]

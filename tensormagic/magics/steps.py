@@ -33,16 +33,30 @@ def _warn(language: str, error: BaseException | str) -> None:
 
 
 def run_steps(
-    magics: TensorMagics, recorder: StepRecorder, execute: Callable[[], Any], relay: Any, cell: str, language: str
+    magics: TensorMagics,
+    recorder: StepRecorder,
+    execute: Callable[[], Any],
+    after_cell: Callable[[Any, BaseException | None], None],
+    language: str,
 ) -> None:
-    """Run the cell once (``execute``: IPython's ``run_cell``) under the tracer; display its timeline."""
+    """Run the cell once (``execute``: IPython's ``run_cell``) under the tracer; display its timeline.
+
+    ``after_cell(result, raised)`` puts the shell back and reports the cell's result to the cell around the magic
+    (so a failing cell fails as without it), before the timeline is built.
+    """
     __tracebackhide__ = True  # noqa: F841
     error: BaseException | None = None
+    result: Any = None
+    raised: BaseException | None = None
     try:
         result = recorder.run(execute)
         error = getattr(result, "error_before_exec", None) or getattr(result, "error_in_exec", None)
-    except BaseException as raised:  # noqa: BLE001 - run_cell reports the user's errors itself; this is the rest
-        error = raised
+    except BaseException as exception:  # noqa: BLE001 - run_cell reports the user's errors itself; this is the rest
+        error = raised = exception
+    try:
+        after_cell(result, raised)
+    except Exception as fault:  # noqa: BLE001 - one warning line, never a traceback
+        _warn(language, fault)
     try:
         timeline = build_timeline(recorder, language, error)
         magics.last_timeline = timeline  # type: ignore[attr-defined]
@@ -55,5 +69,3 @@ def run_steps(
             display(bundle, raw=True)
     except (Exception, KeyboardInterrupt) as fault:  # noqa: BLE001 - one warning line, never a traceback
         _warn(language, fault)
-    if error is not None:
-        relay.arm(error, cell)  # "Run all" stops at this cell, as it would without the magic

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import ast
+import contextlib
 import shlex
 import sys
 from argparse import ArgumentTypeError
@@ -19,9 +20,10 @@ from ..annotate import annotate, overview, what_is
 from ..config import check_precision
 from ..i18n import message
 from ..models import describe_model
+from ..record import prune_exception
 from ..render import NonTensor
 from ..sharing import names_of
-from .explain import _cell_number
+from .explain import _cell_number, _outer_result
 
 if TYPE_CHECKING:
     from . import TensorMagics
@@ -213,7 +215,22 @@ def _evaluate(shell: Any, source: str) -> tuple[Any, str | None, ast.AST]:
     """
     __tracebackhide__ = True  # noqa: F841
     filename = shell.compile.cache(source, _cell_number(shell))  # the cell it was typed in, on every IPython
-    module = ast.parse(source, filename=filename, mode="exec")
+    try:
+        # IPython's own compiler flags: the same message as for a cell ("incomplete input" for an open bracket)
+        module = shell.compile.ast_parse(source, filename=filename)
+    except SyntaxError as error:
+        _show_syntax_error(shell, error, typed=True)
+        raise
+    try:
+        return _run(shell, module, filename)
+    except SyntaxError as error:  # raised by the user's code (``eval("1 +")``): its frames stay, ours go
+        _show_syntax_error(shell, error, typed=False)
+        raise
+
+
+def _run(shell: Any, module: ast.Module, filename: str) -> tuple[Any, str | None, ast.AST]:
+    """:func:`_evaluate`'s work on the parsed line."""
+    __tracebackhide__ = True  # noqa: F841
     if len(module.body) == 1 and isinstance(module.body[0], ast.Expr):
         tree: ast.AST = ast.Expression(module.body[0].value)
         code = compile(ast.Expression(module.body[0].value), filename, "eval")
@@ -259,3 +276,48 @@ def _evaluate(shell: Any, source: str) -> tuple[Any, str | None, ast.AST]:
         name = ast.unparse(target) if isinstance(target, ast.Subscript | ast.Attribute) else None
         return value, name, value_tree
     raise UsageError("%tensor takes one expression, or one assignment NAME = EXPRESSION")
+
+
+def _show_syntax_error(shell: Any, error: SyntaxError, *, typed: bool) -> None:
+    """Have IPython show ``error`` as it would without the magic: one typed in the expression (``typed``) as a
+    syntax error in a cell's source (the line and a caret, no frames), one raised by the user's code with its
+    frames but none of tensormagic's.
+
+    IPython shows a SyntaxError raised while code runs with every frame of its traceback, in a list that ignores
+    ``__tracebackhide__``: its own ``run_code`` and ``run_line_magic``, and ours. For this error only, the next
+    ``showtraceback`` (the one the cell's ``run_code`` makes) is patched: asked for no frames at all, or given the
+    traceback without ours (:func:`~tensormagic.record.calling.prune_exception`). One shot: the patch is gone after
+    that call or at the cell's ``post_execute``, whichever comes first (a cell whose ``try`` catches the error never
+    shows it). Outside a cell (nothing would show it) nothing is changed.
+    """
+    events = getattr(shell, "events", None)
+    if _outer_result(shell) is None or events is None:
+        return
+    original = shell.showtraceback
+    had_own = "showtraceback" in vars(shell)  # %%explain's own patch, while it runs a cell
+    saved = vars(shell).get("showtraceback")
+
+    def restore() -> None:
+        if vars(shell).get("showtraceback") is showtraceback:  # (replaced since: theirs stays)
+            if had_own:
+                shell.showtraceback = saved
+            else:
+                del shell.showtraceback
+        with contextlib.suppress(ValueError):
+            events.unregister("post_execute", restore)
+
+    def showtraceback(exc_tuple: Any = None, *args: Any, **kwargs: Any) -> Any:
+        restore()
+        shown = exc_tuple[1] if exc_tuple is not None else sys.exc_info()[1]
+        if shown is error and typed:
+            if len(args) >= 4:  # (filename, tb_offset, exception_only, running_compiled_code, ...)
+                args = (*args[:3], False, *args[4:])
+            else:
+                kwargs["running_compiled_code"] = False
+        elif shown is error:
+            with contextlib.suppress(Exception):
+                prune_exception(error)
+        return original(exc_tuple, *args, **kwargs)
+
+    shell.showtraceback = showtraceback
+    events.register("post_execute", restore)

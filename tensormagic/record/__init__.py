@@ -10,8 +10,18 @@
 
 from __future__ import annotations
 
-from .calling import prune_traceback
+from .calling import prune_exception, prune_traceback
 from .recorder import Observer, Recorder
 from .site import DataSummary, ErrorInfo, Site, Value, func_short_name
 
-__all__ = ["DataSummary", "ErrorInfo", "Observer", "Recorder", "Site", "Value", "func_short_name", "prune_traceback"]
+__all__ = [
+    "DataSummary",
+    "ErrorInfo",
+    "Observer",
+    "Recorder",
+    "Site",
+    "Value",
+    "func_short_name",
+    "prune_exception",
+    "prune_traceback",
+]

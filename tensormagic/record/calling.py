@@ -10,6 +10,7 @@ immediate caller's file name and current line, run with the caller's globals (``
 
 from __future__ import annotations
 
+import builtins
 import os
 import sys
 import types
@@ -73,43 +74,95 @@ def _is_plumbing(tb: Any) -> bool:
     return tb.tb_frame.f_code.co_filename in MODE_PLUMBING_FILES
 
 
+#: ``OpOverload.__call__``: a dispatch mode's handler calls the aten op through it, where the dispatcher calls the
+#: kernel without a Python frame. Its entry right below our trampoline is ours to drop: shown, it would add a
+#: ``torch/_ops.py`` frame to the user's traceback, and keep (through its ``f_back`` chain up to our handlers'
+#: locals) the op's tensors alive for as long as the exception is remembered (``sys.last_value``).
+_OP_OVERLOAD_CALL_CODE = torch._ops.OpOverload.__call__.__code__
+
+#: ``BaseExceptionGroup`` on Python 3.11+ (nothing matches on 3.10)
+_EXCEPTION_GROUP: Any = getattr(builtins, "BaseExceptionGroup", ())
+
+
+def drop_own_entries(error: BaseException) -> None:
+    """Take the leading entries of our frames (a handler, ``first_call``, the trampoline) off ``error``'s traceback.
+
+    A mode's handler calls this as the user's error leaves it and re-raises with a bare ``raise``, which adds no
+    entry for the handler again: the traceback the cell's ``except`` sees then runs from the user's frame
+    straight into torch's own frames, as without the magic. Frames above the handler (torch's mode plumbing for
+    Python-level torch functions) are added after it returns and stay; :func:`prune_exception` drops them before
+    IPython shows the traceback.
+    """
+    tb = error.__traceback__
+    dropped = False
+    while tb is not None and (_is_ours(tb) or (dropped and tb.tb_frame.f_code is _OP_OVERLOAD_CALL_CODE)):
+        tb = tb.tb_next
+        dropped = True
+    error.__traceback__ = tb
+
+
+def prune_exception(error: BaseException | None) -> None:
+    """:func:`prune_traceback` on ``error`` and every exception chained to it (cause, context, group members)."""
+    seen: set[int] = set()
+    pending: list[BaseException | None] = [error]
+    while pending:
+        current = pending.pop()
+        if current is None or id(current) in seen:
+            continue
+        seen.add(id(current))
+        prune_traceback(current.__traceback__)
+        pending.extend((current.__cause__, current.__context__))
+        if isinstance(current, _EXCEPTION_GROUP):
+            pending.extend(current.exceptions)
+
+
 def prune_traceback(tb: Any) -> None:
     """Unlink, in place, the traceback entries the recording added (our handlers and torch's mode plumbing).
 
-    A user's error then shows the same frames as without ``%%explain``. Chains that never passed through
-    tensormagic are left untouched.
+    A user's error then shows the same frames as without ``%%explain``:
+
+    - our own frames (never the head, which the caller holds) and torch's mode plumbing right around them;
+    - a Python-level torch function runs twice under a mode: once as the user called it, asking the mode
+      (``X -> handle_torch_function -> our handler``), and again from our handler (``X``), which raises. Where
+      plumbing sits between two entries of the same code, the first of the twins goes with the plumbing. Without
+      a mode a user's own code (their mode, their subclass's ``__torch_function__``) sits between them instead.
+
+    Tracebacks without either are left untouched (a user's recursion keeps every frame).
     """
     entries = []
     while tb is not None:
         entries.append(tb)
         tb = tb.tb_next
-    if not any(_is_ours(e) for e in entries[1:]):
-        return
-    drop = {i for i, e in enumerate(entries) if _is_ours(e) and i > 0}  # the head is the caller's own frame
+    drop = {i for i, e in enumerate(entries) if i > 0 and _is_ours(e)}
     for i in sorted(drop):
         j = i - 1  # the mode plumbing that called our handler
-        while j >= 0 and j not in drop and _is_plumbing(entries[j]):
+        while j > 0 and j not in drop and _is_plumbing(entries[j]):
             drop.add(j)
             j -= 1
         k = i + 1  # and the plumbing our handler called back into
         while k < len(entries) and k not in drop and _is_plumbing(entries[k]):
             drop.add(k)
             k += 1
-    kept = [e for i, e in enumerate(entries) if i not in drop]
-    # A Python-level Tensor method runs twice under a mode (outer wrapper, then again from the handler):
-    # keep one of the two identical frames.
-    deduped: list[Any] = []
-    for entry in kept:
-        if (
-            deduped
-            and deduped[-1].tb_frame.f_code is entry.tb_frame.f_code
-            and deduped[-1].tb_frame is not entry.tb_frame
-        ):
-            deduped[-1] = entry
+    i = 1
+    while i < len(entries):
+        if not _is_plumbing(entries[i]):
+            i += 1
             continue
-        deduped.append(entry)
-    if not deduped or deduped[0] is not entries[0]:
-        return  # never drop the head: callers hold it
-    for before, after in zip(deduped, deduped[1:], strict=False):
-        before.tb_next = after
-    deduped[-1].tb_next = None
+        end = i  # a run of plumbing, and of our frames (dropped already, or gone from the handler's way out)
+        while end + 1 < len(entries) and (end + 1 in drop or _is_plumbing(entries[end + 1])):
+            end += 1
+        before, after = i - 1, end + 1
+        if (
+            before > 0
+            and after < len(entries)
+            and entries[before].tb_frame.f_code is entries[after].tb_frame.f_code
+            and entries[before].tb_frame is not entries[after].tb_frame
+        ):
+            drop.update(range(before, after))
+        i = end + 1
+    if not drop:
+        return
+    kept = [e for i, e in enumerate(entries) if i not in drop]
+    for before_entry, after_entry in zip(kept, kept[1:], strict=False):
+        before_entry.tb_next = after_entry
+    kept[-1].tb_next = None

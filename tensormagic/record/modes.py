@@ -26,6 +26,7 @@ import torch
 from torch.overrides import TorchFunctionMode
 from torch.utils._python_dispatch import TorchDispatchMode
 
+from .calling import drop_own_entries
 from .frames import LIBRARY, InLayer, find_cell_frame
 from .site import layer_key
 
@@ -51,58 +52,62 @@ class FunctionMode(TorchFunctionMode):
 
     def __torch_function__(self, func: Any, types: Any, args: Any = (), kwargs: Any = None) -> Any:
         __tracebackhide__ = True  # noqa: F841  (IPython hides this frame: tracebacks read as without us)
-        if kwargs is None:
-            kwargs = {}
-        if _dynamo_compiling():
-            # torch.compile traces this handler like user code: anything more than the call itself (frame walks,
-            # facts) would become graph breaks and "unsupported" warnings the cell does not have without us.
-            return func(*args, **kwargs)
-        recorder = self.recorder
-        caller: Any = _getframe(1)
-        # The op runs as from its caller's frame (warnings name that line): cached per caller instruction.
-        entry = recorder.calls.get((id(caller.f_code), caller.f_lasti))
-        call = entry[1] if entry is not None and entry[2] is caller.f_globals else recorder.trampoline(caller)
-        if recorder.code_kinds.get(id(caller.f_code)) is _LIBRARY:
-            # Called by torch's own code (an optimizer's update, a loss's internals): the walk would stop at this
-            # first frame. Decided before anything else: such calls are the bulk of a training step.
-            return call(func, args, kwargs)
-        if func in recorder.skip or recorder.closed or _jit_tracing():
-            # closed: a mode the user's code left on the stack. While torch.jit.trace runs, every tensor op is
-            # recorded into the user's graph, ours included (and each would warn TracerWarning): only the call.
-            return call(func, args, kwargs)
-        frame, direct, in_layer, internal = find_cell_frame(caller, recorder.code_kinds, recorder.classify, True)
-        if frame is None or in_layer == _SETUP:  # not the cell's; or construction, .to(), state_dict()
-            return call(func, args, kwargs)
-        if in_layer == _FORWARD:
-            if internal and recorder.is_layer_bookkeeping(func):
-                return call(func, args, kwargs)
-            # One site per layer: the two Linear layers of a Sequential are two calls, not one ×2.
-            key: tuple[Any, ...] = (id(frame.f_code), frame.f_lasti, func, layer_key(args))
-            site = recorder.sites.get(key)
-            if site is None:
-                key = recorder.layer_site_key(key)
-                site = recorder.sites.get(key)
-        else:
-            key = (id(frame.f_code), frame.f_lasti, func)
-            site = recorder.sites.get(key)
-        if site is None:
-            return recorder.first_call(
-                frame, func, args, kwargs, direct, key, call, caller if in_layer == _FORWARD else None
-            )
-        if site.watch is not None:
-            site.watch(site, args)
-        recorder.depth += 1
         try:
-            result = call(func, args, kwargs)
-        except Exception:
-            site.errors += 1
+            if kwargs is None:
+                kwargs = {}
+            if _dynamo_compiling():
+                # torch.compile traces this handler like user code: anything more than the call itself (frame walks,
+                # facts) would become graph breaks and "unsupported" warnings the cell does not have without us.
+                return func(*args, **kwargs)
+            recorder = self.recorder
+            caller: Any = _getframe(1)
+            # The op runs as from its caller's frame (warnings name that line): cached per caller instruction.
+            entry = recorder.calls.get((id(caller.f_code), caller.f_lasti))
+            call = entry[1] if entry is not None and entry[2] is caller.f_globals else recorder.trampoline(caller)
+            if recorder.code_kinds.get(id(caller.f_code)) is _LIBRARY:
+                # Called by torch's own code (an optimizer's update, a loss's internals): the walk would stop at this
+                # first frame. Decided before anything else: such calls are the bulk of a training step.
+                return call(func, args, kwargs)
+            if func in recorder.skip or recorder.closed or _jit_tracing():
+                # closed: a mode the user's code left on the stack. While torch.jit.trace runs, every tensor op is
+                # recorded into the user's graph, ours included (and each would warn TracerWarning): only the call.
+                return call(func, args, kwargs)
+            frame, direct, in_layer, internal = find_cell_frame(caller, recorder.code_kinds, recorder.classify, True)
+            if frame is None or in_layer == _SETUP:  # not the cell's; or construction, .to(), state_dict()
+                return call(func, args, kwargs)
+            if in_layer == _FORWARD:
+                if internal and recorder.is_layer_bookkeeping(func):
+                    return call(func, args, kwargs)
+                # One site per layer: the two Linear layers of a Sequential are two calls, not one ×2.
+                key: tuple[Any, ...] = (id(frame.f_code), frame.f_lasti, func, layer_key(args))
+                site = recorder.sites.get(key)
+                if site is None:
+                    key = recorder.layer_site_key(key)
+                    site = recorder.sites.get(key)
+            else:
+                key = (id(frame.f_code), frame.f_lasti, func)
+                site = recorder.sites.get(key)
+            if site is None:
+                return recorder.first_call(
+                    frame, func, args, kwargs, direct, key, call, caller if in_layer == _FORWARD else None
+                )
+            if site.watch is not None:
+                site.watch(site, args)
+            recorder.depth += 1
+            try:
+                result = call(func, args, kwargs)
+            except Exception:
+                site.errors += 1
+                raise
+            finally:
+                recorder.depth -= 1
+            site.count += 1
+            if type(result) is _Tensor:
+                site.last_shape = result.shape
+            return result
+        except BaseException as error:
+            drop_own_entries(error)  # the cell's `except` sees the traceback it would without us
             raise
-        finally:
-            recorder.depth -= 1
-        site.count += 1
-        if type(result) is _Tensor:
-            site.last_shape = result.shape
-        return result
 
 
 class DispatchMode(TorchDispatchMode):
@@ -122,33 +127,37 @@ class DispatchMode(TorchDispatchMode):
 
     def __torch_dispatch__(self, func: Any, types: Any, args: Any = (), kwargs: Any = None) -> Any:
         __tracebackhide__ = True  # noqa: F841
-        if kwargs is None:
-            kwargs = {}
-        recorder = self.recorder
-        call = recorder.trampoline(_getframe(1))  # aten kernels' warnings name the caller's line
-        recorder.dispatch_events += 1
-        if recorder.depth or recorder.closed:
-            return call(func, args, kwargs)
-        if func not in recorder.dispatch_ops:
-            if func is _TO_COPY and recorder.lifted is not None:  # torch.Tensor(float64 array) converts the lift
+        try:
+            if kwargs is None:
+                kwargs = {}
+            recorder = self.recorder
+            call = recorder.trampoline(_getframe(1))  # aten kernels' warnings name the caller's line
+            recorder.dispatch_events += 1
+            if recorder.depth or recorder.closed:
+                return call(func, args, kwargs)
+            if func not in recorder.dispatch_ops:
+                if func is _TO_COPY and recorder.lifted is not None:  # torch.Tensor(float64 array) converts the lift
+                    result = call(func, args, kwargs)
+                    frame = find_cell_frame(_getframe(1), recorder.code_kinds, recorder.classify, False)[0]
+                    if frame is not None:
+                        recorder.converted_after_lift(frame, result)
+                    return result
+                return call(func, args, kwargs)
+            frame, direct, _, _ = find_cell_frame(_getframe(1), recorder.code_kinds, recorder.classify, False)
+            if frame is None:
+                return call(func, args, kwargs)
+            key = (id(frame.f_code), frame.f_lasti, "dispatch")
+            site = recorder.sites.get(key)
+            if site is not None:
                 result = call(func, args, kwargs)
-                frame = find_cell_frame(_getframe(1), recorder.code_kinds, recorder.classify, False)[0]
-                if frame is not None:
-                    recorder.converted_after_lift(frame, result)
+                site.count += 1
+                if type(result) is _Tensor:
+                    site.last_shape = tuple(result.shape)
                 return result
-            return call(func, args, kwargs)
-        frame, direct, _, _ = find_cell_frame(_getframe(1), recorder.code_kinds, recorder.classify, False)
-        if frame is None:
-            return call(func, args, kwargs)
-        key = (id(frame.f_code), frame.f_lasti, "dispatch")
-        site = recorder.sites.get(key)
-        if site is not None:
-            result = call(func, args, kwargs)
-            site.count += 1
-            if type(result) is _Tensor:
-                site.last_shape = tuple(result.shape)
-            return result
-        return recorder.first_dispatch(frame, func, args, kwargs, direct, key, call)
+            return recorder.first_dispatch(frame, func, args, kwargs, direct, key, call)
+        except BaseException as error:
+            drop_own_entries(error)
+            raise
 
 
 class GeneratorProxy:
@@ -159,7 +168,11 @@ class GeneratorProxy:
         self._recorder = recorder
 
     def manual_seed(self, seed: Any) -> Any:
-        result = self._real.manual_seed(seed)
+        try:
+            result = self._real.manual_seed(seed)
+        except BaseException as error:  # a seed the generator refuses: the user's traceback, without this frame
+            drop_own_entries(error)
+            raise
         self._recorder.seed_call("torch.manual_seed", _getframe(1), self._real.initial_seed())
         return result
 

@@ -106,7 +106,8 @@ class Recorder:
 
     # -- activation ---------------------------------------------------------------------------------------------
     def __enter__(self) -> Recorder:
-        stack = contextlib.ExitStack()
+        # Kept from the start: if an interrupt stops this half-way, __exit__ still undoes what was entered.
+        stack = self._stack = contextlib.ExitStack()
         if self.use_seed_proxy:
             import torch.random as torch_random
 
@@ -125,7 +126,6 @@ class Recorder:
         stack.enter_context(FunctionMode(self))
         if self.use_dispatch:
             stack.enter_context(DispatchMode(self))
-        self._stack = stack
         return self
 
     def __exit__(self, *exc: object) -> None:
