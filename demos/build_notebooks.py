@@ -6,7 +6,11 @@ is given in English and Chinese side by side. Run ``python demos/build_notebooks
 outputs, sorted JSON), so rebuilding an unchanged source rewrites nothing.
 
 Cell metadata under ``"tensormagic"`` is read by the tests: ``volatile`` names variables whose values are leftover
-memory (``torch.Tensor(size=...)``), which only keep their shape and dtype from run to run.
+memory (``torch.Tensor(size=...)``), which only keep their shape and dtype from run to run; ``exercise`` names the
+``tensormagic.check`` exercise of an exercise cell and its check cell.
+
+Each notebook ends with exercises (:class:`Exercise`): the teacher's notebooks hold the solutions, the student copies
+(``--students DIR``, written by ``make demo``) the same notebooks with the exercise cells blank.
 """
 
 from __future__ import annotations
@@ -24,13 +28,14 @@ LANGUAGES = ("en", "zh")
 
 @dataclass(frozen=True)
 class Md:
-    """A markdown cell, written once per language."""
+    """A markdown cell, written once per language; ``student`` is its text in the student copies, when it differs."""
 
     en: str
     zh: str
+    student: Md | None = None
 
-    def text(self, lang: str) -> str:
-        return getattr(self, lang)
+    def text(self, lang: str, student: bool = False) -> str:
+        return getattr(self.student if student and self.student else self, lang)
 
 
 @dataclass(frozen=True)
@@ -76,7 +81,56 @@ LABELS: dict[str, Md] = {
 }
 
 
-Cell = Md | Code
+@dataclass(frozen=True)
+class Exercise:
+    """An exercise cell and the check cell after it.
+
+    ``given`` (data the exercise starts from) is in both copies; ``answer`` is the teacher's solution, which the
+    student copy replaces with ``blank`` (the names to define, as ``name = ...``). The check cell calls
+    ``tensormagic.check`` with ``check``, an exercise of ``tensormagic/exercises.py`` (the facts a right answer has);
+    it is the same in both copies, so the teacher notebooks prove that every solution passes its check.
+    """
+
+    check: str
+    answer: str
+    blank: str
+    given: str = ""
+
+    def source(self, student: bool) -> str:
+        return "\n".join(part for part in (self.given, self.blank if student else self.answer) if part)
+
+    def check_source(self) -> str:
+        return f'from tensormagic import check\ncheck("{self.check}")'
+
+
+def exercises_intro(en: str, zh: str) -> Md:
+    """The "Exercises" heading with the words for each copy, then ``en``/``zh`` (the first exercise's statement)."""
+    return Md(
+        en="## Exercises\n\n" + TEACHER_EXERCISES.en + "\n\n" + en,
+        zh="## 练习\n\n" + TEACHER_EXERCISES.zh + "\n\n" + zh,
+        student=Md(
+            en="## Exercises\n\n" + STUDENT_EXERCISES.en + "\n\n" + en,
+            zh="## 练习\n\n" + STUDENT_EXERCISES.zh + "\n\n" + zh,
+        ),
+    )
+
+
+TEACHER_EXERCISES = Md(
+    en="This is the teacher's copy: each exercise cell holds one correct answer, and the check cell below it runs "
+    "`tensormagic.check` on it. `make demo` also writes the student copies, with the exercise cells blank.",
+    zh="这是教师版：每个练习单元格里已经填好了一个正确答案，下面的检查单元格用 `tensormagic.check` 检查它。"
+    "`make demo` 还会生成学生版，其中的练习单元格是空的。",
+)
+STUDENT_EXERCISES = Md(
+    en="Replace each `...` in an exercise cell with your answer, run the cell, then run the check cell below it: "
+    "the check says what is right, what is not yet, and gives a hint (never the answer). Change your answer and "
+    "check again as often as you like.",
+    zh="把练习单元格里的每个 `...` 换成你的答案，运行它，再运行下面的检查单元格：检查会告诉你哪里对了、哪里还不对，"
+    "并给出提示（但不会给出答案）。可以反复修改、反复检查。",
+)
+
+
+Cell = Md | Code | Exercise
 
 
 @dataclass(frozen=True)
@@ -91,10 +145,6 @@ def setup_cell() -> Code:
     return Code("%load_ext tensormagic\n«config»import numpy as np\nimport torch", strings={
         "config": Md(en="", zh='%config TensorMagic.language = "zh"\n'),
     }, raw=("config",))
-
-
-def ok(en: str, zh: str) -> Md:
-    return Md(en=en, zh=zh)
 
 
 HOW_TO_USE = Md(
@@ -358,69 +408,25 @@ NB01 = Notebook("01_tensors", [
     ),
     Code("%explain tensor-creation"),
     Code("%explain dtypes"),
-    Md(
-        en=(
-            "## Exercises\n\n"
-            "Each exercise cell already holds one correct answer so the notebook runs from top to bottom. "
-            "Replace it with your own and run the check cell below it.\n\n"
-            "**Exercise 1.** With `torch.arange`, make `evens`: the even numbers from 0 up to **and including** 20."
-        ),
-        zh=(
-            "## 练习\n\n"
-            "每个练习单元格里已经填好了一个正确答案，以保证整个笔记本能从头运行到尾。"
-            "把它换成你自己的写法，再运行下面的检查单元格。\n\n"
-            "**练习 1.** 用 `torch.arange` 生成 `evens`:从 0 到 20(**包含** 20)的所有偶数。"
-        ),
+    exercises_intro(
+        en="**Exercise 1.** With `torch.arange`, make `evens`: the even numbers from 0 up to **and including** 20.",
+        zh="**练习 1.** 用 `torch.arange` 生成 `evens`:从 0 到 20(**包含** 20)的所有偶数。",
     ),
-    Code("evens = torch.arange(0, 21, 2)", tags=("exercise",)),
-    Code(
-        "assert torch.equal(evens, torch.tensor([0, 2, 4, 6, 8, 10, 12, 14, 16, 18, 20])), «hint»\n"
-        "print(«ok»)",
-        strings={
-            "hint": ok("Not yet: remember that arange stops before `end`.", "还不对：记住 arange 在 `end` 之前停止。"),
-            "ok": ok("Well done: 20 is in because end was 21.", "答对了：end 取 21，所以 20 被包含在内。"),
-        },
-        tags=("check",),
-    ),
+    Exercise("01.evens", answer="evens = torch.arange(0, 21, 2)", blank="evens = ..."),
     Md(
         en="**Exercise 2.** Make `sevens`: a 3×4 tensor of `float64` in which every value is 7.5, without typing the "
         "values out.",
         zh="**练习 2.** 生成 `sevens`:一个 3×4、元素类型为 `float64`、每个值都是 7.5 的张量，不要手写这些值。",
     ),
-    Code("sevens = torch.full(size=(3, 4), fill_value=7.5, dtype=torch.float64)", tags=("exercise",)),
-    Code(
-        "assert sevens.shape == (3, 4), «shape»\n"
-        "assert sevens.dtype == torch.float64, «dtype»\n"
-        "assert bool((sevens == 7.5).all()), «values»\n"
-        "print(«ok»)",
-        strings={
-            "shape": ok("The shape should be (3, 4).", "形状应为 (3, 4)。"),
-            "dtype": ok("The dtype should be torch.float64: try dtype=.", "元素类型应为 torch.float64:试试 dtype=。"),
-            "values": ok("Every value should be 7.5.", "每个值都应为 7.5。"),
-            "ok": ok("Correct: full(size, fill_value, dtype=...) does it in one call.",
-                     "正确：full(size, fill_value, dtype=...) 一步到位。"),
-        },
-        tags=("check",),
-    ),
+    Exercise("01.sevens", answer="sevens = torch.full(size=(3, 4), fill_value=7.5, dtype=torch.float64)",
+             blank="sevens = ..."),
     Md(
         en="**Exercise 3.** `torch.tensor([2.9, -2.9]).int()` — predict the two integers before running it. Write "
         "your prediction as a list in `prediction`.",
         zh="**练习 3.** `torch.tensor([2.9, -2.9]).int()` 的结果是哪两个整数？运行之前先预测，把预测写成列表赋给 "
         "`prediction`。",
     ),
-    Code("prediction = [2, -2]", tags=("exercise",)),
-    Code(
-        "actual = torch.tensor([2.9, -2.9]).int().tolist()\n"
-        "assert prediction == actual, «hint»\n"
-        "print(«ok»)",
-        strings={
-            "hint": ok("Not quite: float-to-int conversion neither rounds nor floors.",
-                       "不太对：浮点数转整数既不是四舍五入，也不是向下取整。"),
-            "ok": ok("Right: conversion truncates toward zero, so -2.9 becomes -2, not -3.",
-                     "没错：转换是向零截断，所以 -2.9 变成 -2，而不是 -3。"),
-        },
-        tags=("check",),
-    ),
+    Exercise("01.prediction", answer="prediction = [2, -2]", blank="prediction = ..."),
 ])
 
 
@@ -542,68 +548,24 @@ NB02 = Notebook("02_numpy", [
         "（也可以写 `%explain 共享内存`）:",
     ),
     Code("%explain numpy-sharing"),
-    Md(
-        en=(
-            "## Exercises\n\n"
-            "Each exercise cell already holds one correct answer; replace it with your own and run the check.\n\n"
-            "**Exercise 1.** Make `linked`, a tensor over the **same memory** as the array `data`, so that a write "
-            "to one shows in the other."
-        ),
-        zh=(
-            "## 练习\n\n"
-            "每个练习单元格里已经填好了一个正确答案；换成你自己的写法，然后运行检查单元格。\n\n"
-            "**练习 1.** 生成张量 `linked`，让它与数组 `data` 使用**同一块内存**，改动其中一个，另一个也能看到。"
-        ),
+    exercises_intro(
+        en="**Exercise 1.** Make `linked`, a tensor over the **same memory** as the array `data`, so that a write to "
+        "one shows in the other.",
+        zh="**练习 1.** 生成张量 `linked`，让它与数组 `data` 使用**同一块内存**，改动其中一个，另一个也能看到。",
     ),
-    Code("data = np.arange(6.0)\nlinked = torch.from_numpy(data)", tags=("exercise",)),
-    Code(
-        "assert isinstance(linked, torch.Tensor), «type»\n"
-        "assert np.shares_memory(data, linked.numpy()), «hint»\n"
-        "print(«ok»)",
-        strings={
-            "type": ok("linked should be a torch tensor.", "linked 应该是一个 torch 张量。"),
-            "hint": ok("linked has its own memory: which conversion does not copy?",
-                       "linked 拥有独立内存：哪种转换不拷贝？"),
-            "ok": ok("Shared: torch.from_numpy wraps the array's memory.",
-                     "共享成功：torch.from_numpy 直接包装数组的内存。"),
-        },
-        tags=("check",),
-    ),
+    Exercise("02.linked", given="data = np.arange(6.0)", answer="linked = torch.from_numpy(data)",
+             blank="linked = ..."),
     Md(
         en="**Exercise 2.** Make `safe`: a tensor with the same values as `data` but memory of its own.",
         zh="**练习 2.** 生成 `safe`:数值与 `data` 相同，但拥有自己的内存。",
     ),
-    Code("safe = torch.tensor(data=data)", tags=("exercise",)),
-    Code(
-        "assert torch.equal(safe, torch.from_numpy(data)), «values»\n"
-        "assert not np.shares_memory(data, safe.numpy()), «hint»\n"
-        "print(«ok»)",
-        strings={
-            "values": ok("safe should hold the same values as data.", "safe 的数值应与 data 相同。"),
-            "hint": ok("safe still shares memory with data.", "safe 仍然与 data 共享内存。"),
-            "ok": ok("Independent: changing data will no longer touch safe.",
-                     "互不影响：以后修改 data 不会再改到 safe。"),
-        },
-        tags=("check",),
-    ),
+    Exercise("02.safe", answer="safe = torch.tensor(data=data)", blank="safe = ..."),
     Md(
         en="**Exercise 3.** Put the sum of all values of `scores` into `total` as a plain Python `float`.",
         zh="**练习 3.** 把 `scores` 所有元素之和以普通 Python `float` 的形式赋给 `total`。",
     ),
-    Code("scores = torch.tensor(data=[[1.5, 2.5], [3.0, 4.0]])\ntotal = scores.sum().item()", tags=("exercise",)),
-    Code(
-        "assert isinstance(total, float), «type»\n"
-        "assert total == 11.0, «value»\n"
-        "print(«ok»)",
-        strings={
-            "type": ok("total should be a Python float, not a tensor: which method extracts it?",
-                       "total 应是 Python float 而不是张量：用哪个方法把它取出来？"),
-            "value": ok("The sum should be 11.0.", "总和应为 11.0。"),
-            "ok": ok("Right: sum() gives a one-element tensor and item() takes the number out.",
-                     "正确：sum() 得到只有一个元素的张量，item() 再把数取出来。"),
-        },
-        tags=("check",),
-    ),
+    Exercise("02.total", given="scores = torch.tensor(data=[[1.5, 2.5], [3.0, 4.0]])",
+             answer="total = scores.sum().item()", blank="total = ..."),
 ])
 
 
@@ -802,73 +764,29 @@ NB03 = Notebook("03_arithmetic", [
     ),
     Code("%explain broadcasting"),
     Code("%explain matmul"),
-    Md(
-        en=(
-            "## Exercises\n\n"
-            "Each exercise cell already holds one correct answer; replace it with your own and run the check.\n\n"
-            "**Exercise 1.** `qty` holds how many of three products two shops sold; `prices` the price of each "
-            "product. Compute `cost`, the money per shop and product, in one operation (no loops)."
-        ),
-        zh=(
-            "## 练习\n\n"
-            "每个练习单元格里已经填好了一个正确答案；换成你自己的写法，然后运行检查单元格。\n\n"
-            "**练习 1.** `qty` 是两家店三种商品的销量，`prices` 是每种商品的单价。用一次运算（不写循环）"
-            "求出 `cost`:每家店每种商品的销售额。"
-        ),
+    exercises_intro(
+        en="**Exercise 1.** `qty` holds how many of three products two shops sold; `prices` the price of each "
+        "product. Compute `cost`, the money per shop and product, in one operation (no loops).",
+        zh="**练习 1.** `qty` 是两家店三种商品的销量，`prices` 是每种商品的单价。用一次运算（不写循环）"
+        "求出 `cost`:每家店每种商品的销售额。",
     ),
-    Code(
-        "prices = torch.tensor(data=[10., 20., 30.])\n"
-        "qty = torch.tensor(data=[[1., 2., 3.], [4., 5., 6.]])\n"
-        "cost = qty * prices",
-        tags=("exercise",),
-    ),
-    Code(
-        "assert cost.shape == (2, 3), «shape»\n"
-        "assert torch.equal(cost, torch.tensor([[10., 40., 90.], [40., 100., 180.]])), «values»\n"
-        "print(«ok»)",
-        strings={
-            "shape": ok("cost should have one value per shop and product: shape (2, 3).",
-                        "cost 应为每家店每种商品一个值：形状 (2, 3)。"),
-            "values": ok("The values are off: multiply element-wise, not with @.",
-                         "数值不对：应逐元素相乘，而不是用 @。"),
-            "ok": ok("Correct: prices (3,) was broadcast over both rows of qty (2, 3).",
-                     "正确：prices (3,) 被广播到 qty (2, 3) 的每一行。"),
-        },
-        tags=("check",),
+    Exercise(
+        "03.cost",
+        given="prices = torch.tensor(data=[10., 20., 30.])\nqty = torch.tensor(data=[[1., 2., 3.], [4., 5., 6.]])",
+        answer="cost = qty * prices",
+        blank="cost = ...",
     ),
     Md(
         en="**Exercise 2.** `X` has shape `(5, 3)`. Create a tensor `W2` of ones such that `X @ W2` has shape "
         "`(5, 2)`.",
         zh="**练习 2.** `X` 的形状为 `(5, 3)`。创建一个全 1 张量 `W2`，使 `X @ W2` 的形状为 `(5, 2)`。",
     ),
-    Code("X = torch.ones(5, 3)\nW2 = torch.ones(3, 2)", tags=("exercise",)),
-    Code(
-        "assert (X @ W2).shape == (5, 2), «hint»\n"
-        "print(«ok»)",
-        strings={
-            "hint": ok("(5, 3) @ (m, p) needs m == 3 and gives (5, p).",
-                       "(5, 3) @ (m, p) 要求 m == 3，结果为 (5, p)。"),
-            "ok": ok("Yes: the inner sizes 3 and 3 meet, the outer ones 5 and 2 remain.",
-                     "对：中间的 3 与 3 相消，外侧的 5 和 2 保留。"),
-        },
-        tags=("check",),
-    ),
+    Exercise("03.w2", given="X = torch.ones(5, 3)", answer="W2 = torch.ones(3, 2)", blank="W2 = ..."),
     Md(
         en="**Exercise 3.** Double every value of `v` **in place**, so that `alias` (the same tensor) sees it too.",
         zh="**练习 3.** **原地**把 `v` 的每个值翻倍，使 `alias`（同一个张量）也能看到变化。",
     ),
-    Code("v = torch.tensor(data=[1., 2., 3.])\nalias = v\nv.mul_(2)", tags=("exercise",)),
-    Code(
-        "assert torch.equal(alias, torch.tensor([2., 4., 6.])), «hint»\n"
-        "print(«ok»)",
-        strings={
-            "hint": ok("alias did not change: v = v * 2 makes a new tensor; use a method ending in _.",
-                       "alias 没有变化：v = v * 2 会生成新张量；请用以 _ 结尾的方法。"),
-            "ok": ok("Done in place: every name for that tensor sees the new values.",
-                     "原地完成：这个张量的所有名字都能看到新值。"),
-        },
-        tags=("check",),
-    ),
+    Exercise("03.inplace", given="v = torch.tensor(data=[1., 2., 3.])\nalias = v", answer="v.mul_(2)", blank="# ..."),
 ])
 
 
@@ -991,71 +909,29 @@ NB04 = Notebook("04_reductions", [
         zh="聚合运算的概念卡片可以选择不同的轴，观察哪一个轴被压缩掉（也可以写 `%explain 按维度`）:",
     ),
     Code("%explain reductions"),
-    Md(
-        en=(
-            "## Exercises\n\n"
-            "Each exercise cell already holds one correct answer; replace it with your own and run the check.\n\n"
-            "`marks` holds the marks of 3 students (rows) in 4 tests (columns).\n\n"
-            "**Exercise 1.** Compute `per_student`: each student's average mark."
-        ),
-        zh=(
-            "## 练习\n\n"
-            "每个练习单元格里已经填好了一个正确答案；换成你自己的写法，然后运行检查单元格。\n\n"
-            "`marks` 是 3 名学生（行）在 4 次测验（列）中的成绩。\n\n"
-            "**练习 1.** 求 `per_student`:每名学生的平均分。"
-        ),
+    exercises_intro(
+        en="`marks` holds the marks of 3 students (rows) in 4 tests (columns).\n\n"
+        "**Exercise 1.** Compute `per_student`: each student's average mark.",
+        zh="`marks` 是 3 名学生（行）在 4 次测验（列）中的成绩。\n\n"
+        "**练习 1.** 求 `per_student`:每名学生的平均分。",
     ),
-    Code(
-        "marks = torch.tensor(data=[[70., 80., 90., 60.], [88., 92., 79., 95.], [50., 65., 70., 85.]])\n"
-        "per_student = marks.mean(dim=1)",
-        tags=("exercise",),
-    ),
-    Code(
-        "assert per_student.shape == (3,), «shape»\n"
-        "assert torch.allclose(per_student, torch.tensor([75.0, 88.5, 67.5])), «values»\n"
-        "print(«ok»)",
-        strings={
-            "shape": ok("One average per student means shape (3,): which axis must disappear?",
-                        "每名学生一个平均分，形状应为 (3,):应该压缩哪个轴？"),
-            "values": ok("The shape is right but the values are not averages per row.",
-                         "形状对了，但数值不是每行的平均值。"),
-            "ok": ok("Correct: dim=1 collapses the tests, one value per student remains.",
-                     "正确：dim=1 压缩了测验这一轴，每名学生留下一个值。"),
-        },
-        tags=("check",),
+    Exercise(
+        "04.per_student",
+        given="marks = torch.tensor(data=[[70., 80., 90., 60.], [88., 92., 79., 95.], [50., 65., 70., 85.]])",
+        answer="per_student = marks.mean(dim=1)",
+        blank="per_student = ...",
     ),
     Md(
         en="**Exercise 2.** For each test, find the best mark (`best`) and which student got it (`who`).",
         zh="**练习 2.** 对每次测验，求最高分 `best` 以及取得它的学生编号 `who`。",
     ),
-    Code("best, who = marks.max(dim=0)", tags=("exercise",)),
-    Code(
-        "assert torch.equal(best, torch.tensor([88., 92., 90., 95.])), «best»\n"
-        "assert torch.equal(who, torch.tensor([1, 1, 0, 1])), «who»\n"
-        "print(«ok»)",
-        strings={
-            "best": ok("best should hold one mark per test (4 values).", "best 应为每次测验一个分数（4 个值）。"),
-            "who": ok("who should hold the row index of each best mark.", "who 应为每个最高分所在的行号。"),
-            "ok": ok("Right: max(dim=0) returns the values and their indices.", "对：max(dim=0) 同时返回值和位置。"),
-        },
-        tags=("check",),
-    ),
+    Exercise("04.best", answer="best, who = marks.max(dim=0)", blank="best = ...\nwho = ..."),
     Md(
         en="**Exercise 3.** Compute `rms`, the root mean square of `v`: the square root of the mean of the squares.",
         zh="**练习 3.** 求 `v` 的均方根 `rms`:各元素平方的平均值再开平方。",
     ),
-    Code("v = torch.tensor(data=[3., 4.])\nrms = torch.sqrt(torch.pow(v, 2).mean())", tags=("exercise",)),
-    Code(
-        "assert rms.dim() == 0, «shape»\n"
-        "assert abs(rms.item() - 12.5 ** 0.5) < 1e-5, «value»\n"
-        "print(«ok»)",
-        strings={
-            "shape": ok("rms should be a single value (a 0-d tensor).", "rms 应是单个值（0 维张量）。"),
-            "value": ok("Expected sqrt((9 + 16) / 2) = 3.5355...", "应为 sqrt((9 + 16) / 2) = 3.5355..."),
-            "ok": ok("Correct: pow, then mean, then sqrt.", "正确：先 pow，再 mean，最后 sqrt。"),
-        },
-        tags=("check",),
-    ),
+    Exercise("04.rms", given="v = torch.tensor(data=[3., 4.])", answer="rms = torch.sqrt(torch.pow(v, 2).mean())",
+             blank="rms = ..."),
 ])
 
 
@@ -1234,70 +1110,25 @@ NB05 = Notebook("05_models", [
             "可以在 GPU 等加速硬件上运行，并兼容各种操作系统和硬件。"
         ),
     ),
-    Md(
-        en=(
-            "## Exercises\n\n"
-            "Each exercise cell already holds one correct answer; replace it with your own and run the check.\n\n"
-            "**Exercise 1.** Weight sharing in numbers. A `Conv2d` with 3 input channels, 16 output channels and a "
-            "3×3 kernel has one 3×3 weight per (input, output) channel pair plus one bias per output channel. "
-            "Compute `conv_params` with arithmetic only."
-        ),
-        zh=(
-            "## 练习\n\n"
-            "每个练习单元格里已经填好了一个正确答案；换成你自己的写法，然后运行检查单元格。\n\n"
-            "**练习 1.** 用数字看权值共享。一个输入 3 通道、输出 16 通道、3×3 卷积核的 `Conv2d`，"
-            "每对（输入通道，输出通道）有一个 3×3 的权重，每个输出通道还有一个偏置。只用算术求出 `conv_params`。"
-        ),
+    exercises_intro(
+        en="**Exercise 1.** Weight sharing in numbers. A `Conv2d` with 3 input channels, 16 output channels and a "
+        "3×3 kernel has one 3×3 weight per (input, output) channel pair plus one bias per output channel. "
+        "Compute `conv_params` with arithmetic only.",
+        zh="**练习 1.** 用数字看权值共享。一个输入 3 通道、输出 16 通道、3×3 卷积核的 `Conv2d`，"
+        "每对（输入通道，输出通道）有一个 3×3 的权重，每个输出通道还有一个偏置。只用算术求出 `conv_params`。",
     ),
-    Code("conv_params = 16 * 3 * 3 * 3 + 16", tags=("exercise",)),
-    Code(
-        "real = sum(p.numel() for p in torch.nn.Conv2d(3, 16, kernel_size=3).parameters())\n"
-        "assert conv_params == real, «hint»\n"
-        "print(«ok»)",
-        strings={
-            "hint": ok("Count weights (out × in × 3 × 3) and biases (one per output channel).",
-                       "数一数权重（输出 × 输入 × 3 × 3）和偏置（每个输出通道一个）。"),
-            "ok": ok("Exactly: 448 parameters, whatever the size of the image.",
-                     "完全正确：448 个参数，与图像大小无关。"),
-        },
-        tags=("check",),
-    ),
+    Exercise("05.conv_params", answer="conv_params = 16 * 3 * 3 * 3 + 16", blank="conv_params = ..."),
     Md(
         en="**Exercise 2.** A fully connected layer from a 32×32 RGB image (3 channels) to 16 outputs: compute "
         "`fc_params` (weights plus biases).",
         zh="**练习 2.** 一个全连接层，输入为 32×32 的 RGB 图像（3 通道），输出 16 个值：求 `fc_params`（权重加偏置）。",
     ),
-    Code("fc_params = 32 * 32 * 3 * 16 + 16", tags=("exercise",)),
-    Code(
-        "real = sum(p.numel() for p in torch.nn.Linear(32 * 32 * 3, 16).parameters())\n"
-        "assert fc_params == real, «hint»\n"
-        "print(«ok», round(fc_params / conv_params), '×')",
-        strings={
-            "hint": ok("Every input value connects to every output: inputs × outputs weights, plus the biases.",
-                       "每个输入值都连接到每个输出：输入数 × 输出数个权重，再加上偏置。"),
-            "ok": ok("Right. The fully connected layer needs this many times the convolution's parameters:",
-                     "对。全连接层的参数量是卷积层的这么多倍："),
-        },
-        tags=("check",),
-    ),
+    Exercise("05.fc_params", answer="fc_params = 32 * 32 * 3 * 16 + 16", blank="fc_params = ..."),
     Md(
         en="**Exercise 3.** Which model can learn XOR: `\"perceptron\"` or `\"mlp\"`? Put your answer in `xor_model`.",
         zh="**练习 3.** 哪种模型能学会 XOR:`\"perceptron\"` 还是 `\"mlp\"`？把答案赋给 `xor_model`。",
     ),
-    Code('xor_model = "mlp"', tags=("exercise",)),
-    Code(
-        'assert xor_model in ("perceptron", "mlp"), «choices»\n'
-        'assert xor_model == "mlp", «hint»\n'
-        "print(«ok»)",
-        strings={
-            "choices": ok('Answer with "perceptron" or "mlp".', '请回答 "perceptron" 或 "mlp"。'),
-            "hint": ok("XOR's classes cannot be split by one straight line: look at the perceptron card again.",
-                       "XOR 的两类无法用一条直线分开：再看一看感知机卡片。"),
-            "ok": ok("Yes: a hidden layer with a non-linear activation bends the boundary.",
-                     "对：带非线性激活的隐藏层让决策边界可以弯曲。"),
-        },
-        tags=("check",),
-    ),
+    Exercise("05.xor_model", answer='xor_model = "mlp"', blank="xor_model = ..."),
 ])
 
 
@@ -2210,19 +2041,32 @@ NB06 = Notebook("06_steps", [
 NOTEBOOKS: list[Notebook] = [NB01, NB02, NB03, NB04, NB05, NB06, NB07, NB08]
 
 
-def render(notebook: Notebook, lang: str) -> nbformat.NotebookNode:
-    """The notebook for one language, as nbformat objects (no outputs, fixed cell ids)."""
+def render(notebook: Notebook, lang: str, student: bool = False) -> nbformat.NotebookNode:
+    """The notebook for one language, as nbformat objects (no outputs, fixed cell ids).
+
+    ``student``: the student copy, with every exercise cell blank (its given data kept) and the markdown that
+    differs for students.
+    """
     nb = nbformat.v4.new_notebook()
     nb.metadata = {
         "kernelspec": {"display_name": "Python 3", "language": "python", "name": "python3"},
         "language_info": {"name": "python"},
         "tensormagic": {"language": lang, "generated_by": "demos/build_notebooks.py"},
     }
+    if student:
+        nb.metadata["tensormagic"]["copy"] = "student"
     for index, cell in enumerate(notebook.cells):
         # Fixed ids keep rebuilds byte-identical (nbformat would otherwise draw random ones).
         cell_id = f"{notebook.slug}-{lang}-{index:02d}"
         if isinstance(cell, Md):
-            nb.cells.append(nbformat.v4.new_markdown_cell(cell.text(lang), id=cell_id))
+            nb.cells.append(nbformat.v4.new_markdown_cell(cell.text(lang, student), id=cell_id))
+            continue
+        if isinstance(cell, Exercise):
+            exercise_meta = {"tensormagic": {"exercise": cell.check}}
+            nb.cells.append(nbformat.v4.new_code_cell(
+                cell.source(student), id=cell_id, metadata={**exercise_meta, "tags": ["exercise"]}))
+            nb.cells.append(nbformat.v4.new_code_cell(
+                cell.check_source(), id=f"{cell_id}-check", metadata={**exercise_meta, "tags": ["check"]}))
             continue
         meta: dict[str, object] = {}
         if cell.volatile:
@@ -2342,9 +2186,34 @@ def build(root: Path = DEMOS) -> list[Path]:
     return written
 
 
+STUDENTS = "students"
+
+
+def student_target(notebook: Notebook, lang: str, out_dir: Path) -> Path:
+    return out_dir / STUDENTS / lang / f"{notebook.slug}.ipynb"
+
+
+def write_student_copies(out_dir: Path) -> list[Path]:
+    """Write the student copy of every course notebook under ``out_dir/students/<lang>/``; return the paths.
+
+    Student copies are handed out unexecuted: blank exercise cells, the check cells that go with them, and
+    everything else as in the teacher's notebook.
+    """
+    written = []
+    for notebook in NOTEBOOKS:
+        for lang in LANGUAGES:
+            path = student_target(notebook, lang, out_dir)
+            path.parent.mkdir(parents=True, exist_ok=True)
+            path.write_text(serialise(render(notebook, lang, student=True)), encoding="utf-8")
+            written.append(path)
+    return written
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--check", action="store_true", help="exit 1 if any notebook is missing or out of date")
+    parser.add_argument("--students", type=Path, metavar="DIR",
+                        help="also write the student copies under DIR/students/<lang>/")
     args = parser.parse_args(argv)
     if args.check:
         behind = stale()
@@ -2353,6 +2222,9 @@ def main(argv: list[str] | None = None) -> int:
         return 1 if behind else 0
     for path in build():
         print(f"wrote {path.relative_to(DEMOS.parent)}")
+    if args.students:
+        for path in write_student_copies(args.students):
+            print(f"wrote {path}")
     return 0
 
 

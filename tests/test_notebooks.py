@@ -137,7 +137,11 @@ def test_each_notebook_starts_with_set_up_and_ends_with_checked_exercises() -> N
         exercises = [c for c in cells if "exercise" in c.metadata.get("tags", [])]
         checks = [c for c in cells if "check" in c.metadata.get("tags", [])]
         assert 2 <= len(exercises) <= 3 and len(checks) == len(exercises), path
-        assert all("assert" in c.source and "print(" in c.source for c in checks), path
+        # Each exercise cell is followed by its check cell, which runs tensormagic.check on that exercise
+        for exercise in exercises:
+            check = cells[cells.index(exercise) + 1]
+            exercise_id = exercise.metadata["tensormagic"]["exercise"]
+            assert check in checks and check.source.endswith(f'check("{exercise_id}")'), path
 
 
 @pytest.mark.parametrize("name", IDS)
@@ -148,6 +152,18 @@ def test_notebook_executes_without_errors(name: str, executed: dict[str, Execute
     if result.errors:
         skip_if_missing(result.notebook, available)
     assert not result.errors, "\n".join(str(e) for e in result.errors)
+
+
+@pytest.mark.parametrize("path", course_notebooks(), ids=[relative_name(p) for p in course_notebooks()])
+def test_teacher_solutions_pass_their_checks(path: Path, executed: dict[str, Executed]) -> None:
+    """The teacher's notebooks hold the solutions: every check cell says all is right, in the notebook's language."""
+    result = executed[relative_name(path)]
+    checks = [c for c in result.notebook.cells if "check" in c.metadata.get("tags", [])]
+    assert checks
+    for cell in checks:
+        text = "\n".join(output_texts(cell))
+        assert message("check.passed", path.parent.name) in text, f"{cell.source}\n{text}"
+        assert "✗" not in text, text
 
 
 @pytest.mark.parametrize("path", course_notebooks(), ids=[relative_name(p) for p in course_notebooks()])
