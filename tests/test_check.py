@@ -211,3 +211,14 @@ def test_the_readme_shows_what_check_really_prints() -> None:
     shown = readme.split("```text\nChecking 01.evens:\n", 1)[1].split("```", 1)[0]
     real = assess("01.evens", {"evens": torch.arange(0, 20, 2)}, language="en").text()
     assert "Checking 01.evens:\n" + shown == real + "\n"
+
+
+def test_counts_agree_with_their_numbers() -> None:
+    assert message("check.failed", "en", count=1) == "Not yet: 1 thing to fix."
+    assert message("check.failed", "en", count=2) == "Not yet: 2 things to fix."
+    one = message("check.values_wrong", "en", name="t", wrong=1, total=1, index="0", value="5")
+    assert one.startswith("1 of the 1 value of t is not right")
+    many = message("check.values_wrong", "en", name="t", wrong=2, total=12000, index="0", value="5")
+    assert many.startswith("2 of the 12,000 values of t are not right")
+    assert message("check.length_wrong", "en", name="p", actual=1, expected=2) == (
+        "p has 1 element; the exercise asks for 2")
