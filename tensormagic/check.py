@@ -1,7 +1,8 @@
 """``tensormagic.check``: tell a student what their exercise answer has right, what it has wrong, and a hint.
 
-An exercise is data: the names a student must define and the facts each must have (:class:`Expect`: what kind of
-object, shape, element type, memory shared or not shared with a named array, values within a tolerance). Checking
+An exercise is data (``tensormagic/exercises.py``): the names a student must define and the facts each must have
+(:class:`Expect`: what kind of object, shape, element type, memory shared or not shared with a named array, values
+within a tolerance). Checking
 reads the real objects through :func:`tensormagic.describe` (shape, dtype, memory sharing by byte ranges) and
 compares values with torch, then reports each fact as right or wrong in the student's language, with a hint for the
 first thing to fix and the concept card to revisit. It never reveals the answer: the expected values and any
@@ -26,50 +27,14 @@ from typing import Any, Literal
 import numpy as np
 import torch
 
+from .exercises import EXERCISES, Exercise, Expect, Kind
 from .facts import describe
 from .i18n import catalogs, message, normalize_language
 
-Kind = Literal["tensor", "ndarray", "float", "int", "list", "str"]
 Fact = Literal["defined", "kind", "shape", "dtype", "shares", "owns", "values", "choice"]
 
 #: Marks in front of each finding: right, wrong, not checked.
 MARKS = {True: "✓", False: "✗", None: "·"}
-
-
-@dataclass(frozen=True)
-class Expect:
-    """The facts one name must have once the exercise is done.
-
-    ``values`` is a number (every element equals it) or nested lists of ``shape``; floats are compared with
-    ``rtol``/``atol`` (``torch.isclose``), integers, strings and lists exactly. ``shares_with`` names arrays the
-    object must share memory with; ``owns`` names arrays it must not share memory with. ``choices`` are the
-    answers a string exercise accepts as well-formed (the right one is ``values``).
-    """
-
-    name: str
-    kind: Kind = "tensor"
-    shape: tuple[int, ...] | None = None
-    dtype: str | None = None
-    values: Any = None
-    rtol: float = 1e-5
-    atol: float = 1e-8
-    shares_with: tuple[str, ...] = ()
-    owns: tuple[str, ...] = ()
-    choices: tuple[str, ...] = ()
-
-
-@dataclass(frozen=True)
-class Exercise:
-    """An exercise: an id, the names it checks and the concept card to revisit (a ``%explain`` topic).
-
-    Hints come from the message catalog (``tensormagic/i18n/check.py``) by id, most specific first:
-    ``check.hint.<id>.<name>.<fact>``, ``check.hint.<id>.<fact>``, ``check.hint.<id>``; ``check.done.<id>`` is said
-    when everything is right.
-    """
-
-    id: str
-    expects: tuple[Expect, ...]
-    topic: str | None = None
 
 
 @dataclass(frozen=True)
@@ -134,8 +99,6 @@ class UnknownExerciseError(KeyError):
 
 def exercises() -> dict[str, Exercise]:
     """The course's exercises by id (``tensormagic/exercises.py``)."""
-    from .exercises import EXERCISES
-
     return EXERCISES
 
 

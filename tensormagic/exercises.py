@@ -1,4 +1,4 @@
-"""The course notebooks' exercises as data: the facts each answer must have (``tensormagic.check`` checks them).
+"""Exercises as data: the facts each answer must have (``tensormagic.check`` checks them), and the course's own.
 
 The exercise statements and the teacher's solutions live in ``demos/build_notebooks.py``; the hints and what a right
 answer teaches live in the message catalog ``tensormagic/i18n/check.py`` (English and Chinese), keyed by these ids.
@@ -8,7 +8,47 @@ The teacher notebooks run every check on their solutions, so a fact here that a 
 
 from __future__ import annotations
 
-from .check import Exercise, Expect
+from dataclasses import dataclass
+from typing import Any, Literal
+
+Kind = Literal["tensor", "ndarray", "float", "int", "list", "str"]
+
+
+@dataclass(frozen=True)
+class Expect:
+    """The facts one name must have once the exercise is done.
+
+    ``values`` is a number (every element equals it) or nested lists of ``shape``; floats are compared with
+    ``rtol``/``atol`` (``torch.isclose``), integers, strings and lists exactly. ``shares_with`` names arrays the
+    object must share memory with; ``owns`` names arrays it must not share memory with. ``choices`` are the
+    answers a string exercise accepts as well-formed (the right one is ``values``).
+    """
+
+    name: str
+    kind: Kind = "tensor"
+    shape: tuple[int, ...] | None = None
+    dtype: str | None = None
+    values: Any = None
+    rtol: float = 1e-5
+    atol: float = 1e-8
+    shares_with: tuple[str, ...] = ()
+    owns: tuple[str, ...] = ()
+    choices: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class Exercise:
+    """An exercise: an id, the names it checks and the concept card to revisit (a ``%explain`` topic).
+
+    Hints come from the message catalog (``tensormagic/i18n/check.py``) by id, most specific first:
+    ``check.hint.<id>.<name>.<fact>``, ``check.hint.<id>.<fact>``, ``check.hint.<id>``; ``check.done.<id>`` is said
+    when everything is right.
+    """
+
+    id: str
+    expects: tuple[Expect, ...]
+    topic: str | None = None
+
 
 _COURSE = (
     # 01 · creating tensors
