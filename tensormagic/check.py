@@ -2,11 +2,11 @@
 
 An exercise is data (``tensormagic/exercises.py``): the names a student must define and the facts each must have
 (:class:`Expect`: what kind of object, shape, element type, memory shared or not shared with a named array, values
-within a tolerance). Checking
-reads the real objects through :func:`tensormagic.describe` (shape, dtype, memory sharing by byte ranges) and
-compares values with torch, then reports each fact as right or wrong in the student's language, with a hint for the
-first thing to fix and the concept card to revisit. It never reveals the answer: the expected values and any
-solution code are never printed (the shape or element type an exercise statement asks for may be).
+within a tolerance). Checking reads the real objects through :func:`tensormagic.describe` (shape, dtype, memory
+sharing by byte ranges) and compares values with torch, then reports each fact as right or wrong in the student's
+language, with a hint for the first thing to fix and the concept card to revisit. It never reveals the answer: the
+expected values and any solution code are never printed (the shape or element type an exercise statement asks for
+may be). A fault of tensormagic's own while checking one name is reported as a line of the report, not raised.
 
     check("01.evens")                      # a course exercise, names looked up where check() is called
     check("01.evens", language="zh")       # 中文
@@ -136,7 +136,11 @@ def assess(
         exercise = known[exercise]
     findings: list[Finding] = []
     for expect in exercise.expects:
-        findings.extend(_check_name(expect, namespace, lang))
+        try:
+            findings.extend(_check_name(expect, namespace, lang))
+        except Exception as error:  # a fault of ours (an object describe cannot read): one line, never a traceback
+            text = message("check.fault", lang, name=expect.name, error=f"{type(error).__name__}: {error}")
+            findings.append(Finding(expect.name, "defined", None, text))
     first_wrong = next((f for f in findings if f.ok is False), None)
     hint = _hint(exercise.id, first_wrong, lang) if first_wrong else None
     done = _catalog_text(f"check.done.{exercise.id}", lang)

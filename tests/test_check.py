@@ -7,6 +7,7 @@ The notebooks' own check cells run in a real kernel in ``tests/kernel/test_stude
 from __future__ import annotations
 
 import gc
+import sys
 import weakref
 from pathlib import Path
 from typing import Any
@@ -222,3 +223,17 @@ def test_counts_agree_with_their_numbers() -> None:
     assert many.startswith("2 of the 12,000 values of t are not right")
     assert message("check.length_wrong", "en", name="p", actual=1, expected=2) == (
         "p has 1 element; the exercise asks for 2")
+
+
+def test_a_fault_of_ours_is_a_line_of_the_report_not_a_traceback(monkeypatch: pytest.MonkeyPatch) -> None:
+    # A bug of ours stands in for a real one (describe has none known): the module, not the function of that name
+    module = sys.modules["tensormagic.check"]
+
+    def broken(*args: object, **kwargs: object) -> object:
+        raise RuntimeError("describe broke")
+
+    monkeypatch.setattr(module, "describe", broken)
+    report = assess("01.evens", {"evens": torch.arange(0, 21, 2)}, language="en")
+    assert not report.passed
+    assert report.findings[-1].text == message("check.fault", "en", name="evens",
+                                               error="RuntimeError: describe broke")

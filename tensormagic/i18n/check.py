@@ -20,6 +20,7 @@ EN = {
     "check.hint": "Hint: {text}",
     "check.revisit": "Revisit the card: %explain {topic}",
     "check.unknown": "no exercise named {exercise!r}; known exercises: {known}",
+    "check.fault": "tensormagic could not check {name} ({error}); your answer may still be right",
     # what the object is
     "check.kind.tensor": "a torch tensor",
     "check.kind.ndarray": "a NumPy array",
@@ -108,6 +109,7 @@ ZH = {
     "check.hint": "提示：{text}",
     "check.revisit": "回顾概念卡片：%explain {topic}",
     "check.unknown": "没有名为 {exercise!r} 的练习；已有的练习：{known}",
+    "check.fault": "tensormagic 无法检查 {name}（{error}）；你的答案可能仍然是对的",
     # what the object is
     "check.kind.tensor": "一个 torch 张量",
     "check.kind.ndarray": "一个 NumPy 数组",
