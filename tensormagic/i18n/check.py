@@ -10,7 +10,7 @@ hold an exercise's hints, most specific first (``fact`` is ``kind``, ``shape``, 
 
 from __future__ import annotations
 
-from .explain import Template
+from .forms import Template
 
 EN = {
     # frame
