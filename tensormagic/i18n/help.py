@@ -36,7 +36,10 @@ EN = {
     "help.explain.description": "%%explain: run the cell exactly as IPython would, then explain every torch call it "
     "made.\n"
     "\n"
-    "``%explain TOPIC`` (line form) shows a concept card instead.\n"
+    "``%explain TOPIC`` (line form) shows a concept card instead; ``%explain`` alone lists the cards. Each\n"
+    "card's controls are options too, so a terminal changes them from the keyboard: ``%explain cnn --kernel 5\n"
+    "--stride 2`` (``%explain cnn --help`` lists a card's options). A Chinese topic name opens the Chinese card\n"
+    "unless a language was chosen (``--lang``, or ``TensorMagic.language`` in a config file or ``%config``).\n"
     "\n"
     "Examples::\n"
     "\n"
@@ -51,7 +54,8 @@ EN = {
     "help.explain.lang": "Language of the explanation (default: TensorMagic.language).",
     "help.explain.max_lines": "Most lines the explanation shows before saying how many more there are (default: "
     "TensorMagic.max_lines).",
-    "help.explain.topic": "Line form only: a concept to explain as a card (%%explain broadcasting).",
+    "help.explain.topic": "Line form only: a concept card to show, and its settings as options (%%explain cnn "
+    "--kernel 5 --stride 2; %%explain cnn --help lists them).",
 }
 
 ZH = {
@@ -79,7 +83,10 @@ ZH = {
     # %explain / %%explain
     "help.explain.description": "%%explain：像 IPython 平常那样运行单元格，然后讲解其中的每一次 torch 调用。\n"
     "\n"
-    "``%explain 主题``（单行形式）则显示一张概念卡片。\n"
+    "``%explain 主题``（单行形式）则显示一张概念卡片；单独写 ``%explain`` 会列出所有卡片。每张卡片的控件\n"
+    "也都是选项，所以在终端里可以用键盘修改：``%explain cnn --kernel 5 --stride 2``\n"
+    "（``%explain cnn --help`` 列出这张卡片的选项）。用中文写主题名会打开中文卡片，\n"
+    "除非已经选定了语言（``--lang``，或在配置文件或 ``%config`` 中设置的 ``TensorMagic.language``）。\n"
     "\n"
     "示例：\n"
     "\n"
@@ -93,5 +100,6 @@ ZH = {
     "    t.sum(dim=0)                   # 说明：第 0 轴被压缩 -> (4,)，每列一个结果",
     "help.explain.lang": "讲解使用的语言（默认：TensorMagic.language）。",
     "help.explain.max_lines": "讲解最多显示的行数，超出时说明还有多少行（默认：TensorMagic.max_lines）。",
-    "help.explain.topic": "仅用于单行形式：以卡片讲解的概念（%%explain broadcasting）。",
+    "help.explain.topic": "仅用于单行形式：要显示的概念卡片，卡片的设置可作为选项（%%explain cnn --kernel 5 "
+    "--stride 2；%%explain cnn --help 列出这些选项）。",
 }
