@@ -86,31 +86,53 @@ class Exercise:
     """An exercise cell and the check cell after it.
 
     ``given`` (data the exercise starts from) is in both copies; ``answer`` is the teacher's solution, which the
-    student copy replaces with ``blank`` (the names to define, as ``name = ...``). The check cell calls
-    ``tensormagic.check`` with ``check``, an exercise of ``tensormagic/exercises.py`` (the facts a right answer has);
-    it is the same in both copies, so the teacher notebooks prove that every solution passes its check.
+    student copy replaces with ``blank`` (the names to define, as ``name = ...``, or a comment where the answer is a
+    statement). The check cell calls ``tensormagic.check`` with ``check``, an exercise of ``tensormagic/exercises.py``
+    (the facts a right answer has); or, with ``own_check``, runs that code instead (a notebook that asks
+    ``tm.steps`` or a card for the truth, asserting with a hint), guarded by ``tensormagic.check.answered`` on the
+    blank's names so that a copy run as handed out says what to fill in. The check cell is the same in both copies,
+    so the teacher notebooks prove that every solution passes its check.
     """
 
     check: str
     answer: str
     blank: str
     given: str = ""
+    own_check: Code | None = None
 
     def source(self, student: bool) -> str:
         return "\n".join(part for part in (self.given, self.blank if student else self.answer) if part)
 
-    def check_source(self) -> str:
-        return f'from tensormagic import check\ncheck("{self.check}")'
+    def blank_names(self) -> tuple[str, ...]:
+        """The names the blank leaves as ``...`` (``name = ...`` lines)."""
+        return tuple(line.split("=")[0].strip() for line in self.blank.splitlines()
+                     if line.replace(" ", "").endswith("=...") and line.split("=")[0].strip().isidentifier())
+
+    def check_source(self, lang: str) -> str:
+        if self.own_check is None:
+            return f'from tensormagic import check\ncheck("{self.check}")'
+        code = self.own_check.text(lang)
+        names = self.blank_names()
+        if not names:
+            return code
+        arguments = ", ".join(f'"{name}"' for name in (self.check, *names))
+        body = "\n".join(f"    {line}" if line else line for line in code.splitlines())
+        return f"from tensormagic.check import answered\n\nif answered({arguments}):\n{body}"
 
 
-def exercises_intro(en: str, zh: str) -> Md:
-    """The "Exercises" heading with the words for each copy, then ``en``/``zh`` (the first exercise's statement)."""
+def exercises_intro(en: str, zh: str, teacher: Md | None = None, student: Md | None = None) -> Md:
+    """The "Exercises" heading with the words for each copy, then ``en``/``zh`` (the first exercise's statement).
+
+    ``teacher``/``student``: the words for a notebook whose check cells are its own (default: ``tensormagic.check``).
+    """
+    teacher = teacher or TEACHER_EXERCISES
+    student = student or STUDENT_EXERCISES
     return Md(
-        en="## Exercises\n\n" + TEACHER_EXERCISES.en + "\n\n" + en,
-        zh="## 练习\n\n" + TEACHER_EXERCISES.zh + "\n\n" + zh,
+        en="## Exercises\n\n" + teacher.en + "\n\n" + en,
+        zh="## 练习\n\n" + teacher.zh + "\n\n" + zh,
         student=Md(
-            en="## Exercises\n\n" + STUDENT_EXERCISES.en + "\n\n" + en,
-            zh="## 练习\n\n" + STUDENT_EXERCISES.zh + "\n\n" + zh,
+            en="## Exercises\n\n" + student.en + "\n\n" + en,
+            zh="## 练习\n\n" + student.zh + "\n\n" + zh,
         ),
     )
 
@@ -145,6 +167,10 @@ def setup_cell() -> Code:
     return Code("%load_ext tensormagic\n«config»import numpy as np\nimport torch", strings={
         "config": Md(en="", zh='%config TensorMagic.language = "zh"\n'),
     }, raw=("config",))
+
+
+def ok(en: str, zh: str) -> Md:
+    return Md(en=en, zh=zh)
 
 
 HOW_TO_USE = Md(
@@ -1980,33 +2006,44 @@ NB06 = Notebook("06_steps", [
         strings={"saved": ok("steps saved in one HTML file", "个步骤已保存到一个 HTML 文件中")},
     ),
     Code("%explain numpy-sharing"),
-    Md(
+    exercises_intro(
         en=(
-            "## Exercises\n\n"
-            "Each exercise cell already holds one correct answer; replace it with your own and run the check, which "
-            "asks `tm.steps` for the truth.\n\n"
             "**Exercise 1.** `u = torch.arange(6.0)`, then `w = u[::2]`, then `w[1] = -1`. Which box of `u`'s memory "
             "is written at the last step? Put its index in `changed_index`."
         ),
         zh=(
-            "## 练习\n\n"
-            "每个练习单元格里已经填好了一个正确答案；换成你自己的答案，再运行检查单元格，它会用 `tm.steps` 验证。\n\n"
             "**练习 1.** `u = torch.arange(6.0)`，然后 `w = u[::2]`，然后 `w[1] = -1`。最后一步写入的是 `u` "
             "内存中的第几个格子？把它的下标赋给 `changed_index`。"
         ),
+        teacher=Md(
+            en="This is the teacher's copy: each exercise cell holds one correct answer, and the check cell below it "
+            "asks `tm.steps` for the truth. `make demo` also writes the student copies, with the exercise cells blank.",
+            zh="这是教师版：每个练习单元格里已经填好了一个正确答案，下面的检查单元格用 `tm.steps` 验证它。"
+            "`make demo` 还会生成学生版，其中的练习单元格是空的。",
+        ),
+        student=Md(
+            en="Replace each `...` in an exercise cell with your answer, run the cell, then run the check cell below "
+            "it, which asks `tm.steps` for the truth: it confirms a right answer, or stops with a hint. Change your "
+            "answer and check again as often as you like.",
+            zh="把练习单元格里的每个 `...` 换成你的答案，运行它，再运行下面的检查单元格：它用 `tm.steps` 验证，"
+            "答对了会确认，不对则停下并给出提示。可以反复修改、反复检查。",
+        ),
     ),
-    Code("changed_index = 2", tags=("exercise",)),
-    Code(
-        "last = tm.steps('u = torch.arange(6.0)\\nw = u[::2]\\nw[1] = -1\\n', {'torch': torch}).frames[-1]\n"
-        "written = last.storages[last.block('u').storage].written\n"
-        "assert written == (changed_index,), «hint»\n"
-        "print(«ok»)",
-        strings={
-            "hint": ok("Not yet: w takes every second box, so its element 1 is which box of u?",
-                       "还不对：w 每隔一个格子取一个，那么它的第 1 个元素是 u 的第几个格子？"),
-            "ok": ok("Right: w[1] is u[2], the same box.", "对：w[1] 就是 u[2]，同一个格子。"),
-        },
-        tags=("check",),
+    Exercise(
+        "06.changed_index",
+        answer="changed_index = 2",
+        blank="changed_index = ...",
+        own_check=Code(
+            "last = tm.steps('u = torch.arange(6.0)\\nw = u[::2]\\nw[1] = -1\\n', {'torch': torch}).frames[-1]\n"
+            "written = last.storages[last.block('u').storage].written\n"
+            "assert written == (changed_index,), «hint»\n"
+            "print(«ok»)",
+            strings={
+                "hint": ok("Not yet: w takes every second box, so its element 1 is which box of u?",
+                           "还不对：w 每隔一个格子取一个，那么它的第 1 个元素是 u 的第几个格子？"),
+                "ok": ok("Right: w[1] is u[2], the same box.", "对：w[1] 就是 u[2]，同一个格子。"),
+            },
+        ),
     ),
     Md(
         en=(
@@ -2018,22 +2055,27 @@ NB06 = Notebook("06_steps", [
             "`a.T.reshape(6)` 中哪些会分配新内存？把这些表达式（字符串）放进集合 `allocating`。"
         ),
     ),
-    Code("allocating = {'a.clone()', 'a.T.reshape(6)'}", tags=("exercise",)),
-    Code(
-        "truth = set()\n"
-        "for expression in ('a.T', 'a.clone()', 'a.reshape(6)', 'a.T.reshape(6)'):\n"
-        "    frame = tm.steps(f'a = torch.arange(6).view(2, 3)\\nb = {expression}\\n', {'torch': torch}).frames[-1]\n"
-        "    if frame.block('b').new:\n"
-        "        truth.add(expression)\n"
-        "assert allocating == truth, «hint»\n"
-        "print(«ok»)",
-        strings={
-            "hint": ok("Not quite: a view reuses the boxes; reshape copies only when it cannot read them in order.",
-                       "不太对：视图沿用原来的格子；reshape 只有在格子无法按顺序读取时才复制。"),
-            "ok": ok("Yes: clone() always copies, reshape() only when it must.",
-                     "对：clone() 总会复制，reshape() 只在必要时复制。"),
-        },
-        tags=("check",),
+    Exercise(
+        "06.allocating",
+        answer="allocating = {'a.clone()', 'a.T.reshape(6)'}",
+        blank="allocating = ...",
+        own_check=Code(
+            "truth = set()\n"
+            "for expression in ('a.T', 'a.clone()', 'a.reshape(6)', 'a.T.reshape(6)'):\n"
+            "    frame = tm.steps(f'a = torch.arange(6).view(2, 3)\\nb = {expression}\\n',\n"
+            "                     {'torch': torch}).frames[-1]\n"
+            "    if frame.block('b').new:\n"
+            "        truth.add(expression)\n"
+            "assert allocating == truth, «hint»\n"
+            "print(«ok»)",
+            strings={
+                "hint": ok("Not quite: a view reuses the boxes; reshape copies only when it cannot read them in "
+                           "order.",
+                           "不太对：视图沿用原来的格子；reshape 只有在格子无法按顺序读取时才复制。"),
+                "ok": ok("Yes: clone() always copies, reshape() only when it must.",
+                         "对：clone() 总会复制，reshape() 只在必要时复制。"),
+            },
+        ),
     ),
 ])
 
@@ -2066,7 +2108,7 @@ def render(notebook: Notebook, lang: str, student: bool = False) -> nbformat.Not
             nb.cells.append(nbformat.v4.new_code_cell(
                 cell.source(student), id=cell_id, metadata={**exercise_meta, "tags": ["exercise"]}))
             nb.cells.append(nbformat.v4.new_code_cell(
-                cell.check_source(), id=f"{cell_id}-check", metadata={**exercise_meta, "tags": ["check"]}))
+                cell.check_source(lang), id=f"{cell_id}-check", metadata={**exercise_meta, "tags": ["check"]}))
             continue
         meta: dict[str, object] = {}
         if cell.volatile:

@@ -12,7 +12,8 @@ may be). A fault of tensormagic's own while checking one name is reported as a l
     check("01.evens", language="zh")       # 中文
     check(Exercise("mine", (Expect("w", shape=(3, 2), dtype="torch.float32", values=1.0),)))
 
-:func:`assess` returns the :class:`Report` instead of printing it.
+:func:`assess` returns the :class:`Report` instead of printing it. :func:`answered` guards a check cell of an
+exercise's own (see its docstring).
 """
 
 from __future__ import annotations
@@ -145,6 +146,35 @@ def assess(
     hint = _hint(exercise.id, first_wrong, lang) if first_wrong else None
     done = _catalog_text(f"check.done.{exercise.id}", lang)
     return Report(exercise.id, lang, tuple(findings), hint, exercise.topic, done)
+
+
+def answered(
+    exercise_id: str,
+    *names: str,
+    namespace: Mapping[str, Any] | None = None,
+    language: str | None = None,
+) -> bool:
+    """True when every one of ``names`` is defined and no longer ``...``; otherwise print what to do and say False.
+
+    For an exercise whose check cell is its own code (a notebook that asks ``tm.steps`` or a card for the truth):
+    the check cell runs its code under ``if answered("06.allocating", "allocating"):``, so a student copy run as
+    handed out says, in the student's language and with :func:`check`'s words, which names still need an answer,
+    instead of failing inside the check with an error about ``Ellipsis``.
+    """
+    if namespace is None:
+        namespace = _caller_namespace(sys._getframe(1))
+    lang = normalize_language(language) if language else _session_language()
+    findings: list[Finding] = []
+    for name in names:
+        value = namespace.get(name, _MISSING)
+        if value is _MISSING:
+            findings.append(Finding(name, "defined", False, message("check.undefined", lang, name=name)))
+        elif value is Ellipsis:
+            findings.append(Finding(name, "defined", False, message("check.placeholder", lang, name=name)))
+    if not findings:
+        return True
+    print(Report(exercise_id, lang, tuple(findings)).text())
+    return False
 
 
 # -- finding the namespace and the language ---------------------------------------------------------------------------
@@ -377,4 +407,6 @@ def _check_str(expect: Expect, value: str, lang: str) -> list[Finding]:
     return [Finding(name, "values", False, message("check.value_wrong", lang, name=name, value=repr(value)))]
 
 
-__all__ = ["Exercise", "Expect", "Finding", "Report", "UnknownExerciseError", "assess", "check", "exercises"]
+__all__ = [
+    "Exercise", "Expect", "Finding", "Report", "UnknownExerciseError", "answered", "assess", "check", "exercises",
+]

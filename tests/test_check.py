@@ -237,3 +237,17 @@ def test_a_fault_of_ours_is_a_line_of_the_report_not_a_traceback(monkeypatch: py
     assert not report.passed
     assert report.findings[-1].text == message("check.fault", "en", name="evens",
                                                error="RuntimeError: describe broke")
+
+
+def test_answered_says_what_to_fill_in_for_an_own_check(capsys: pytest.CaptureFixture[str]) -> None:
+    from tensormagic.check import answered
+
+    assert answered("06.allocating", "allocating", namespace={"allocating": {"a.T"}}, language="en")
+    assert capsys.readouterr().out == ""
+    assert not answered("06.x", "left", "gone", namespace={"left": ...}, language="zh")
+    text = capsys.readouterr().out
+    assert text.startswith(message("check.title", "zh", exercise="06.x"))
+    assert message("check.placeholder", "zh", name="left") in text
+    assert message("check.undefined", "zh", name="gone") in text
+    assert message("check.failed", "zh", count=2) in text
+    assert message("check.hint", "zh", text="").strip() not in text  # nothing tried yet: no hint

@@ -137,11 +137,14 @@ def test_each_notebook_starts_with_set_up_and_ends_with_checked_exercises() -> N
         exercises = [c for c in cells if "exercise" in c.metadata.get("tags", [])]
         checks = [c for c in cells if "check" in c.metadata.get("tags", [])]
         assert 2 <= len(exercises) <= 3 and len(checks) == len(exercises), path
-        # Each exercise cell is followed by its check cell, which runs tensormagic.check on that exercise
+        # Each exercise cell is followed by its check cell: tensormagic.check on that exercise, or the notebook's
+        # own check guarded by tensormagic.check.answered (which names the exercise too)
         for exercise in exercises:
             check = cells[cells.index(exercise) + 1]
             exercise_id = exercise.metadata["tensormagic"]["exercise"]
-            assert check in checks and check.source.endswith(f'check("{exercise_id}")'), path
+            assert check.metadata["tensormagic"]["exercise"] == exercise_id, path
+            assert check in checks, path
+            assert check.source.endswith(f'check("{exercise_id}")') or f'answered("{exercise_id}"' in check.source
 
 
 @pytest.mark.parametrize("name", IDS)
@@ -156,14 +159,24 @@ def test_notebook_executes_without_errors(name: str, executed: dict[str, Execute
 
 @pytest.mark.parametrize("path", course_notebooks(), ids=[relative_name(p) for p in course_notebooks()])
 def test_teacher_solutions_pass_their_checks(path: Path, executed: dict[str, Executed]) -> None:
-    """The teacher's notebooks hold the solutions: every check cell says all is right, in the notebook's language."""
+    """The teacher's notebooks hold the solutions: every check cell says all is right, in the notebook's language.
+
+    A check of the notebook's own (``answered(...)`` guarding asserts) passes when it raises nothing and prints its
+    confirmation, not what to fill in.
+    """
     result = executed[relative_name(path)]
+    lang = path.parent.name
     checks = [c for c in result.notebook.cells if "check" in c.metadata.get("tags", [])]
     assert checks
     for cell in checks:
         text = "\n".join(output_texts(cell))
-        assert message("check.passed", path.parent.name) in text, f"{cell.source}\n{text}"
         assert "✗" not in text, text
+        if "answered(" in cell.source:
+            assert not any(o.get("output_type") == "error" for o in cell.outputs), f"{cell.source}\n{text}"
+            title = message("check.title", lang, exercise=cell.metadata["tensormagic"]["exercise"])
+            assert text.strip() and title not in text, f"{cell.source}\n{text}"  # answered() spoke: a blank
+        else:
+            assert message("check.passed", lang) in text, f"{cell.source}\n{text}"
 
 
 @pytest.mark.parametrize("path", course_notebooks(), ids=[relative_name(p) for p in course_notebooks()])
