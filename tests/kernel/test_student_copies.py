@@ -66,9 +66,26 @@ ATTEMPTS: dict[str, list[Attempt]] = {
 }
 
 
-def course_exercises() -> dict[str, Any]:
-    """The builder's exercise cells by id (given data, the teacher's answer, the blank)."""
+# Wrong answers to exercises with a check of their own; each must stop the check with one of its hints.
+OWN_ATTEMPTS: dict[str, list[str]] = {
+    "06.changed_index": ["changed_index = 1"],
+    "06.allocating": ["allocating = {'a.clone()'}", "allocating = {'a.T', 'a.clone()', 'a.T.reshape(6)'}"],
+}
+
+
+def all_exercises() -> dict[str, Any]:
+    """The builder's exercise cells by id (given data, the teacher's answer, the blank, an own check or none)."""
     return {cell.check: cell for nb in BUILDER.NOTEBOOKS for cell in nb.cells if isinstance(cell, BUILDER.Exercise)}
+
+
+def course_exercises() -> dict[str, Any]:
+    """The exercises ``tensormagic.check`` checks."""
+    return {key: cell for key, cell in all_exercises().items() if cell.own_check is None}
+
+
+def own_check_exercises() -> dict[str, Any]:
+    """The exercises whose check cell is the notebook's own code."""
+    return {key: cell for key, cell in all_exercises().items() if cell.own_check is not None}
 
 
 @pytest.fixture(scope="module")
@@ -78,11 +95,31 @@ def student_copies(tmp_path_factory: pytest.TempPathFactory) -> list[Path]:
 
 def test_every_exercise_has_attempts_and_data() -> None:
     assert set(ATTEMPTS) == set(course_exercises()) == set(EXERCISES)
+    assert set(OWN_ATTEMPTS) <= set(own_check_exercises())
+    assert not set(EXERCISES) & set(own_check_exercises())  # an id is checked one way only
+
+
+def test_student_copies_need_no_trust(student_copies: list[Path]) -> None:
+    """A copy a student receives is untrusted where they open it: nothing in it may depend on trust.
+
+    JupyterLab and Notebook 7 sanitize the HTML of an untrusted notebook (inline ``<svg>`` and ``<style>`` go).
+    Student copies are handed out unexecuted: no outputs to sanitize, no signature needed, and markdown without
+    HTML the sanitizer would strip. What the student's own runs produce is trusted by their front end.
+    """
+    stripped = ("<svg", "<style", "<script", "style=", "<iframe")
+    for path in student_copies:
+        notebook = nbformat.read(path, as_version=4)
+        assert "signature" not in notebook.metadata
+        for cell in notebook.cells:
+            if cell.cell_type == "code":
+                assert cell.outputs == [] and cell.execution_count is None, path
+            else:
+                assert not any(tag in cell.source.lower() for tag in stripped), (path, cell.source)
 
 
 def test_student_copies_are_blank_and_keep_the_check_cells(student_copies: list[Path]) -> None:
     assert len(student_copies) == 2 * len(BUILDER.NOTEBOOKS)
-    exercises = course_exercises()
+    exercises = all_exercises()
     for path in student_copies:
         lang = path.parent.name
         assert path.parent.parent.name == "students"
@@ -113,8 +150,8 @@ def attempts_notebook(student_copy: Path) -> tuple[nbformat.NotebookNode, list[t
     cells = [next(c for c in student.cells if c.cell_type == "code")]
     plan: list[tuple[str, Attempt | None, bool]] = []
     for index, cell in enumerate(student.cells):
-        if "exercise" not in cell.metadata.get("tags", []):
-            continue
+        if "exercise" not in cell.metadata.get("tags", []) or cell.metadata["tensormagic"]["exercise"] not in exercises:
+            continue  # an exercise with a check of its own: see test_own_checks_in_the_whole_student_copy
         check_cell = student.cells[index + 1]
         exercise = exercises[cell.metadata["tensormagic"]["exercise"]]
         tries: list[tuple[str, Attempt | None, bool]] = [(cell.source, None, False)]
@@ -144,6 +181,8 @@ def checked(student_copies: list[Path], tmp_path_factory: pytest.TempPathFactory
     for result in execute_many(list(plans), jobs=2, timeout=300):
         assert result.ok, (result.source, [str(e) for e in result.errors], result.crash)
         check_cells = [c for c in result.notebook.cells if c.source.startswith("from tensormagic import check")]
+        # check() prints plain text: readable in any front end, trusted or not, light or dark
+        assert all(o.output_type == "stream" for c in check_cells for o in c.outputs), result.source
         plan = plans[result.source]
         assert len(check_cells) == len(plan)
         for (exercise, attempt, right), cell in zip(plan, check_cells, strict=True):
@@ -207,3 +246,69 @@ def test_chinese_copies_speak_chinese(checked: dict[str, list[Any]]) -> None:
     for _, _, _, text in checked["zh"]:
         assert text.startswith("检查 ")
         assert "Checking" not in text and "Hint" not in text
+
+
+def own_check_notebooks(student_copies: list[Path]) -> list[Path]:
+    own = own_check_exercises()
+    return [p for p in student_copies if any(e.startswith(p.stem[:2] + ".") for e in own)]
+
+
+@pytest.fixture(scope="module")
+def own_checked(student_copies: list[Path], tmp_path_factory: pytest.TempPathFactory) -> list[Any]:
+    """Each student copy with own checks, run whole as handed out, then per own-check exercise: each wrong answer
+    and the teacher's answer, each followed by the copy's check cell. Returns (language, executed result,
+    [(exercise, kind, the check cell's index)]) per copy, kind being "blank", "wrong" or "right"."""
+    folder = tmp_path_factory.mktemp("own")
+    own = own_check_exercises()
+    plans: dict[Path, list[tuple[str, str, int]]] = {}
+    for copy in own_check_notebooks(student_copies):
+        notebook = nbformat.read(copy, as_version=4)
+        plan: list[tuple[str, str, int]] = []
+        checks: dict[str, str] = {}
+        for index, cell in enumerate(notebook.cells):
+            exercise_id = cell.metadata.get("tensormagic", {}).get("exercise")
+            if exercise_id in own and "check" in cell.metadata.get("tags", []):
+                plan.append((exercise_id, "blank", index))
+                checks[exercise_id] = cell.source
+        for exercise_id, check_source in checks.items():
+            exercise = own[exercise_id]
+            tries = [(a, "wrong") for a in OWN_ATTEMPTS.get(exercise_id, [])] + [(exercise.source(False), "right")]
+            for code, kind in tries:
+                notebook.cells += [nbformat.v4.new_code_cell(code), nbformat.v4.new_code_cell(check_source)]
+                plan.append((exercise_id, kind, len(notebook.cells) - 1))
+        path = folder / copy.parent.name / copy.name
+        path.parent.mkdir(exist_ok=True)
+        nbformat.write(notebook, path)
+        plans[path] = plan
+    assert plans, "no student copy has an exercise with its own check"
+    return [(result.source.parent.name, result, plans[result.source])
+            for result in execute_many(list(plans), jobs=2, timeout=300)]
+
+
+def test_own_checks_in_the_whole_student_copy(own_checked: list[Any]) -> None:
+    own = own_check_exercises()
+    seen: set[tuple[str, str]] = set()
+    for lang, result, plan in own_checked:
+        assert result.crash is None, result.crash
+        errors = {error.cell: error for error in result.errors}
+        for exercise_id, kind, index in plan:
+            cell = result.notebook.cells[index]
+            text = "\n".join(output_texts(cell))
+            exercise = own[exercise_id]
+            if kind == "blank":  # run as handed out: what to fill in, in check()'s words, and no traceback
+                assert index not in errors, (exercise_id, errors.get(index))
+                assert text.startswith(message("check.title", lang, exercise=exercise_id)), text
+                for name in exercise.blank_names():
+                    assert message("check.placeholder", lang, name=name) in text, text
+            elif kind == "wrong":  # the notebook's own hint, in the copy's language
+                hints = {value.text(lang) for key, value in exercise.own_check.strings.items() if key != "ok"}
+                assert index in errors and errors[index].ename == "AssertionError", (exercise_id, text)
+                assert errors[index].evalue in hints, errors[index]
+            else:
+                assert index not in errors, (exercise_id, errors.get(index))
+                assert exercise.own_check.strings["ok"].text(lang) in text, text
+            seen.add((exercise_id, kind))
+        # Nothing else in the copy fails: the blank exercises do not break the cells after them
+        assert set(errors) <= {index for _, kind, index in plan if kind == "wrong"}, result.errors
+    assert {e for e, kind in seen if kind == "blank"} == set(own)
+    assert {e for e, kind in seen if kind == "right"} == set(own)
