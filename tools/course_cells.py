@@ -255,12 +255,14 @@ class CourseCell:
     """One cell to time as the first explained cell of a fresh kernel.
 
     ``before`` are the code cells that run before it in its notebook (or chapter), as the user wrote them; ``source``
-    is the cell without its ``%%explain`` line.
+    is the cell without its ``%%explain`` line; ``magic`` is that line as the notebook wrote it (options included:
+    ``%%explain --steps`` records a timeline instead of explanations, a first cost of its own).
     """
 
     label: str
     before: tuple[str, ...]
     source: str
+    magic: str = "%%explain"
 
 
 EXPLAIN = "%%explain"
@@ -294,7 +296,10 @@ def notebook_explain_cells(language: str = "en", root: Path = COURSE) -> list[Co
         ]
         for index, source in enumerate(sources):
             if source.startswith(EXPLAIN):
-                cells.append(CourseCell(f"{path.stem} cell {index}", tuple(sources[:index]), strip_explain(source)))
+                magic = source.partition("\n")[0].strip()
+                label = f"{path.stem} cell {index}" + (f" ({magic.removeprefix(EXPLAIN).strip()})" if magic != EXPLAIN
+                                                       else "")
+                cells.append(CourseCell(label, tuple(sources[:index]), strip_explain(source), magic))
     return cells
 
 
