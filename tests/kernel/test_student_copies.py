@@ -272,7 +272,9 @@ def own_checked(student_copies: list[Path], tmp_path_factory: pytest.TempPathFac
                 checks[exercise_id] = cell.source
         for exercise_id, check_source in checks.items():
             exercise = own[exercise_id]
-            tries = [(a, "wrong") for a in OWN_ATTEMPTS.get(exercise_id, [])] + [(exercise.source(False), "right")]
+            tries = [("\n".join(part for part in (exercise.given, a) if part), "wrong")
+                     for a in OWN_ATTEMPTS.get(exercise_id, [])]
+            tries.append((exercise.source(False), "right"))
             for code, kind in tries:
                 notebook.cells += [nbformat.v4.new_code_cell(code), nbformat.v4.new_code_cell(check_source)]
                 plan.append((exercise_id, kind, len(notebook.cells) - 1))
