@@ -8,6 +8,8 @@ them equal, so a changed English help fails until its Chinese is changed too. Ke
 
 from __future__ import annotations
 
+from .forms import Template
+
 EN = {
     "help.positionals": "positional arguments",
     "help.options": "options",
@@ -50,10 +52,17 @@ EN = {
     "\n"
     "    %%explain --lang zh\n"
     "    t = torch.tensor([[1., 2, 3, 4], [5, 6, 7, 8]])\n"
-    "    t.sum(dim=0)                   # says: axis 0 collapses -> (4,), one result per column",
+    "    t.sum(dim=0)                   # says: axis 0 collapses -> (4,), one result per column\n"
+    "\n"
+    "    %%explain --steps\n"
+    "    n1 = np.array([[1, 2, 3], [4, 5, 6]])\n"
+    "    t1 = torch.from_numpy(n1)\n"
+    "    t1[0][0] = 8888                # step 3: t1 and n1 show 8888 in the same box",
     "help.explain.lang": "Language of the explanation (default: TensorMagic.language).",
     "help.explain.max_lines": "Most lines the explanation shows before saying how many more there are (default: "
     "TensorMagic.max_lines).",
+    "help.explain.steps": "Show a timeline instead: a slider over the executed lines, and at each step the names, the "
+    "tensors and arrays they refer to, and their memory as boxes (views, writes, shared memory, new memory).",
     "help.explain.topic": "Line form only: a concept card to show, and its settings as options (%%explain cnn "
     "--kernel 5 --stride 2; %%explain cnn --help lists them).",
 }
@@ -97,9 +106,20 @@ ZH = {
     "\n"
     "    %%explain --lang zh\n"
     "    t = torch.tensor([[1., 2, 3, 4], [5, 6, 7, 8]])\n"
-    "    t.sum(dim=0)                   # 说明：第 0 轴被压缩 -> (4,)，每列一个结果",
+    "    t.sum(dim=0)                   # 说明：第 0 轴被压缩 -> (4,)，每列一个结果\n"
+    "\n"
+    "    %%explain --steps\n"
+    "    n1 = np.array([[1, 2, 3], [4, 5, 6]])\n"
+    "    t1 = torch.from_numpy(n1)\n"
+    "    t1[0][0] = 8888                # 第 3 步：t1 和 n1 在同一个格子里显示 8888",
     "help.explain.lang": "讲解使用的语言（默认：TensorMagic.language）。",
     "help.explain.max_lines": "讲解最多显示的行数，超出时说明还有多少行（默认：TensorMagic.max_lines）。",
+    "help.explain.steps": "改为显示一条时间线：用滑块逐行查看执行过的代码，每一步显示各个变量名、它们指向的张量"
+    "和数组，以及画成一行行格子的内存（视图、写入、共享内存、新内存）。",
     "help.explain.topic": "仅用于单行形式：要显示的概念卡片，卡片的设置可作为选项（%%explain cnn --kernel 5 "
     "--stride 2；%%explain cnn --help 列出这些选项）。",
 }
+
+# Templates like every catalog's (no placeholders here, so the text is as written).
+EN = {key: Template(text) for key, text in EN.items()}
+ZH = {key: Template(text) for key, text in ZH.items()}
