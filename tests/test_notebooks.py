@@ -128,6 +128,13 @@ def test_both_languages_have_the_same_cells() -> None:
         assert '%config TensorMagic.language = "zh"' in zh[[c.cell_type for c in zh].index("code")].source
 
 
+def own_checks(lang: str) -> dict[str, str]:
+    """The check cells of the builder's exercises with a check of their own, by exercise id."""
+    builder = load_builder()
+    return {cell.check: cell.check_source(lang) for notebook in builder.NOTEBOOKS for cell in notebook.cells
+            if isinstance(cell, builder.Exercise) and cell.own_check is not None}
+
+
 def test_each_notebook_starts_with_set_up_and_ends_with_checked_exercises() -> None:
     for path in course_notebooks():
         cells = nbformat.read(path, as_version=4).cells
@@ -144,7 +151,8 @@ def test_each_notebook_starts_with_set_up_and_ends_with_checked_exercises() -> N
             exercise_id = exercise.metadata["tensormagic"]["exercise"]
             assert check.metadata["tensormagic"]["exercise"] == exercise_id, path
             assert check in checks, path
-            assert check.source.endswith(f'check("{exercise_id}")') or f'answered("{exercise_id}"' in check.source
+            own = own_checks(path.parent.name).get(exercise_id)
+            assert check.source.endswith(f'check("{exercise_id}")') or check.source == own, path
 
 
 @pytest.mark.parametrize("name", IDS)
@@ -161,8 +169,8 @@ def test_notebook_executes_without_errors(name: str, executed: dict[str, Execute
 def test_teacher_solutions_pass_their_checks(path: Path, executed: dict[str, Executed]) -> None:
     """The teacher's notebooks hold the solutions: every check cell says all is right, in the notebook's language.
 
-    A check of the notebook's own (``answered(...)`` guarding asserts) passes when it raises nothing and prints its
-    confirmation, not what to fill in.
+    A check of the notebook's own (asserts with hints, guarded by ``answered(...)``) passes when it raises nothing
+    and prints its confirmation, not what to fill in.
     """
     result = executed[relative_name(path)]
     lang = path.parent.name
@@ -171,7 +179,7 @@ def test_teacher_solutions_pass_their_checks(path: Path, executed: dict[str, Exe
     for cell in checks:
         text = "\n".join(output_texts(cell))
         assert "✗" not in text, text
-        if "answered(" in cell.source:
+        if not cell.source.endswith(f'check("{cell.metadata["tensormagic"]["exercise"]}")'):  # an own check
             assert not any(o.get("output_type") == "error" for o in cell.outputs), f"{cell.source}\n{text}"
             title = message("check.title", lang, exercise=cell.metadata["tensormagic"]["exercise"])
             assert text.strip() and title not in text, f"{cell.source}\n{text}"  # answered() spoke: a blank
