@@ -152,6 +152,21 @@ STUDENT_EXERCISES = Md(
 )
 
 
+OWN_CHECK_TEACHER = Md(
+    en="This is the teacher's copy: each exercise cell holds one correct answer, and the check cell below it tests "
+    "it. `make demo` also writes the student copies, with the exercise cells blank.",
+    zh="这是教师版：每个练习单元格里已经填好了一个正确答案，下面的检查单元格检验它。"
+    "`make demo` 还会生成学生版，其中的练习单元格是空的。",
+)
+OWN_CHECK_STUDENT = Md(
+    en="Replace each `...` in an exercise cell with your answer (or write your lines under its comment), run the "
+    "cell, then run the check cell below it: it confirms a right answer, or stops with a hint. Change your answer "
+    "and check again as often as you like.",
+    zh="把练习单元格里的每个 `...` 换成你的答案（或在注释下面写出你的代码），运行它，再运行下面的检查单元格："
+    "答对了会确认，不对则停下并给出提示。可以反复修改、反复检查。",
+)
+
+
 Cell = Md | Code | Exercise
 
 
@@ -1463,7 +1478,8 @@ NB07 = Notebook("07_autograd", [
         ),
         zh=(
             "两个常见错误。传入概率而不是 logits，softmax 就做了两次：不会报错，只是得到一个不同的、错误的损失。"
-            "浮点数的类别标签则会被拒绝：目标必须是 int64 类型的类别下标（torch 也接受 uint8，但不接受 int32 或浮点数）。"
+            "浮点数的类别标签则会被拒绝：目标必须是 int64 类型的类别下标"
+            "（torch 也接受 uint8，但不接受 int32 或浮点数）。"
         ),
     ),
     Code(
@@ -1479,38 +1495,42 @@ NB07 = Notebook("07_autograd", [
         "except RuntimeError as error:\n"
         "    print('RuntimeError:', error)"
     ),
-    Md(
+    exercises_intro(
+        teacher=OWN_CHECK_TEACHER,
+        student=OWN_CHECK_STUDENT,
         en=(
-            "## Exercises\n\n"
-            "Each exercise cell already holds one correct answer; replace it with your own and run the check.\n\n"
             "**Exercise 1.** Let autograd find the derivative of f(a) = a³ at a = 2: make `a` a tensor that "
             "requires grad, compute `f`, call `backward()` and keep the gradient in `grad_a`."
         ),
         zh=(
-            "## 练习\n\n"
-            "每个练习单元格里已经填好了一个正确答案；换成你自己的写法，然后运行检查单元格。\n\n"
             "**练习 1.** 让 autograd 求出 f(a) = a³ 在 a = 2 处的导数：把 `a` 创建成需要梯度的张量，计算 `f`，"
             "调用 `backward()`，把梯度保存在 `grad_a` 中。"
         ),
     ),
-    Code(
-        "a = torch.tensor(data=2.0, requires_grad=True)\n"
-        "f = a ** 3\n"
-        "f.backward()\n"
-        "grad_a = a.grad",
-        tags=("exercise",),
-    ),
-    Code(
-        "assert isinstance(grad_a, torch.Tensor), «tensor»\n"
-        "assert grad_a.item() == 12.0, «value»\n"
-        "print(«ok»)",
-        strings={
-            "tensor": ok("grad_a should be a.grad, a tensor: did a require grad, and did you call f.backward()?",
-                         "grad_a 应是 a.grad，一个张量：a 需要梯度吗？调用 f.backward() 了吗？"),
-            "value": ok("The derivative of a³ is 3a², which is 12 at a = 2.", "a³ 的导数是 3a²，在 a = 2 处为 12。"),
-            "ok": ok("Right: autograd found 3a² = 12.", "正确：autograd 算出了 3a² = 12。"),
-        },
-        tags=("check",),
+    Exercise(
+        "07.grad_a",
+        answer=(
+            "a = torch.tensor(data=2.0, requires_grad=True)\n"
+            "f = a ** 3\n"
+            "f.backward()\n"
+            "grad_a = a.grad"
+        ),
+        blank=(
+            "# make a, compute f and call backward(); then:\n"
+            "grad_a = ..."
+        ),
+        own_check=Code(
+            "assert isinstance(grad_a, torch.Tensor), «tensor»\n"
+            "assert grad_a.item() == 12.0, «value»\n"
+            "print(«ok»)",
+            strings={
+                "tensor": ok("grad_a should be a.grad, a tensor: did a require grad, and did you call f.backward()?",
+                             "grad_a 应是 a.grad，一个张量：a 需要梯度吗？调用 f.backward() 了吗？"),
+                "value": ok("The derivative of a³ is 3a², which is 12 at a = 2.",
+                            "a³ 的导数是 3a²，在 a = 2 处为 12。"),
+                "ok": ok("Right: autograd found 3a² = 12.", "正确：autograd 算出了 3a² = 12。"),
+            },
+        ),
     ),
     Md(
         en=(
@@ -1519,27 +1539,33 @@ NB07 = Notebook("07_autograd", [
         ),
         zh="**练习 2.** 下面的 `p` 已经带着之前一次 `backward()` 留下的梯度。让 `p.grad` 只是 `(3 * p).sum()` 的梯度。",
     ),
-    Code(
-        "p = torch.tensor(data=[1.0, 2.0], requires_grad=True)\n"
-        "(p * p).sum().backward()\n"
-        "p.grad = None\n"
-        "(3 * p).sum().backward()",
-        tags=("exercise",),
-    ),
-    Code(
-        "assert p.grad is not None, «missing»\n"
-        "assert torch.equal(p.grad, torch.tensor([3.0, 3.0])), «added»\n"
-        "print(«ok»)",
-        strings={
-            "missing": ok("p.grad is None: call backward() on (3 * p).sum() after clearing.",
-                          "p.grad 是 None：清除之后要对 (3 * p).sum() 调用 backward()。"),
-            "added": ok("The gradient of (3 * p).sum() is 3 for each element; the old one was added to it: clear "
-                        "p.grad before backward().",
-                        "(3 * p).sum() 的梯度每个元素都是 3；旧梯度被加了上去：在 backward() 之前先清除 p.grad。"),
-            "ok": ok("Exactly: cleared first, so only this backward() counts.",
-                     "完全正确：先清除，所以只有这一次 backward() 的梯度。"),
-        },
-        tags=("check",),
+    Exercise(
+        "07.zero_grad",
+        given=(
+            "p = torch.tensor(data=[1.0, 2.0], requires_grad=True)\n"
+            "(p * p).sum().backward()"
+        ),
+        answer=(
+            "p.grad = None\n"
+            "(3 * p).sum().backward()"
+        ),
+        blank=(
+            "# your lines here"
+        ),
+        own_check=Code(
+            "assert p.grad is not None, «missing»\n"
+            "assert torch.equal(p.grad, torch.tensor([3.0, 3.0])), «added»\n"
+            "print(«ok»)",
+            strings={
+                "missing": ok("p.grad is None: call backward() on (3 * p).sum() after clearing.",
+                              "p.grad 是 None：清除之后要对 (3 * p).sum() 调用 backward()。"),
+                "added": ok("The gradient of (3 * p).sum() is 3 for each element; the old one was added to it: clear "
+                            "p.grad before backward().",
+                            "(3 * p).sum() 的梯度每个元素都是 3；旧梯度被加了上去：在 backward() 之前先清除 p.grad。"),
+                "ok": ok("Exactly: cleared first, so only this backward() counts.",
+                         "完全正确：先清除，所以只有这一次 backward() 的梯度。"),
+            },
+        ),
     ),
     Md(
         en=(
@@ -1551,26 +1577,33 @@ NB07 = Notebook("07_autograd", [
             "的要求创建 `targets`，并计算平均损失 `loss3`。"
         ),
     ),
-    Code(
-        "scores = torch.tensor(data=[[0.2, -1.0, 0.5, 2.0], [1.5, 0.3, -0.2, 0.1], [0.0, 0.8, 0.4, -0.5]])\n"
-        "targets = torch.tensor(data=[3, 0, 1])\n"
-        "loss3 = torch.nn.functional.cross_entropy(scores, targets)",
-        tags=("exercise",),
-    ),
-    Code(
-        "assert targets.dtype == torch.int64 and targets.shape == (3,), «targets»\n"
-        "expected = -torch.log_softmax(scores, dim=1)[torch.arange(3), torch.tensor([3, 0, 1])].mean()\n"
-        "assert torch.allclose(loss3, expected), «loss»\n"
-        "print(«ok»)",
-        strings={
-            "targets": ok("targets should be the class indices 3, 0, 1 as an int64 tensor of shape (3,).",
-                          "targets 应是类别下标 3、0、1，形状为 (3,) 的 int64 张量。"),
-            "loss": ok("Pass the raw scores (not softmax of them) and the indices to cross_entropy.",
-                       "把原始分数（不是它们的 softmax）和下标传给 cross_entropy。"),
-            "ok": ok("Right: logits in, int64 indices in, the mean loss out.",
-                     "正确：传入 logits 和 int64 下标，得到平均损失。"),
-        },
-        tags=("check",),
+    Exercise(
+        "07.cross_entropy",
+        given=(
+            "scores = torch.tensor(data=[[0.2, -1.0, 0.5, 2.0], [1.5, 0.3, -0.2, 0.1], [0.0, 0.8, 0.4, -0.5]])"
+        ),
+        answer=(
+            "targets = torch.tensor(data=[3, 0, 1])\n"
+            "loss3 = torch.nn.functional.cross_entropy(scores, targets)"
+        ),
+        blank=(
+            "targets = ...\n"
+            "loss3 = ..."
+        ),
+        own_check=Code(
+            "assert targets.dtype == torch.int64 and targets.shape == (3,), «targets»\n"
+            "expected = -torch.log_softmax(scores, dim=1)[torch.arange(3), torch.tensor([3, 0, 1])].mean()\n"
+            "assert torch.allclose(loss3, expected), «loss»\n"
+            "print(«ok»)",
+            strings={
+                "targets": ok("targets should be the class indices 3, 0, 1 as an int64 tensor of shape (3,).",
+                              "targets 应是类别下标 3、0、1，形状为 (3,) 的 int64 张量。"),
+                "loss": ok("Pass the raw scores (not softmax of them) and the indices to cross_entropy.",
+                           "把原始分数（不是它们的 softmax）和下标传给 cross_entropy。"),
+                "ok": ok("Right: logits in, int64 indices in, the mean loss out.",
+                         "正确：传入 logits 和 int64 下标，得到平均损失。"),
+            },
+        ),
     ),
 ])
 
@@ -1745,51 +1778,55 @@ NB08 = Notebook("08_training", [
         "accuracy = (predicted == labels).float().mean().item()\n"
         "print(predicted.requires_grad, accuracy)"
     ),
-    Md(
+    exercises_intro(
+        teacher=OWN_CHECK_TEACHER,
+        student=OWN_CHECK_STUDENT,
         en=(
-            "## Exercises\n\n"
-            "Each exercise cell already holds one correct answer; replace it with your own and run the check.\n\n"
             "**Exercise 1.** `net` is a fresh `nn.Linear(2, 3)` with an SGD optimizer `opt` (lr 0.1). Below the "
             "comment, write the five lines once: one training step of `net` on `points` and `labels`."
         ),
         zh=(
-            "## 练习\n\n"
-            "每个练习单元格里已经填好了一个正确答案；换成你自己的写法，然后运行检查单元格。\n\n"
             "**练习 1.** `net` 是一个新建的 `nn.Linear(2, 3)`，`opt` 是它的 SGD 优化器（lr 为 0.1）。在注释下面写出那"
             "五行代码一次：用 `points` 和 `labels` 对 `net` 训练一步。"
         ),
     ),
-    Code(
-        "torch.manual_seed(1)\n"
-        "net = torch.nn.Linear(2, 3)\n"
-        "opt = torch.optim.SGD(net.parameters(), lr=0.1)\n"
-        "start = [parameter.detach().clone() for parameter in net.parameters()]\n"
-        "# one training step:\n"
-        "out = net(points)\n"
-        "step_loss = torch.nn.functional.cross_entropy(out, labels)\n"
-        "opt.zero_grad()\n"
-        "step_loss.backward()\n"
-        "opt.step()",
-        tags=("exercise",),
-    ),
-    Code(
-        "weight0, bias0 = (tensor.clone().requires_grad_(True) for tensor in start)\n"
-        "reference = torch.nn.functional.cross_entropy(points @ weight0.T + bias0, labels)\n"
-        "grad_w, grad_b = torch.autograd.grad(reference, [weight0, bias0])\n"
-        "assert not torch.equal(net.weight.detach(), start[0]), «moved»\n"
-        "assert torch.allclose(net.weight.detach(), start[0] - 0.1 * grad_w, atol=1e-6), «once»\n"
-        "assert torch.allclose(net.bias.detach(), start[1] - 0.1 * grad_b, atol=1e-6), «once»\n"
-        "print(«ok»)",
-        strings={
-            "moved": ok("net's weights did not change: did you call opt.step() after loss.backward()?",
-                        "net 的权重没有变：在 loss.backward() 之后调用 opt.step() 了吗？"),
-            "once": ok("The parameters moved, but not by exactly one SGD step from the start: one forward, one "
-                       "backward, one step.",
-                       "参数变了，但不是从起点出发恰好一步 SGD：一次前向、一次反向、一次 step。"),
-            "ok": ok("Right: one step, p ← p − 0.1 · p.grad for every parameter.",
-                     "正确：一步，每个参数 p ← p − 0.1 · p.grad。"),
-        },
-        tags=("check",),
+    Exercise(
+        "08.one_step",
+        given=(
+            "torch.manual_seed(1)\n"
+            "net = torch.nn.Linear(2, 3)\n"
+            "opt = torch.optim.SGD(net.parameters(), lr=0.1)\n"
+            "start = [parameter.detach().clone() for parameter in net.parameters()]\n"
+            "# one training step:"
+        ),
+        answer=(
+            "out = net(points)\n"
+            "step_loss = torch.nn.functional.cross_entropy(out, labels)\n"
+            "opt.zero_grad()\n"
+            "step_loss.backward()\n"
+            "opt.step()"
+        ),
+        blank=(
+            "# ..."
+        ),
+        own_check=Code(
+            "weight0, bias0 = (tensor.clone().requires_grad_(True) for tensor in start)\n"
+            "reference = torch.nn.functional.cross_entropy(points @ weight0.T + bias0, labels)\n"
+            "grad_w, grad_b = torch.autograd.grad(reference, [weight0, bias0])\n"
+            "assert not torch.equal(net.weight.detach(), start[0]), «moved»\n"
+            "assert torch.allclose(net.weight.detach(), start[0] - 0.1 * grad_w, atol=1e-6), «once»\n"
+            "assert torch.allclose(net.bias.detach(), start[1] - 0.1 * grad_b, atol=1e-6), «once»\n"
+            "print(«ok»)",
+            strings={
+                "moved": ok("net's weights did not change: did you call opt.step() after loss.backward()?",
+                            "net 的权重没有变：在 loss.backward() 之后调用 opt.step() 了吗？"),
+                "once": ok("The parameters moved, but not by exactly one SGD step from the start: one forward, one "
+                           "backward, one step.",
+                           "参数变了，但不是从起点出发恰好一步 SGD：一次前向、一次反向、一次 step。"),
+                "ok": ok("Right: one step, p ← p − 0.1 · p.grad for every parameter.",
+                         "正确：一步，每个参数 p ← p − 0.1 · p.grad。"),
+            },
+        ),
     ),
     Md(
         en=(
@@ -1802,32 +1839,39 @@ NB08 = Notebook("08_training", [
             "预测它们的类别（`test_predicted`），并把 `test_accuracy` 算成一个 Python float。"
         ),
     ),
-    Code(
-        "torch.manual_seed(2)\n"
-        "test_labels = torch.arange(3).repeat_interleave(10)\n"
-        "test_points = centres[test_labels] + 0.9 * torch.randn(30, 2)\n"
-        "with torch.no_grad():\n"
-        "    test_predicted = model(test_points).argmax(dim=1)\n"
-        "test_accuracy = (test_predicted == test_labels).float().mean().item()",
-        tags=("exercise",),
-    ),
-    Code(
-        "assert not test_predicted.requires_grad, «graph»\n"
-        "assert isinstance(test_accuracy, float), «python»\n"
-        "with torch.no_grad():\n"
-        "    right = (model(test_points).argmax(dim=1) == test_labels).sum().item()\n"
-        "assert abs(test_accuracy - right / 30) < 1e-6, «value»\n"
-        "print(«ok», test_accuracy)",
-        strings={
-            "graph": ok("test_predicted requires grad: compute it inside torch.no_grad().",
-                        "test_predicted 需要梯度：请在 torch.no_grad() 中计算。"),
-            "python": ok("test_accuracy should be a plain Python float: .item() gives one.",
-                         "test_accuracy 应是普通的 Python float：用 .item() 取出。"),
-            "value": ok("The accuracy is the share of the 30 points whose argmax equals their label.",
-                        "准确率是 30 个点中 argmax 等于标签的点所占的比例。"),
-            "ok": ok("Right. Accuracy on points the model never saw:", "正确。模型从没见过的点上的准确率："),
-        },
-        tags=("check",),
+    Exercise(
+        "08.test_accuracy",
+        given=(
+            "torch.manual_seed(2)\n"
+            "test_labels = torch.arange(3).repeat_interleave(10)\n"
+            "test_points = centres[test_labels] + 0.9 * torch.randn(30, 2)"
+        ),
+        answer=(
+            "with torch.no_grad():\n"
+            "    test_predicted = model(test_points).argmax(dim=1)\n"
+            "test_accuracy = (test_predicted == test_labels).float().mean().item()"
+        ),
+        blank=(
+            "test_predicted = ...\n"
+            "test_accuracy = ..."
+        ),
+        own_check=Code(
+            "assert not test_predicted.requires_grad, «graph»\n"
+            "assert isinstance(test_accuracy, float), «python»\n"
+            "with torch.no_grad():\n"
+            "    right = (model(test_points).argmax(dim=1) == test_labels).sum().item()\n"
+            "assert abs(test_accuracy - right / 30) < 1e-6, «value»\n"
+            "print(«ok», test_accuracy)",
+            strings={
+                "graph": ok("test_predicted requires grad: compute it inside torch.no_grad().",
+                            "test_predicted 需要梯度：请在 torch.no_grad() 中计算。"),
+                "python": ok("test_accuracy should be a plain Python float: .item() gives one.",
+                             "test_accuracy 应是普通的 Python float：用 .item() 取出。"),
+                "value": ok("The accuracy is the share of the 30 points whose argmax equals their label.",
+                            "准确率是 30 个点中 argmax 等于标签的点所占的比例。"),
+                "ok": ok("Right. Accuracy on points the model never saw:", "正确。模型从没见过的点上的准确率："),
+            },
+        ),
     ),
     Md(
         en=(
@@ -1839,22 +1883,25 @@ NB08 = Notebook("08_training", [
             "让它的 100 步训练发散。"
         ),
     ),
-    Code("diverging_lr = 0.6", tags=("exercise",)),
-    Code(
-        "from tensormagic import card\n"
-        "assert 0.001 <= diverging_lr <= 1, «range»\n"
-        "verdict = card('training-loop', lr=diverging_lr, steps=100).numbers['verdict']\n"
-        "assert verdict == 'diverges', «hint»\n"
-        "print(«ok»)",
-        strings={
-            "range": ok("The card takes learning rates from 0.001 to 1.", "卡片接受 0.001 到 1 之间的学习率。"),
-            "hint": ok("With that lr the loss does not grow within 100 steps: go above the limit 2/λ the card "
-                       "prints, far enough.",
-                       "用这个学习率，100 步之内损失没有增大：要超过卡片给出的上限 2/λ，而且要超过得足够多。"),
-            "ok": ok("Yes: each step overshoots more than the last, and the loss grows.",
-                     "对：每一步都比上一步越过得更远，损失越来越大。"),
-        },
-        tags=("check",),
+    Exercise(
+        "08.diverging_lr",
+        answer="diverging_lr = 0.6",
+        blank="diverging_lr = ...",
+        own_check=Code(
+            "from tensormagic import card\n"
+            "assert 0.001 <= diverging_lr <= 1, «range»\n"
+            "verdict = card('training-loop', lr=diverging_lr, steps=100).numbers['verdict']\n"
+            "assert verdict == 'diverges', «hint»\n"
+            "print(«ok»)",
+            strings={
+                "range": ok("The card takes learning rates from 0.001 to 1.", "卡片接受 0.001 到 1 之间的学习率。"),
+                "hint": ok("With that lr the loss does not grow within 100 steps: go above the limit 2/λ the card "
+                           "prints, far enough.",
+                           "用这个学习率，100 步之内损失没有增大：要超过卡片给出的上限 2/λ，而且要超过得足够多。"),
+                "ok": ok("Yes: each step overshoots more than the last, and the loss grows.",
+                         "对：每一步都比上一步越过得更远，损失越来越大。"),
+            },
+        ),
     ),
 ])
 

@@ -70,6 +70,20 @@ ATTEMPTS: dict[str, list[Attempt]] = {
 OWN_ATTEMPTS: dict[str, list[str]] = {
     "06.changed_index": ["changed_index = 1"],
     "06.allocating": ["allocating = {'a.clone()'}", "allocating = {'a.T', 'a.clone()', 'a.T.reshape(6)'}"],
+    "07.grad_a": ["a = torch.tensor(data=2.0, requires_grad=True)\nf = a ** 2\nf.backward()\ngrad_a = a.grad"],
+    "07.zero_grad": ["(3 * p).sum().backward()"],
+    "07.cross_entropy": [
+        "targets = torch.tensor(data=[3.0, 0.0, 1.0])\n"
+        "loss3 = torch.nn.functional.cross_entropy(scores, targets.long())",
+        "targets = torch.tensor(data=[3, 0, 1])\n"
+        "loss3 = torch.nn.functional.cross_entropy(scores.softmax(dim=1), targets)",
+    ],
+    "08.one_step": ["out = net(points)\n"
+                    "step_loss = torch.nn.functional.cross_entropy(out, labels)\n"
+                    "step_loss.backward()"],
+    "08.test_accuracy": ["test_predicted = model(test_points).argmax(dim=1)\n"
+                         "test_accuracy = (test_predicted == test_labels).float().mean()"],
+    "08.diverging_lr": ["diverging_lr = 0.01"],
 }
 
 
@@ -298,6 +312,7 @@ def test_own_checks_in_the_whole_student_copy(own_checked: list[Any]) -> None:
             text = "\n".join(output_texts(cell))
             exercise = own[exercise_id]
             hints = {value.text(lang) for key, value in exercise.own_check.strings.items() if key != "ok"}
+            seen.add((exercise_id, kind))
             if kind == "blank" and not exercise.blank_names():  # only a comment to write under: a wrong answer
                 kind = "wrong"
             if kind == "blank":  # run as handed out: what to fill in, in check()'s words, and no traceback
@@ -311,7 +326,6 @@ def test_own_checks_in_the_whole_student_copy(own_checked: list[Any]) -> None:
             else:
                 assert index not in errors, (exercise_id, errors.get(index))
                 assert exercise.own_check.strings["ok"].text(lang) in text, text
-            seen.add((exercise_id, kind))
         # Nothing else in the copy fails: the blank exercises do not break the cells after them
         stopped = {index for exercise_id, kind, index in plan
                    if kind == "wrong" or (kind == "blank" and not own[exercise_id].blank_names())}
