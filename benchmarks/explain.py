@@ -17,7 +17,6 @@ Run: ``.venv/bin/python benchmarks/explain.py`` (``--repeat N`` to change the nu
 from __future__ import annotations
 
 import argparse
-import ast
 import contextlib
 import io
 import os
@@ -44,17 +43,11 @@ with torchsnooper.snoop(output=_null):
 
 
 def chapter_source() -> str:
-    """The course chapter's cells, read from the test module's ``CHAPTER_CELLS`` literal (parsed, not
-    imported: benchmarks do not import tests, nor pytest)."""
-    path = os.path.join(ROOT, "tests", "test_explain_chapter.py")
-    with open(path, encoding="utf-8") as source:
-        tree = ast.parse(source.read(), path)
-    for node in tree.body:
-        target = node.target if isinstance(node, ast.AnnAssign) else None
-        if isinstance(target, ast.Name) and target.id == "CHAPTER_CELLS" and node.value is not None:
-            cells = ast.literal_eval(node.value)
-            return "\n".join(source for _, source in cells)
-    raise LookupError(f"CHAPTER_CELLS not found in {path}")
+    """The course chapter's cells, from ``tools/course_cells.py`` (shared with the tests; no test is imported)."""
+    sys.path.insert(0, os.path.join(ROOT, "tools"))
+    from course_cells import CHAPTER_CELLS
+
+    return "\n".join(source for _, source in CHAPTER_CELLS)
 
 
 def shim_pkg_resources() -> None:

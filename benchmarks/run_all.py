@@ -15,7 +15,7 @@ from pathlib import Path
 
 HERE = Path(__file__).resolve().parent
 # neighbour.py is a helper, not a benchmark
-SCRIPTS = ("describe.py", "explain.py", "training.py", "cards.py", "overview.py", "steps.py")
+SCRIPTS = ("describe.py", "explain.py", "training.py", "cards.py", "overview.py", "steps.py", "first_cell.py")
 
 
 def main() -> int:

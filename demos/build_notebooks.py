@@ -6,7 +6,11 @@ is given in English and Chinese side by side. Run ``python demos/build_notebooks
 outputs, sorted JSON), so rebuilding an unchanged source rewrites nothing.
 
 Cell metadata under ``"tensormagic"`` is read by the tests: ``volatile`` names variables whose values are leftover
-memory (``torch.Tensor(size=...)``), which only keep their shape and dtype from run to run.
+memory (``torch.Tensor(size=...)``), which only keep their shape and dtype from run to run; ``exercise`` names the
+``tensormagic.check`` exercise of an exercise cell and its check cell.
+
+Each notebook ends with exercises (:class:`Exercise`): the teacher's notebooks hold the solutions, the student copies
+(``--students DIR``, written by ``make demo``) the same notebooks with the exercise cells blank.
 """
 
 from __future__ import annotations
@@ -24,13 +28,14 @@ LANGUAGES = ("en", "zh")
 
 @dataclass(frozen=True)
 class Md:
-    """A markdown cell, written once per language."""
+    """A markdown cell, written once per language; ``student`` is its text in the student copies, when it differs."""
 
     en: str
     zh: str
+    student: Md | None = None
 
-    def text(self, lang: str) -> str:
-        return getattr(self, lang)
+    def text(self, lang: str, student: bool = False) -> str:
+        return getattr(self.student if student and self.student else self, lang)
 
 
 @dataclass(frozen=True)
@@ -76,7 +81,93 @@ LABELS: dict[str, Md] = {
 }
 
 
-Cell = Md | Code
+@dataclass(frozen=True)
+class Exercise:
+    """An exercise cell and the check cell after it.
+
+    ``given`` (data the exercise starts from) is in both copies; ``answer`` is the teacher's solution, which the
+    student copy replaces with ``blank`` (the names to define, as ``name = ...``, or a comment where the answer is a
+    statement). The check cell calls ``tensormagic.check`` with ``check``, an exercise of ``tensormagic/exercises.py``
+    (the facts a right answer has); or, with ``own_check``, runs that code instead (a notebook that asks
+    ``tm.steps`` or a card for the truth, asserting with a hint), guarded by ``tensormagic.check.answered`` on the
+    blank's names so that a copy run as handed out says what to fill in. The check cell is the same in both copies,
+    so the teacher notebooks prove that every solution passes its check.
+    """
+
+    check: str
+    answer: str
+    blank: str
+    given: str = ""
+    own_check: Code | None = None
+
+    def source(self, student: bool) -> str:
+        return "\n".join(part for part in (self.given, self.blank if student else self.answer) if part)
+
+    def blank_names(self) -> tuple[str, ...]:
+        """The names the blank leaves as ``...`` (``name = ...`` lines)."""
+        return tuple(line.split("=")[0].strip() for line in self.blank.splitlines()
+                     if line.replace(" ", "").endswith("=...") and line.split("=")[0].strip().isidentifier())
+
+    def check_source(self, lang: str) -> str:
+        if self.own_check is None:
+            return f'from tensormagic import check\ncheck("{self.check}")'
+        code = self.own_check.text(lang)
+        names = self.blank_names()
+        if not names:
+            return code
+        arguments = ", ".join(f'"{name}"' for name in (self.check, *names))
+        body = "\n".join(f"    {line}" if line else line for line in code.splitlines())
+        return f"from tensormagic.check import answered\n\nif answered({arguments}):\n{body}"
+
+
+def exercises_intro(en: str, zh: str, teacher: Md | None = None, student: Md | None = None) -> Md:
+    """The "Exercises" heading with the words for each copy, then ``en``/``zh`` (the first exercise's statement).
+
+    ``teacher``/``student``: the words for a notebook whose check cells are its own (default: ``tensormagic.check``).
+    """
+    teacher = teacher or TEACHER_EXERCISES
+    student = student or STUDENT_EXERCISES
+    return Md(
+        en="## Exercises\n\n" + teacher.en + "\n\n" + en,
+        zh="## 练习\n\n" + teacher.zh + "\n\n" + zh,
+        student=Md(
+            en="## Exercises\n\n" + student.en + "\n\n" + en,
+            zh="## 练习\n\n" + student.zh + "\n\n" + zh,
+        ),
+    )
+
+
+TEACHER_EXERCISES = Md(
+    en="This is the teacher's copy: each exercise cell holds one correct answer, and the check cell below it runs "
+    "`tensormagic.check` on it. `make demo` also writes the student copies, with the exercise cells blank.",
+    zh="这是教师版：每个练习单元格里已经填好了一个正确答案，下面的检查单元格用 `tensormagic.check` 检查它。"
+    "`make demo` 还会生成学生版，其中的练习单元格是空的。",
+)
+STUDENT_EXERCISES = Md(
+    en="Replace each `...` in an exercise cell with your answer, run the cell, then run the check cell below it: "
+    "the check says what is right, what is not yet, and gives a hint (never the answer). Change your answer and "
+    "check again as often as you like.",
+    zh="把练习单元格里的每个 `...` 换成你的答案，运行它，再运行下面的检查单元格：检查会告诉你哪里对了、哪里还不对，"
+    "并给出提示（但不会给出答案）。可以反复修改、反复检查。",
+)
+
+
+OWN_CHECK_TEACHER = Md(
+    en="This is the teacher's copy: each exercise cell holds one correct answer, and the check cell below it tests "
+    "it. `make demo` also writes the student copies, with the exercise cells blank.",
+    zh="这是教师版：每个练习单元格里已经填好了一个正确答案，下面的检查单元格检验它。"
+    "`make demo` 还会生成学生版，其中的练习单元格是空的。",
+)
+OWN_CHECK_STUDENT = Md(
+    en="Replace each `...` in an exercise cell with your answer (or write your lines under its comment), run the "
+    "cell, then run the check cell below it: it confirms a right answer, or stops with a hint. Change your answer "
+    "and check again as often as you like.",
+    zh="把练习单元格里的每个 `...` 换成你的答案（或在注释下面写出你的代码），运行它，再运行下面的检查单元格："
+    "答对了会确认，不对则停下并给出提示。可以反复修改、反复检查。",
+)
+
+
+Cell = Md | Code | Exercise
 
 
 @dataclass(frozen=True)
@@ -358,69 +449,25 @@ NB01 = Notebook("01_tensors", [
     ),
     Code("%explain tensor-creation"),
     Code("%explain dtypes"),
-    Md(
-        en=(
-            "## Exercises\n\n"
-            "Each exercise cell already holds one correct answer so the notebook runs from top to bottom. "
-            "Replace it with your own and run the check cell below it.\n\n"
-            "**Exercise 1.** With `torch.arange`, make `evens`: the even numbers from 0 up to **and including** 20."
-        ),
-        zh=(
-            "## 练习\n\n"
-            "每个练习单元格里已经填好了一个正确答案，以保证整个笔记本能从头运行到尾。"
-            "把它换成你自己的写法，再运行下面的检查单元格。\n\n"
-            "**练习 1.** 用 `torch.arange` 生成 `evens`:从 0 到 20(**包含** 20)的所有偶数。"
-        ),
+    exercises_intro(
+        en="**Exercise 1.** With `torch.arange`, make `evens`: the even numbers from 0 up to **and including** 20.",
+        zh="**练习 1.** 用 `torch.arange` 生成 `evens`:从 0 到 20(**包含** 20)的所有偶数。",
     ),
-    Code("evens = torch.arange(0, 21, 2)", tags=("exercise",)),
-    Code(
-        "assert torch.equal(evens, torch.tensor([0, 2, 4, 6, 8, 10, 12, 14, 16, 18, 20])), «hint»\n"
-        "print(«ok»)",
-        strings={
-            "hint": ok("Not yet: remember that arange stops before `end`.", "还不对：记住 arange 在 `end` 之前停止。"),
-            "ok": ok("Well done: 20 is in because end was 21.", "答对了：end 取 21，所以 20 被包含在内。"),
-        },
-        tags=("check",),
-    ),
+    Exercise("01.evens", answer="evens = torch.arange(0, 21, 2)", blank="evens = ..."),
     Md(
         en="**Exercise 2.** Make `sevens`: a 3×4 tensor of `float64` in which every value is 7.5, without typing the "
         "values out.",
         zh="**练习 2.** 生成 `sevens`:一个 3×4、元素类型为 `float64`、每个值都是 7.5 的张量，不要手写这些值。",
     ),
-    Code("sevens = torch.full(size=(3, 4), fill_value=7.5, dtype=torch.float64)", tags=("exercise",)),
-    Code(
-        "assert sevens.shape == (3, 4), «shape»\n"
-        "assert sevens.dtype == torch.float64, «dtype»\n"
-        "assert bool((sevens == 7.5).all()), «values»\n"
-        "print(«ok»)",
-        strings={
-            "shape": ok("The shape should be (3, 4).", "形状应为 (3, 4)。"),
-            "dtype": ok("The dtype should be torch.float64: try dtype=.", "元素类型应为 torch.float64:试试 dtype=。"),
-            "values": ok("Every value should be 7.5.", "每个值都应为 7.5。"),
-            "ok": ok("Correct: full(size, fill_value, dtype=...) does it in one call.",
-                     "正确：full(size, fill_value, dtype=...) 一步到位。"),
-        },
-        tags=("check",),
-    ),
+    Exercise("01.sevens", answer="sevens = torch.full(size=(3, 4), fill_value=7.5, dtype=torch.float64)",
+             blank="sevens = ..."),
     Md(
         en="**Exercise 3.** `torch.tensor([2.9, -2.9]).int()` — predict the two integers before running it. Write "
         "your prediction as a list in `prediction`.",
         zh="**练习 3.** `torch.tensor([2.9, -2.9]).int()` 的结果是哪两个整数？运行之前先预测，把预测写成列表赋给 "
         "`prediction`。",
     ),
-    Code("prediction = [2, -2]", tags=("exercise",)),
-    Code(
-        "actual = torch.tensor([2.9, -2.9]).int().tolist()\n"
-        "assert prediction == actual, «hint»\n"
-        "print(«ok»)",
-        strings={
-            "hint": ok("Not quite: float-to-int conversion neither rounds nor floors.",
-                       "不太对：浮点数转整数既不是四舍五入，也不是向下取整。"),
-            "ok": ok("Right: conversion truncates toward zero, so -2.9 becomes -2, not -3.",
-                     "没错：转换是向零截断，所以 -2.9 变成 -2，而不是 -3。"),
-        },
-        tags=("check",),
-    ),
+    Exercise("01.prediction", answer="prediction = [2, -2]", blank="prediction = ..."),
 ])
 
 
@@ -542,68 +589,24 @@ NB02 = Notebook("02_numpy", [
         "（也可以写 `%explain 共享内存`）:",
     ),
     Code("%explain numpy-sharing"),
-    Md(
-        en=(
-            "## Exercises\n\n"
-            "Each exercise cell already holds one correct answer; replace it with your own and run the check.\n\n"
-            "**Exercise 1.** Make `linked`, a tensor over the **same memory** as the array `data`, so that a write "
-            "to one shows in the other."
-        ),
-        zh=(
-            "## 练习\n\n"
-            "每个练习单元格里已经填好了一个正确答案；换成你自己的写法，然后运行检查单元格。\n\n"
-            "**练习 1.** 生成张量 `linked`，让它与数组 `data` 使用**同一块内存**，改动其中一个，另一个也能看到。"
-        ),
+    exercises_intro(
+        en="**Exercise 1.** Make `linked`, a tensor over the **same memory** as the array `data`, so that a write to "
+        "one shows in the other.",
+        zh="**练习 1.** 生成张量 `linked`，让它与数组 `data` 使用**同一块内存**，改动其中一个，另一个也能看到。",
     ),
-    Code("data = np.arange(6.0)\nlinked = torch.from_numpy(data)", tags=("exercise",)),
-    Code(
-        "assert isinstance(linked, torch.Tensor), «type»\n"
-        "assert np.shares_memory(data, linked.numpy()), «hint»\n"
-        "print(«ok»)",
-        strings={
-            "type": ok("linked should be a torch tensor.", "linked 应该是一个 torch 张量。"),
-            "hint": ok("linked has its own memory: which conversion does not copy?",
-                       "linked 拥有独立内存：哪种转换不拷贝？"),
-            "ok": ok("Shared: torch.from_numpy wraps the array's memory.",
-                     "共享成功：torch.from_numpy 直接包装数组的内存。"),
-        },
-        tags=("check",),
-    ),
+    Exercise("02.linked", given="data = np.arange(6.0)", answer="linked = torch.from_numpy(data)",
+             blank="linked = ..."),
     Md(
         en="**Exercise 2.** Make `safe`: a tensor with the same values as `data` but memory of its own.",
         zh="**练习 2.** 生成 `safe`:数值与 `data` 相同，但拥有自己的内存。",
     ),
-    Code("safe = torch.tensor(data=data)", tags=("exercise",)),
-    Code(
-        "assert torch.equal(safe, torch.from_numpy(data)), «values»\n"
-        "assert not np.shares_memory(data, safe.numpy()), «hint»\n"
-        "print(«ok»)",
-        strings={
-            "values": ok("safe should hold the same values as data.", "safe 的数值应与 data 相同。"),
-            "hint": ok("safe still shares memory with data.", "safe 仍然与 data 共享内存。"),
-            "ok": ok("Independent: changing data will no longer touch safe.",
-                     "互不影响：以后修改 data 不会再改到 safe。"),
-        },
-        tags=("check",),
-    ),
+    Exercise("02.safe", answer="safe = torch.tensor(data=data)", blank="safe = ..."),
     Md(
         en="**Exercise 3.** Put the sum of all values of `scores` into `total` as a plain Python `float`.",
         zh="**练习 3.** 把 `scores` 所有元素之和以普通 Python `float` 的形式赋给 `total`。",
     ),
-    Code("scores = torch.tensor(data=[[1.5, 2.5], [3.0, 4.0]])\ntotal = scores.sum().item()", tags=("exercise",)),
-    Code(
-        "assert isinstance(total, float), «type»\n"
-        "assert total == 11.0, «value»\n"
-        "print(«ok»)",
-        strings={
-            "type": ok("total should be a Python float, not a tensor: which method extracts it?",
-                       "total 应是 Python float 而不是张量：用哪个方法把它取出来？"),
-            "value": ok("The sum should be 11.0.", "总和应为 11.0。"),
-            "ok": ok("Right: sum() gives a one-element tensor and item() takes the number out.",
-                     "正确：sum() 得到只有一个元素的张量，item() 再把数取出来。"),
-        },
-        tags=("check",),
-    ),
+    Exercise("02.total", given="scores = torch.tensor(data=[[1.5, 2.5], [3.0, 4.0]])",
+             answer="total = scores.sum().item()", blank="total = ..."),
 ])
 
 
@@ -802,73 +805,29 @@ NB03 = Notebook("03_arithmetic", [
     ),
     Code("%explain broadcasting"),
     Code("%explain matmul"),
-    Md(
-        en=(
-            "## Exercises\n\n"
-            "Each exercise cell already holds one correct answer; replace it with your own and run the check.\n\n"
-            "**Exercise 1.** `qty` holds how many of three products two shops sold; `prices` the price of each "
-            "product. Compute `cost`, the money per shop and product, in one operation (no loops)."
-        ),
-        zh=(
-            "## 练习\n\n"
-            "每个练习单元格里已经填好了一个正确答案；换成你自己的写法，然后运行检查单元格。\n\n"
-            "**练习 1.** `qty` 是两家店三种商品的销量，`prices` 是每种商品的单价。用一次运算（不写循环）"
-            "求出 `cost`:每家店每种商品的销售额。"
-        ),
+    exercises_intro(
+        en="**Exercise 1.** `qty` holds how many of three products two shops sold; `prices` the price of each "
+        "product. Compute `cost`, the money per shop and product, in one operation (no loops).",
+        zh="**练习 1.** `qty` 是两家店三种商品的销量，`prices` 是每种商品的单价。用一次运算（不写循环）"
+        "求出 `cost`:每家店每种商品的销售额。",
     ),
-    Code(
-        "prices = torch.tensor(data=[10., 20., 30.])\n"
-        "qty = torch.tensor(data=[[1., 2., 3.], [4., 5., 6.]])\n"
-        "cost = qty * prices",
-        tags=("exercise",),
-    ),
-    Code(
-        "assert cost.shape == (2, 3), «shape»\n"
-        "assert torch.equal(cost, torch.tensor([[10., 40., 90.], [40., 100., 180.]])), «values»\n"
-        "print(«ok»)",
-        strings={
-            "shape": ok("cost should have one value per shop and product: shape (2, 3).",
-                        "cost 应为每家店每种商品一个值：形状 (2, 3)。"),
-            "values": ok("The values are off: multiply element-wise, not with @.",
-                         "数值不对：应逐元素相乘，而不是用 @。"),
-            "ok": ok("Correct: prices (3,) was broadcast over both rows of qty (2, 3).",
-                     "正确：prices (3,) 被广播到 qty (2, 3) 的每一行。"),
-        },
-        tags=("check",),
+    Exercise(
+        "03.cost",
+        given="prices = torch.tensor(data=[10., 20., 30.])\nqty = torch.tensor(data=[[1., 2., 3.], [4., 5., 6.]])",
+        answer="cost = qty * prices",
+        blank="cost = ...",
     ),
     Md(
         en="**Exercise 2.** `X` has shape `(5, 3)`. Create a tensor `W2` of ones such that `X @ W2` has shape "
         "`(5, 2)`.",
         zh="**练习 2.** `X` 的形状为 `(5, 3)`。创建一个全 1 张量 `W2`，使 `X @ W2` 的形状为 `(5, 2)`。",
     ),
-    Code("X = torch.ones(5, 3)\nW2 = torch.ones(3, 2)", tags=("exercise",)),
-    Code(
-        "assert (X @ W2).shape == (5, 2), «hint»\n"
-        "print(«ok»)",
-        strings={
-            "hint": ok("(5, 3) @ (m, p) needs m == 3 and gives (5, p).",
-                       "(5, 3) @ (m, p) 要求 m == 3，结果为 (5, p)。"),
-            "ok": ok("Yes: the inner sizes 3 and 3 meet, the outer ones 5 and 2 remain.",
-                     "对：中间的 3 与 3 相消，外侧的 5 和 2 保留。"),
-        },
-        tags=("check",),
-    ),
+    Exercise("03.w2", given="X = torch.ones(5, 3)", answer="W2 = torch.ones(3, 2)", blank="W2 = ..."),
     Md(
         en="**Exercise 3.** Double every value of `v` **in place**, so that `alias` (the same tensor) sees it too.",
         zh="**练习 3.** **原地**把 `v` 的每个值翻倍，使 `alias`（同一个张量）也能看到变化。",
     ),
-    Code("v = torch.tensor(data=[1., 2., 3.])\nalias = v\nv.mul_(2)", tags=("exercise",)),
-    Code(
-        "assert torch.equal(alias, torch.tensor([2., 4., 6.])), «hint»\n"
-        "print(«ok»)",
-        strings={
-            "hint": ok("alias did not change: v = v * 2 makes a new tensor; use a method ending in _.",
-                       "alias 没有变化：v = v * 2 会生成新张量；请用以 _ 结尾的方法。"),
-            "ok": ok("Done in place: every name for that tensor sees the new values.",
-                     "原地完成：这个张量的所有名字都能看到新值。"),
-        },
-        tags=("check",),
-    ),
+    Exercise("03.inplace", given="v = torch.tensor(data=[1., 2., 3.])\nalias = v", answer="v.mul_(2)", blank="# ..."),
 ])
 
 
@@ -991,71 +950,29 @@ NB04 = Notebook("04_reductions", [
         zh="聚合运算的概念卡片可以选择不同的轴，观察哪一个轴被压缩掉（也可以写 `%explain 按维度`）:",
     ),
     Code("%explain reductions"),
-    Md(
-        en=(
-            "## Exercises\n\n"
-            "Each exercise cell already holds one correct answer; replace it with your own and run the check.\n\n"
-            "`marks` holds the marks of 3 students (rows) in 4 tests (columns).\n\n"
-            "**Exercise 1.** Compute `per_student`: each student's average mark."
-        ),
-        zh=(
-            "## 练习\n\n"
-            "每个练习单元格里已经填好了一个正确答案；换成你自己的写法，然后运行检查单元格。\n\n"
-            "`marks` 是 3 名学生（行）在 4 次测验（列）中的成绩。\n\n"
-            "**练习 1.** 求 `per_student`:每名学生的平均分。"
-        ),
+    exercises_intro(
+        en="`marks` holds the marks of 3 students (rows) in 4 tests (columns).\n\n"
+        "**Exercise 1.** Compute `per_student`: each student's average mark.",
+        zh="`marks` 是 3 名学生（行）在 4 次测验（列）中的成绩。\n\n"
+        "**练习 1.** 求 `per_student`:每名学生的平均分。",
     ),
-    Code(
-        "marks = torch.tensor(data=[[70., 80., 90., 60.], [88., 92., 79., 95.], [50., 65., 70., 85.]])\n"
-        "per_student = marks.mean(dim=1)",
-        tags=("exercise",),
-    ),
-    Code(
-        "assert per_student.shape == (3,), «shape»\n"
-        "assert torch.allclose(per_student, torch.tensor([75.0, 88.5, 67.5])), «values»\n"
-        "print(«ok»)",
-        strings={
-            "shape": ok("One average per student means shape (3,): which axis must disappear?",
-                        "每名学生一个平均分，形状应为 (3,):应该压缩哪个轴？"),
-            "values": ok("The shape is right but the values are not averages per row.",
-                         "形状对了，但数值不是每行的平均值。"),
-            "ok": ok("Correct: dim=1 collapses the tests, one value per student remains.",
-                     "正确：dim=1 压缩了测验这一轴，每名学生留下一个值。"),
-        },
-        tags=("check",),
+    Exercise(
+        "04.per_student",
+        given="marks = torch.tensor(data=[[70., 80., 90., 60.], [88., 92., 79., 95.], [50., 65., 70., 85.]])",
+        answer="per_student = marks.mean(dim=1)",
+        blank="per_student = ...",
     ),
     Md(
         en="**Exercise 2.** For each test, find the best mark (`best`) and which student got it (`who`).",
         zh="**练习 2.** 对每次测验，求最高分 `best` 以及取得它的学生编号 `who`。",
     ),
-    Code("best, who = marks.max(dim=0)", tags=("exercise",)),
-    Code(
-        "assert torch.equal(best, torch.tensor([88., 92., 90., 95.])), «best»\n"
-        "assert torch.equal(who, torch.tensor([1, 1, 0, 1])), «who»\n"
-        "print(«ok»)",
-        strings={
-            "best": ok("best should hold one mark per test (4 values).", "best 应为每次测验一个分数（4 个值）。"),
-            "who": ok("who should hold the row index of each best mark.", "who 应为每个最高分所在的行号。"),
-            "ok": ok("Right: max(dim=0) returns the values and their indices.", "对：max(dim=0) 同时返回值和位置。"),
-        },
-        tags=("check",),
-    ),
+    Exercise("04.best", answer="best, who = marks.max(dim=0)", blank="best = ...\nwho = ..."),
     Md(
         en="**Exercise 3.** Compute `rms`, the root mean square of `v`: the square root of the mean of the squares.",
         zh="**练习 3.** 求 `v` 的均方根 `rms`:各元素平方的平均值再开平方。",
     ),
-    Code("v = torch.tensor(data=[3., 4.])\nrms = torch.sqrt(torch.pow(v, 2).mean())", tags=("exercise",)),
-    Code(
-        "assert rms.dim() == 0, «shape»\n"
-        "assert abs(rms.item() - 12.5 ** 0.5) < 1e-5, «value»\n"
-        "print(«ok»)",
-        strings={
-            "shape": ok("rms should be a single value (a 0-d tensor).", "rms 应是单个值（0 维张量）。"),
-            "value": ok("Expected sqrt((9 + 16) / 2) = 3.5355...", "应为 sqrt((9 + 16) / 2) = 3.5355..."),
-            "ok": ok("Correct: pow, then mean, then sqrt.", "正确：先 pow，再 mean，最后 sqrt。"),
-        },
-        tags=("check",),
-    ),
+    Exercise("04.rms", given="v = torch.tensor(data=[3., 4.])", answer="rms = torch.sqrt(torch.pow(v, 2).mean())",
+             blank="rms = ..."),
 ])
 
 
@@ -1234,70 +1151,25 @@ NB05 = Notebook("05_models", [
             "可以在 GPU 等加速硬件上运行，并兼容各种操作系统和硬件。"
         ),
     ),
-    Md(
-        en=(
-            "## Exercises\n\n"
-            "Each exercise cell already holds one correct answer; replace it with your own and run the check.\n\n"
-            "**Exercise 1.** Weight sharing in numbers. A `Conv2d` with 3 input channels, 16 output channels and a "
-            "3×3 kernel has one 3×3 weight per (input, output) channel pair plus one bias per output channel. "
-            "Compute `conv_params` with arithmetic only."
-        ),
-        zh=(
-            "## 练习\n\n"
-            "每个练习单元格里已经填好了一个正确答案；换成你自己的写法，然后运行检查单元格。\n\n"
-            "**练习 1.** 用数字看权值共享。一个输入 3 通道、输出 16 通道、3×3 卷积核的 `Conv2d`，"
-            "每对（输入通道，输出通道）有一个 3×3 的权重，每个输出通道还有一个偏置。只用算术求出 `conv_params`。"
-        ),
+    exercises_intro(
+        en="**Exercise 1.** Weight sharing in numbers. A `Conv2d` with 3 input channels, 16 output channels and a "
+        "3×3 kernel has one 3×3 weight per (input, output) channel pair plus one bias per output channel. "
+        "Compute `conv_params` with arithmetic only.",
+        zh="**练习 1.** 用数字看权值共享。一个输入 3 通道、输出 16 通道、3×3 卷积核的 `Conv2d`，"
+        "每对（输入通道，输出通道）有一个 3×3 的权重，每个输出通道还有一个偏置。只用算术求出 `conv_params`。",
     ),
-    Code("conv_params = 16 * 3 * 3 * 3 + 16", tags=("exercise",)),
-    Code(
-        "real = sum(p.numel() for p in torch.nn.Conv2d(3, 16, kernel_size=3).parameters())\n"
-        "assert conv_params == real, «hint»\n"
-        "print(«ok»)",
-        strings={
-            "hint": ok("Count weights (out × in × 3 × 3) and biases (one per output channel).",
-                       "数一数权重（输出 × 输入 × 3 × 3）和偏置（每个输出通道一个）。"),
-            "ok": ok("Exactly: 448 parameters, whatever the size of the image.",
-                     "完全正确：448 个参数，与图像大小无关。"),
-        },
-        tags=("check",),
-    ),
+    Exercise("05.conv_params", answer="conv_params = 16 * 3 * 3 * 3 + 16", blank="conv_params = ..."),
     Md(
         en="**Exercise 2.** A fully connected layer from a 32×32 RGB image (3 channels) to 16 outputs: compute "
         "`fc_params` (weights plus biases).",
         zh="**练习 2.** 一个全连接层，输入为 32×32 的 RGB 图像（3 通道），输出 16 个值：求 `fc_params`（权重加偏置）。",
     ),
-    Code("fc_params = 32 * 32 * 3 * 16 + 16", tags=("exercise",)),
-    Code(
-        "real = sum(p.numel() for p in torch.nn.Linear(32 * 32 * 3, 16).parameters())\n"
-        "assert fc_params == real, «hint»\n"
-        "print(«ok», round(fc_params / conv_params), '×')",
-        strings={
-            "hint": ok("Every input value connects to every output: inputs × outputs weights, plus the biases.",
-                       "每个输入值都连接到每个输出：输入数 × 输出数个权重，再加上偏置。"),
-            "ok": ok("Right. The fully connected layer needs this many times the convolution's parameters:",
-                     "对。全连接层的参数量是卷积层的这么多倍："),
-        },
-        tags=("check",),
-    ),
+    Exercise("05.fc_params", answer="fc_params = 32 * 32 * 3 * 16 + 16", blank="fc_params = ..."),
     Md(
         en="**Exercise 3.** Which model can learn XOR: `\"perceptron\"` or `\"mlp\"`? Put your answer in `xor_model`.",
         zh="**练习 3.** 哪种模型能学会 XOR:`\"perceptron\"` 还是 `\"mlp\"`？把答案赋给 `xor_model`。",
     ),
-    Code('xor_model = "mlp"', tags=("exercise",)),
-    Code(
-        'assert xor_model in ("perceptron", "mlp"), «choices»\n'
-        'assert xor_model == "mlp", «hint»\n'
-        "print(«ok»)",
-        strings={
-            "choices": ok('Answer with "perceptron" or "mlp".', '请回答 "perceptron" 或 "mlp"。'),
-            "hint": ok("XOR's classes cannot be split by one straight line: look at the perceptron card again.",
-                       "XOR 的两类无法用一条直线分开：再看一看感知机卡片。"),
-            "ok": ok("Yes: a hidden layer with a non-linear activation bends the boundary.",
-                     "对：带非线性激活的隐藏层让决策边界可以弯曲。"),
-        },
-        tags=("check",),
-    ),
+    Exercise("05.xor_model", answer='xor_model = "mlp"', blank="xor_model = ..."),
 ])
 
 
@@ -1606,7 +1478,8 @@ NB07 = Notebook("07_autograd", [
         ),
         zh=(
             "两个常见错误。传入概率而不是 logits，softmax 就做了两次：不会报错，只是得到一个不同的、错误的损失。"
-            "浮点数的类别标签则会被拒绝：目标必须是 int64 类型的类别下标（torch 也接受 uint8，但不接受 int32 或浮点数）。"
+            "浮点数的类别标签则会被拒绝：目标必须是 int64 类型的类别下标"
+            "（torch 也接受 uint8，但不接受 int32 或浮点数）。"
         ),
     ),
     Code(
@@ -1622,38 +1495,42 @@ NB07 = Notebook("07_autograd", [
         "except RuntimeError as error:\n"
         "    print('RuntimeError:', error)"
     ),
-    Md(
+    exercises_intro(
+        teacher=OWN_CHECK_TEACHER,
+        student=OWN_CHECK_STUDENT,
         en=(
-            "## Exercises\n\n"
-            "Each exercise cell already holds one correct answer; replace it with your own and run the check.\n\n"
             "**Exercise 1.** Let autograd find the derivative of f(a) = a³ at a = 2: make `a` a tensor that "
             "requires grad, compute `f`, call `backward()` and keep the gradient in `grad_a`."
         ),
         zh=(
-            "## 练习\n\n"
-            "每个练习单元格里已经填好了一个正确答案；换成你自己的写法，然后运行检查单元格。\n\n"
             "**练习 1.** 让 autograd 求出 f(a) = a³ 在 a = 2 处的导数：把 `a` 创建成需要梯度的张量，计算 `f`，"
             "调用 `backward()`，把梯度保存在 `grad_a` 中。"
         ),
     ),
-    Code(
-        "a = torch.tensor(data=2.0, requires_grad=True)\n"
-        "f = a ** 3\n"
-        "f.backward()\n"
-        "grad_a = a.grad",
-        tags=("exercise",),
-    ),
-    Code(
-        "assert isinstance(grad_a, torch.Tensor), «tensor»\n"
-        "assert grad_a.item() == 12.0, «value»\n"
-        "print(«ok»)",
-        strings={
-            "tensor": ok("grad_a should be a.grad, a tensor: did a require grad, and did you call f.backward()?",
-                         "grad_a 应是 a.grad，一个张量：a 需要梯度吗？调用 f.backward() 了吗？"),
-            "value": ok("The derivative of a³ is 3a², which is 12 at a = 2.", "a³ 的导数是 3a²，在 a = 2 处为 12。"),
-            "ok": ok("Right: autograd found 3a² = 12.", "正确：autograd 算出了 3a² = 12。"),
-        },
-        tags=("check",),
+    Exercise(
+        "07.grad_a",
+        answer=(
+            "a = torch.tensor(data=2.0, requires_grad=True)\n"
+            "f = a ** 3\n"
+            "f.backward()\n"
+            "grad_a = a.grad"
+        ),
+        blank=(
+            "# make a, compute f and call backward(); then:\n"
+            "grad_a = ..."
+        ),
+        own_check=Code(
+            "assert isinstance(grad_a, torch.Tensor), «tensor»\n"
+            "assert grad_a.item() == 12.0, «value»\n"
+            "print(«ok»)",
+            strings={
+                "tensor": ok("grad_a should be a.grad, a tensor: did a require grad, and did you call f.backward()?",
+                             "grad_a 应是 a.grad，一个张量：a 需要梯度吗？调用 f.backward() 了吗？"),
+                "value": ok("The derivative of a³ is 3a², which is 12 at a = 2.",
+                            "a³ 的导数是 3a²，在 a = 2 处为 12。"),
+                "ok": ok("Right: autograd found 3a² = 12.", "正确：autograd 算出了 3a² = 12。"),
+            },
+        ),
     ),
     Md(
         en=(
@@ -1662,27 +1539,33 @@ NB07 = Notebook("07_autograd", [
         ),
         zh="**练习 2.** 下面的 `p` 已经带着之前一次 `backward()` 留下的梯度。让 `p.grad` 只是 `(3 * p).sum()` 的梯度。",
     ),
-    Code(
-        "p = torch.tensor(data=[1.0, 2.0], requires_grad=True)\n"
-        "(p * p).sum().backward()\n"
-        "p.grad = None\n"
-        "(3 * p).sum().backward()",
-        tags=("exercise",),
-    ),
-    Code(
-        "assert p.grad is not None, «missing»\n"
-        "assert torch.equal(p.grad, torch.tensor([3.0, 3.0])), «added»\n"
-        "print(«ok»)",
-        strings={
-            "missing": ok("p.grad is None: call backward() on (3 * p).sum() after clearing.",
-                          "p.grad 是 None：清除之后要对 (3 * p).sum() 调用 backward()。"),
-            "added": ok("The gradient of (3 * p).sum() is 3 for each element; the old one was added to it: clear "
-                        "p.grad before backward().",
-                        "(3 * p).sum() 的梯度每个元素都是 3；旧梯度被加了上去：在 backward() 之前先清除 p.grad。"),
-            "ok": ok("Exactly: cleared first, so only this backward() counts.",
-                     "完全正确：先清除，所以只有这一次 backward() 的梯度。"),
-        },
-        tags=("check",),
+    Exercise(
+        "07.zero_grad",
+        given=(
+            "p = torch.tensor(data=[1.0, 2.0], requires_grad=True)\n"
+            "(p * p).sum().backward()"
+        ),
+        answer=(
+            "p.grad = None\n"
+            "(3 * p).sum().backward()"
+        ),
+        blank=(
+            "# your lines here"
+        ),
+        own_check=Code(
+            "assert p.grad is not None, «missing»\n"
+            "assert torch.equal(p.grad, torch.tensor([3.0, 3.0])), «added»\n"
+            "print(«ok»)",
+            strings={
+                "missing": ok("p.grad is None: call backward() on (3 * p).sum() after clearing.",
+                              "p.grad 是 None：清除之后要对 (3 * p).sum() 调用 backward()。"),
+                "added": ok("The gradient of (3 * p).sum() is 3 for each element; the old one was added to it: clear "
+                            "p.grad before backward().",
+                            "(3 * p).sum() 的梯度每个元素都是 3；旧梯度被加了上去：在 backward() 之前先清除 p.grad。"),
+                "ok": ok("Exactly: cleared first, so only this backward() counts.",
+                         "完全正确：先清除，所以只有这一次 backward() 的梯度。"),
+            },
+        ),
     ),
     Md(
         en=(
@@ -1694,26 +1577,33 @@ NB07 = Notebook("07_autograd", [
             "的要求创建 `targets`，并计算平均损失 `loss3`。"
         ),
     ),
-    Code(
-        "scores = torch.tensor(data=[[0.2, -1.0, 0.5, 2.0], [1.5, 0.3, -0.2, 0.1], [0.0, 0.8, 0.4, -0.5]])\n"
-        "targets = torch.tensor(data=[3, 0, 1])\n"
-        "loss3 = torch.nn.functional.cross_entropy(scores, targets)",
-        tags=("exercise",),
-    ),
-    Code(
-        "assert targets.dtype == torch.int64 and targets.shape == (3,), «targets»\n"
-        "expected = -torch.log_softmax(scores, dim=1)[torch.arange(3), torch.tensor([3, 0, 1])].mean()\n"
-        "assert torch.allclose(loss3, expected), «loss»\n"
-        "print(«ok»)",
-        strings={
-            "targets": ok("targets should be the class indices 3, 0, 1 as an int64 tensor of shape (3,).",
-                          "targets 应是类别下标 3、0、1，形状为 (3,) 的 int64 张量。"),
-            "loss": ok("Pass the raw scores (not softmax of them) and the indices to cross_entropy.",
-                       "把原始分数（不是它们的 softmax）和下标传给 cross_entropy。"),
-            "ok": ok("Right: logits in, int64 indices in, the mean loss out.",
-                     "正确：传入 logits 和 int64 下标，得到平均损失。"),
-        },
-        tags=("check",),
+    Exercise(
+        "07.cross_entropy",
+        given=(
+            "scores = torch.tensor(data=[[0.2, -1.0, 0.5, 2.0], [1.5, 0.3, -0.2, 0.1], [0.0, 0.8, 0.4, -0.5]])"
+        ),
+        answer=(
+            "targets = torch.tensor(data=[3, 0, 1])\n"
+            "loss3 = torch.nn.functional.cross_entropy(scores, targets)"
+        ),
+        blank=(
+            "targets = ...\n"
+            "loss3 = ..."
+        ),
+        own_check=Code(
+            "assert targets.dtype == torch.int64 and targets.shape == (3,), «targets»\n"
+            "expected = -torch.log_softmax(scores, dim=1)[torch.arange(3), torch.tensor([3, 0, 1])].mean()\n"
+            "assert torch.allclose(loss3, expected), «loss»\n"
+            "print(«ok»)",
+            strings={
+                "targets": ok("targets should be the class indices 3, 0, 1 as an int64 tensor of shape (3,).",
+                              "targets 应是类别下标 3、0、1，形状为 (3,) 的 int64 张量。"),
+                "loss": ok("Pass the raw scores (not softmax of them) and the indices to cross_entropy.",
+                           "把原始分数（不是它们的 softmax）和下标传给 cross_entropy。"),
+                "ok": ok("Right: logits in, int64 indices in, the mean loss out.",
+                         "正确：传入 logits 和 int64 下标，得到平均损失。"),
+            },
+        ),
     ),
 ])
 
@@ -1888,51 +1778,55 @@ NB08 = Notebook("08_training", [
         "accuracy = (predicted == labels).float().mean().item()\n"
         "print(predicted.requires_grad, accuracy)"
     ),
-    Md(
+    exercises_intro(
+        teacher=OWN_CHECK_TEACHER,
+        student=OWN_CHECK_STUDENT,
         en=(
-            "## Exercises\n\n"
-            "Each exercise cell already holds one correct answer; replace it with your own and run the check.\n\n"
             "**Exercise 1.** `net` is a fresh `nn.Linear(2, 3)` with an SGD optimizer `opt` (lr 0.1). Below the "
             "comment, write the five lines once: one training step of `net` on `points` and `labels`."
         ),
         zh=(
-            "## 练习\n\n"
-            "每个练习单元格里已经填好了一个正确答案；换成你自己的写法，然后运行检查单元格。\n\n"
             "**练习 1.** `net` 是一个新建的 `nn.Linear(2, 3)`，`opt` 是它的 SGD 优化器（lr 为 0.1）。在注释下面写出那"
             "五行代码一次：用 `points` 和 `labels` 对 `net` 训练一步。"
         ),
     ),
-    Code(
-        "torch.manual_seed(1)\n"
-        "net = torch.nn.Linear(2, 3)\n"
-        "opt = torch.optim.SGD(net.parameters(), lr=0.1)\n"
-        "start = [parameter.detach().clone() for parameter in net.parameters()]\n"
-        "# one training step:\n"
-        "out = net(points)\n"
-        "step_loss = torch.nn.functional.cross_entropy(out, labels)\n"
-        "opt.zero_grad()\n"
-        "step_loss.backward()\n"
-        "opt.step()",
-        tags=("exercise",),
-    ),
-    Code(
-        "weight0, bias0 = (tensor.clone().requires_grad_(True) for tensor in start)\n"
-        "reference = torch.nn.functional.cross_entropy(points @ weight0.T + bias0, labels)\n"
-        "grad_w, grad_b = torch.autograd.grad(reference, [weight0, bias0])\n"
-        "assert not torch.equal(net.weight.detach(), start[0]), «moved»\n"
-        "assert torch.allclose(net.weight.detach(), start[0] - 0.1 * grad_w, atol=1e-6), «once»\n"
-        "assert torch.allclose(net.bias.detach(), start[1] - 0.1 * grad_b, atol=1e-6), «once»\n"
-        "print(«ok»)",
-        strings={
-            "moved": ok("net's weights did not change: did you call opt.step() after loss.backward()?",
-                        "net 的权重没有变：在 loss.backward() 之后调用 opt.step() 了吗？"),
-            "once": ok("The parameters moved, but not by exactly one SGD step from the start: one forward, one "
-                       "backward, one step.",
-                       "参数变了，但不是从起点出发恰好一步 SGD：一次前向、一次反向、一次 step。"),
-            "ok": ok("Right: one step, p ← p − 0.1 · p.grad for every parameter.",
-                     "正确：一步，每个参数 p ← p − 0.1 · p.grad。"),
-        },
-        tags=("check",),
+    Exercise(
+        "08.one_step",
+        given=(
+            "torch.manual_seed(1)\n"
+            "net = torch.nn.Linear(2, 3)\n"
+            "opt = torch.optim.SGD(net.parameters(), lr=0.1)\n"
+            "start = [parameter.detach().clone() for parameter in net.parameters()]\n"
+            "# one training step:"
+        ),
+        answer=(
+            "out = net(points)\n"
+            "step_loss = torch.nn.functional.cross_entropy(out, labels)\n"
+            "opt.zero_grad()\n"
+            "step_loss.backward()\n"
+            "opt.step()"
+        ),
+        blank=(
+            "# ..."
+        ),
+        own_check=Code(
+            "weight0, bias0 = (tensor.clone().requires_grad_(True) for tensor in start)\n"
+            "reference = torch.nn.functional.cross_entropy(points @ weight0.T + bias0, labels)\n"
+            "grad_w, grad_b = torch.autograd.grad(reference, [weight0, bias0])\n"
+            "assert not torch.equal(net.weight.detach(), start[0]), «moved»\n"
+            "assert torch.allclose(net.weight.detach(), start[0] - 0.1 * grad_w, atol=1e-6), «once»\n"
+            "assert torch.allclose(net.bias.detach(), start[1] - 0.1 * grad_b, atol=1e-6), «once»\n"
+            "print(«ok»)",
+            strings={
+                "moved": ok("net's weights did not change: did you call opt.step() after loss.backward()?",
+                            "net 的权重没有变：在 loss.backward() 之后调用 opt.step() 了吗？"),
+                "once": ok("The parameters moved, but not by exactly one SGD step from the start: one forward, one "
+                           "backward, one step.",
+                           "参数变了，但不是从起点出发恰好一步 SGD：一次前向、一次反向、一次 step。"),
+                "ok": ok("Right: one step, p ← p − 0.1 · p.grad for every parameter.",
+                         "正确：一步，每个参数 p ← p − 0.1 · p.grad。"),
+            },
+        ),
     ),
     Md(
         en=(
@@ -1945,32 +1839,39 @@ NB08 = Notebook("08_training", [
             "预测它们的类别（`test_predicted`），并把 `test_accuracy` 算成一个 Python float。"
         ),
     ),
-    Code(
-        "torch.manual_seed(2)\n"
-        "test_labels = torch.arange(3).repeat_interleave(10)\n"
-        "test_points = centres[test_labels] + 0.9 * torch.randn(30, 2)\n"
-        "with torch.no_grad():\n"
-        "    test_predicted = model(test_points).argmax(dim=1)\n"
-        "test_accuracy = (test_predicted == test_labels).float().mean().item()",
-        tags=("exercise",),
-    ),
-    Code(
-        "assert not test_predicted.requires_grad, «graph»\n"
-        "assert isinstance(test_accuracy, float), «python»\n"
-        "with torch.no_grad():\n"
-        "    right = (model(test_points).argmax(dim=1) == test_labels).sum().item()\n"
-        "assert abs(test_accuracy - right / 30) < 1e-6, «value»\n"
-        "print(«ok», test_accuracy)",
-        strings={
-            "graph": ok("test_predicted requires grad: compute it inside torch.no_grad().",
-                        "test_predicted 需要梯度：请在 torch.no_grad() 中计算。"),
-            "python": ok("test_accuracy should be a plain Python float: .item() gives one.",
-                         "test_accuracy 应是普通的 Python float：用 .item() 取出。"),
-            "value": ok("The accuracy is the share of the 30 points whose argmax equals their label.",
-                        "准确率是 30 个点中 argmax 等于标签的点所占的比例。"),
-            "ok": ok("Right. Accuracy on points the model never saw:", "正确。模型从没见过的点上的准确率："),
-        },
-        tags=("check",),
+    Exercise(
+        "08.test_accuracy",
+        given=(
+            "torch.manual_seed(2)\n"
+            "test_labels = torch.arange(3).repeat_interleave(10)\n"
+            "test_points = centres[test_labels] + 0.9 * torch.randn(30, 2)"
+        ),
+        answer=(
+            "with torch.no_grad():\n"
+            "    test_predicted = model(test_points).argmax(dim=1)\n"
+            "test_accuracy = (test_predicted == test_labels).float().mean().item()"
+        ),
+        blank=(
+            "test_predicted = ...\n"
+            "test_accuracy = ..."
+        ),
+        own_check=Code(
+            "assert not test_predicted.requires_grad, «graph»\n"
+            "assert isinstance(test_accuracy, float), «python»\n"
+            "with torch.no_grad():\n"
+            "    right = (model(test_points).argmax(dim=1) == test_labels).sum().item()\n"
+            "assert abs(test_accuracy - right / 30) < 1e-6, «value»\n"
+            "print(«ok», test_accuracy)",
+            strings={
+                "graph": ok("test_predicted requires grad: compute it inside torch.no_grad().",
+                            "test_predicted 需要梯度：请在 torch.no_grad() 中计算。"),
+                "python": ok("test_accuracy should be a plain Python float: .item() gives one.",
+                             "test_accuracy 应是普通的 Python float：用 .item() 取出。"),
+                "value": ok("The accuracy is the share of the 30 points whose argmax equals their label.",
+                            "准确率是 30 个点中 argmax 等于标签的点所占的比例。"),
+                "ok": ok("Right. Accuracy on points the model never saw:", "正确。模型从没见过的点上的准确率："),
+            },
+        ),
     ),
     Md(
         en=(
@@ -1982,22 +1883,25 @@ NB08 = Notebook("08_training", [
             "让它的 100 步训练发散。"
         ),
     ),
-    Code("diverging_lr = 0.6", tags=("exercise",)),
-    Code(
-        "from tensormagic import card\n"
-        "assert 0.001 <= diverging_lr <= 1, «range»\n"
-        "verdict = card('training-loop', lr=diverging_lr, steps=100).numbers['verdict']\n"
-        "assert verdict == 'diverges', «hint»\n"
-        "print(«ok»)",
-        strings={
-            "range": ok("The card takes learning rates from 0.001 to 1.", "卡片接受 0.001 到 1 之间的学习率。"),
-            "hint": ok("With that lr the loss does not grow within 100 steps: go above the limit 2/λ the card "
-                       "prints, far enough.",
-                       "用这个学习率，100 步之内损失没有增大：要超过卡片给出的上限 2/λ，而且要超过得足够多。"),
-            "ok": ok("Yes: each step overshoots more than the last, and the loss grows.",
-                     "对：每一步都比上一步越过得更远，损失越来越大。"),
-        },
-        tags=("check",),
+    Exercise(
+        "08.diverging_lr",
+        answer="diverging_lr = 0.6",
+        blank="diverging_lr = ...",
+        own_check=Code(
+            "from tensormagic import card\n"
+            "assert 0.001 <= diverging_lr <= 1, «range»\n"
+            "verdict = card('training-loop', lr=diverging_lr, steps=100).numbers['verdict']\n"
+            "assert verdict == 'diverges', «hint»\n"
+            "print(«ok»)",
+            strings={
+                "range": ok("The card takes learning rates from 0.001 to 1.", "卡片接受 0.001 到 1 之间的学习率。"),
+                "hint": ok("With that lr the loss does not grow within 100 steps: go above the limit 2/λ the card "
+                           "prints, far enough.",
+                           "用这个学习率，100 步之内损失没有增大：要超过卡片给出的上限 2/λ，而且要超过得足够多。"),
+                "ok": ok("Yes: each step overshoots more than the last, and the loss grows.",
+                         "对：每一步都比上一步越过得更远，损失越来越大。"),
+            },
+        ),
     ),
 ])
 
@@ -2149,33 +2053,44 @@ NB06 = Notebook("06_steps", [
         strings={"saved": ok("steps saved in one HTML file", "个步骤已保存到一个 HTML 文件中")},
     ),
     Code("%explain numpy-sharing"),
-    Md(
+    exercises_intro(
         en=(
-            "## Exercises\n\n"
-            "Each exercise cell already holds one correct answer; replace it with your own and run the check, which "
-            "asks `tm.steps` for the truth.\n\n"
             "**Exercise 1.** `u = torch.arange(6.0)`, then `w = u[::2]`, then `w[1] = -1`. Which box of `u`'s memory "
             "is written at the last step? Put its index in `changed_index`."
         ),
         zh=(
-            "## 练习\n\n"
-            "每个练习单元格里已经填好了一个正确答案；换成你自己的答案，再运行检查单元格，它会用 `tm.steps` 验证。\n\n"
             "**练习 1.** `u = torch.arange(6.0)`，然后 `w = u[::2]`，然后 `w[1] = -1`。最后一步写入的是 `u` "
             "内存中的第几个格子？把它的下标赋给 `changed_index`。"
         ),
+        teacher=Md(
+            en="This is the teacher's copy: each exercise cell holds one correct answer, and the check cell below it "
+            "asks `tm.steps` for the truth. `make demo` also writes the student copies, with the exercise cells blank.",
+            zh="这是教师版：每个练习单元格里已经填好了一个正确答案，下面的检查单元格用 `tm.steps` 验证它。"
+            "`make demo` 还会生成学生版，其中的练习单元格是空的。",
+        ),
+        student=Md(
+            en="Replace each `...` in an exercise cell with your answer, run the cell, then run the check cell below "
+            "it, which asks `tm.steps` for the truth: it confirms a right answer, or stops with a hint. Change your "
+            "answer and check again as often as you like.",
+            zh="把练习单元格里的每个 `...` 换成你的答案，运行它，再运行下面的检查单元格：它用 `tm.steps` 验证，"
+            "答对了会确认，不对则停下并给出提示。可以反复修改、反复检查。",
+        ),
     ),
-    Code("changed_index = 2", tags=("exercise",)),
-    Code(
-        "last = tm.steps('u = torch.arange(6.0)\\nw = u[::2]\\nw[1] = -1\\n', {'torch': torch}).frames[-1]\n"
-        "written = last.storages[last.block('u').storage].written\n"
-        "assert written == (changed_index,), «hint»\n"
-        "print(«ok»)",
-        strings={
-            "hint": ok("Not yet: w takes every second box, so its element 1 is which box of u?",
-                       "还不对：w 每隔一个格子取一个，那么它的第 1 个元素是 u 的第几个格子？"),
-            "ok": ok("Right: w[1] is u[2], the same box.", "对：w[1] 就是 u[2]，同一个格子。"),
-        },
-        tags=("check",),
+    Exercise(
+        "06.changed_index",
+        answer="changed_index = 2",
+        blank="changed_index = ...",
+        own_check=Code(
+            "last = tm.steps('u = torch.arange(6.0)\\nw = u[::2]\\nw[1] = -1\\n', {'torch': torch}).frames[-1]\n"
+            "written = last.storages[last.block('u').storage].written\n"
+            "assert written == (changed_index,), «hint»\n"
+            "print(«ok»)",
+            strings={
+                "hint": ok("Not yet: w takes every second box, so its element 1 is which box of u?",
+                           "还不对：w 每隔一个格子取一个，那么它的第 1 个元素是 u 的第几个格子？"),
+                "ok": ok("Right: w[1] is u[2], the same box.", "对：w[1] 就是 u[2]，同一个格子。"),
+            },
+        ),
     ),
     Md(
         en=(
@@ -2187,22 +2102,27 @@ NB06 = Notebook("06_steps", [
             "`a.T.reshape(6)` 中哪些会分配新内存？把这些表达式（字符串）放进集合 `allocating`。"
         ),
     ),
-    Code("allocating = {'a.clone()', 'a.T.reshape(6)'}", tags=("exercise",)),
-    Code(
-        "truth = set()\n"
-        "for expression in ('a.T', 'a.clone()', 'a.reshape(6)', 'a.T.reshape(6)'):\n"
-        "    frame = tm.steps(f'a = torch.arange(6).view(2, 3)\\nb = {expression}\\n', {'torch': torch}).frames[-1]\n"
-        "    if frame.block('b').new:\n"
-        "        truth.add(expression)\n"
-        "assert allocating == truth, «hint»\n"
-        "print(«ok»)",
-        strings={
-            "hint": ok("Not quite: a view reuses the boxes; reshape copies only when it cannot read them in order.",
-                       "不太对：视图沿用原来的格子；reshape 只有在格子无法按顺序读取时才复制。"),
-            "ok": ok("Yes: clone() always copies, reshape() only when it must.",
-                     "对：clone() 总会复制，reshape() 只在必要时复制。"),
-        },
-        tags=("check",),
+    Exercise(
+        "06.allocating",
+        answer="allocating = {'a.clone()', 'a.T.reshape(6)'}",
+        blank="allocating = ...",
+        own_check=Code(
+            "truth = set()\n"
+            "for expression in ('a.T', 'a.clone()', 'a.reshape(6)', 'a.T.reshape(6)'):\n"
+            "    frame = tm.steps(f'a = torch.arange(6).view(2, 3)\\nb = {expression}\\n',\n"
+            "                     {'torch': torch}).frames[-1]\n"
+            "    if frame.block('b').new:\n"
+            "        truth.add(expression)\n"
+            "assert allocating == truth, «hint»\n"
+            "print(«ok»)",
+            strings={
+                "hint": ok("Not quite: a view reuses the boxes; reshape copies only when it cannot read them in "
+                           "order.",
+                           "不太对：视图沿用原来的格子；reshape 只有在格子无法按顺序读取时才复制。"),
+                "ok": ok("Yes: clone() always copies, reshape() only when it must.",
+                         "对：clone() 总会复制，reshape() 只在必要时复制。"),
+            },
+        ),
     ),
 ])
 
@@ -2210,19 +2130,32 @@ NB06 = Notebook("06_steps", [
 NOTEBOOKS: list[Notebook] = [NB01, NB02, NB03, NB04, NB05, NB06, NB07, NB08]
 
 
-def render(notebook: Notebook, lang: str) -> nbformat.NotebookNode:
-    """The notebook for one language, as nbformat objects (no outputs, fixed cell ids)."""
+def render(notebook: Notebook, lang: str, student: bool = False) -> nbformat.NotebookNode:
+    """The notebook for one language, as nbformat objects (no outputs, fixed cell ids).
+
+    ``student``: the student copy, with every exercise cell blank (its given data kept) and the markdown that
+    differs for students.
+    """
     nb = nbformat.v4.new_notebook()
     nb.metadata = {
         "kernelspec": {"display_name": "Python 3", "language": "python", "name": "python3"},
         "language_info": {"name": "python"},
         "tensormagic": {"language": lang, "generated_by": "demos/build_notebooks.py"},
     }
+    if student:
+        nb.metadata["tensormagic"]["copy"] = "student"
     for index, cell in enumerate(notebook.cells):
         # Fixed ids keep rebuilds byte-identical (nbformat would otherwise draw random ones).
         cell_id = f"{notebook.slug}-{lang}-{index:02d}"
         if isinstance(cell, Md):
-            nb.cells.append(nbformat.v4.new_markdown_cell(cell.text(lang), id=cell_id))
+            nb.cells.append(nbformat.v4.new_markdown_cell(cell.text(lang, student), id=cell_id))
+            continue
+        if isinstance(cell, Exercise):
+            exercise_meta = {"tensormagic": {"exercise": cell.check}}
+            nb.cells.append(nbformat.v4.new_code_cell(
+                cell.source(student), id=cell_id, metadata={**exercise_meta, "tags": ["exercise"]}))
+            nb.cells.append(nbformat.v4.new_code_cell(
+                cell.check_source(lang), id=f"{cell_id}-check", metadata={**exercise_meta, "tags": ["check"]}))
             continue
         meta: dict[str, object] = {}
         if cell.volatile:
@@ -2342,9 +2275,34 @@ def build(root: Path = DEMOS) -> list[Path]:
     return written
 
 
+STUDENTS = "students"
+
+
+def student_target(notebook: Notebook, lang: str, out_dir: Path) -> Path:
+    return out_dir / STUDENTS / lang / f"{notebook.slug}.ipynb"
+
+
+def write_student_copies(out_dir: Path) -> list[Path]:
+    """Write the student copy of every course notebook under ``out_dir/students/<lang>/``; return the paths.
+
+    Student copies are handed out unexecuted: blank exercise cells, the check cells that go with them, and
+    everything else as in the teacher's notebook.
+    """
+    written = []
+    for notebook in NOTEBOOKS:
+        for lang in LANGUAGES:
+            path = student_target(notebook, lang, out_dir)
+            path.parent.mkdir(parents=True, exist_ok=True)
+            path.write_text(serialise(render(notebook, lang, student=True)), encoding="utf-8")
+            written.append(path)
+    return written
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--check", action="store_true", help="exit 1 if any notebook is missing or out of date")
+    parser.add_argument("--students", type=Path, metavar="DIR",
+                        help="also write the student copies under DIR/students/<lang>/")
     args = parser.parse_args(argv)
     if args.check:
         behind = stale()
@@ -2353,6 +2311,9 @@ def main(argv: list[str] | None = None) -> int:
         return 1 if behind else 0
     for path in build():
         print(f"wrote {path.relative_to(DEMOS.parent)}")
+    if args.students:
+        for path in write_student_copies(args.students):
+            print(f"wrote {path}")
     return 0
 
 

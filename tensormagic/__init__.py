@@ -4,6 +4,7 @@ Load it in IPython or Jupyter with ``%load_ext tensormagic``; or use the plain A
 
     import tensormagic as tm
     tm.describe(t, globals())          # Facts: shape, dtype, device, memory sharing, statistics
+    tm.check("01.evens")               # a course exercise: what is right, what is wrong, a hint
 """
 
 from __future__ import annotations
@@ -12,6 +13,7 @@ from typing import Any
 
 from .annotate import annotate, overview
 from .cards import card
+from .check import check
 from .explanation import Explanation
 from .facts import Facts, describe
 from .runner import explain
@@ -46,6 +48,7 @@ __all__ = [
     "Timeline",
     "annotate",
     "card",
+    "check",
     "describe",
     "explain",
     "inspect",

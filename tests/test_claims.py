@@ -62,7 +62,7 @@ def python_only(cell: str) -> str | None:
 
 # -- the course chapter ----------------------------------------------------------------------------------------------
 def test_course_chapter_claims_hold() -> None:
-    from test_explain_chapter import CHAPTER_CELLS
+    from course_cells import CHAPTER_CELLS
 
     assert run_cells([source for _, source in CHAPTER_CELLS]) == []
 

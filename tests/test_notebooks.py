@@ -63,7 +63,7 @@ def expected_annotations(slug: str, lang: str) -> list[str]:
             m("value.from_item", type_name="int"),
         ],
         "03_arithmetic": [m("share.own")],
-        "04_reductions": [m("stat.nonfinite_warning", what="").strip()],
+        "04_reductions": [m("stat.nonfinite_warning", what=()).strip()],  # an empty list: the words around it
         "05_models": [],
         "07_autograd": [],
         "08_training": [m("model.shapes_last")],
@@ -128,6 +128,13 @@ def test_both_languages_have_the_same_cells() -> None:
         assert '%config TensorMagic.language = "zh"' in zh[[c.cell_type for c in zh].index("code")].source
 
 
+def own_checks(lang: str) -> dict[str, str]:
+    """The check cells of the builder's exercises with a check of their own, by exercise id."""
+    builder = load_builder()
+    return {cell.check: cell.check_source(lang) for notebook in builder.NOTEBOOKS for cell in notebook.cells
+            if isinstance(cell, builder.Exercise) and cell.own_check is not None}
+
+
 def test_each_notebook_starts_with_set_up_and_ends_with_checked_exercises() -> None:
     for path in course_notebooks():
         cells = nbformat.read(path, as_version=4).cells
@@ -137,7 +144,15 @@ def test_each_notebook_starts_with_set_up_and_ends_with_checked_exercises() -> N
         exercises = [c for c in cells if "exercise" in c.metadata.get("tags", [])]
         checks = [c for c in cells if "check" in c.metadata.get("tags", [])]
         assert 2 <= len(exercises) <= 3 and len(checks) == len(exercises), path
-        assert all("assert" in c.source and "print(" in c.source for c in checks), path
+        # Each exercise cell is followed by its check cell: tensormagic.check on that exercise, or the notebook's
+        # own check guarded by tensormagic.check.answered (which names the exercise too)
+        for exercise in exercises:
+            check = cells[cells.index(exercise) + 1]
+            exercise_id = exercise.metadata["tensormagic"]["exercise"]
+            assert check.metadata["tensormagic"]["exercise"] == exercise_id, path
+            assert check in checks, path
+            own = own_checks(path.parent.name).get(exercise_id)
+            assert check.source.endswith(f'check("{exercise_id}")') or check.source == own, path
 
 
 @pytest.mark.parametrize("name", IDS)
@@ -148,6 +163,28 @@ def test_notebook_executes_without_errors(name: str, executed: dict[str, Execute
     if result.errors:
         skip_if_missing(result.notebook, available)
     assert not result.errors, "\n".join(str(e) for e in result.errors)
+
+
+@pytest.mark.parametrize("path", course_notebooks(), ids=[relative_name(p) for p in course_notebooks()])
+def test_teacher_solutions_pass_their_checks(path: Path, executed: dict[str, Executed]) -> None:
+    """The teacher's notebooks hold the solutions: every check cell says all is right, in the notebook's language.
+
+    A check of the notebook's own (asserts with hints, guarded by ``answered(...)``) passes when it raises nothing
+    and prints its confirmation, not what to fill in.
+    """
+    result = executed[relative_name(path)]
+    lang = path.parent.name
+    checks = [c for c in result.notebook.cells if "check" in c.metadata.get("tags", [])]
+    assert checks
+    for cell in checks:
+        text = "\n".join(output_texts(cell))
+        assert "✗" not in text, text
+        if not cell.source.endswith(f'check("{cell.metadata["tensormagic"]["exercise"]}")'):  # an own check
+            assert not any(o.get("output_type") == "error" for o in cell.outputs), f"{cell.source}\n{text}"
+            title = message("check.title", lang, exercise=cell.metadata["tensormagic"]["exercise"])
+            assert text.strip() and title not in text, f"{cell.source}\n{text}"  # answered() spoke: a blank
+        else:
+            assert message("check.passed", lang) in text, f"{cell.source}\n{text}"
 
 
 @pytest.mark.parametrize("path", course_notebooks(), ids=[relative_name(p) for p in course_notebooks()])

@@ -2,7 +2,9 @@
 
 Rebuilds the course notebooks from ``demos/build_notebooks.py`` when they are stale, runs the English and Chinese
 course plus ``demos/cards_tour.ipynb`` (when present) through nbclient, writes each executed copy under ``--out``
-with the same relative layout, prints where they are, and exits 1 if any cell raised.
+with the same relative layout, prints where they are, and exits 1 if any cell raised. It also writes the student
+copies of the course (exercise cells blank, each followed by its ``tensormagic.check`` cell) under
+``--out/students/<lang>/``, unexecuted, ready to hand out.
 """
 
 from __future__ import annotations
@@ -21,6 +23,7 @@ from notebooks import (  # noqa: E402
     all_notebooks,
     ensure_built,
     execute_many,
+    load_builder,
     relative_name,
     write_executed,
 )
@@ -55,7 +58,9 @@ def main(argv: list[str] | None = None) -> int:
             print(f"         kernel: {result.crash}")
         failed += not result.ok
 
+    students = load_builder().write_student_copies(out_dir)
     print(f"executed copies are in {_show(out_dir)}/ ({time.perf_counter() - started:.1f} s in all)")
+    print(f"student copies ({len(students)}, exercise cells blank) are in {_show(out_dir / 'students')}/")
     if failed:
         print(f"{failed} notebook(s) had errors", file=sys.stderr)
         return 1

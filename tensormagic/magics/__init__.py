@@ -17,6 +17,7 @@ from IPython.core.magic_arguments import argument, magic_arguments
 
 from ..config import TensorMagic, check_max_lines, settings_for
 from .auto import AutoFormatter
+from .help import install_help
 from .tensor import run_tensor_magic, shape_argument
 
 
@@ -147,11 +148,22 @@ class TensorMagics(Magics):
         return None  # the cell's own value was displayed by run_cell; returning it would show it twice
 
 
+install_help(TensorMagics)  # %tensor? and %explain? in TensorMagic.language
+
 _loaded: weakref.WeakKeyDictionary[InteractiveShell, TensorMagics] = weakref.WeakKeyDictionary()
 
 
 def loaded_magics(shell: InteractiveShell) -> TensorMagics | None:
     return _loaded.get(shell)
+
+
+def session_language() -> str | None:
+    """``TensorMagic.language`` of the extension loaded in the running IPython shell; ``None`` when not loaded."""
+    from IPython.core.getipython import get_ipython
+
+    shell = get_ipython()
+    magics = _loaded.get(shell) if shell is not None else None
+    return None if magics is None else magics.settings.language
 
 
 def load_ipython_extension(shell: InteractiveShell) -> None:
