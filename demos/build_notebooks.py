@@ -1526,8 +1526,10 @@ NB07 = Notebook("07_autograd", [
             strings={
                 "tensor": ok("grad_a should be a.grad, a tensor: did a require grad, and did you call f.backward()?",
                              "grad_a 应是 a.grad，一个张量：a 需要梯度吗？调用 f.backward() 了吗？"),
-                "value": ok("The derivative of a³ is 3a², which is 12 at a = 2.",
-                            "a³ 的导数是 3a²，在 a = 2 处为 12。"),
+                "value": ok("grad_a is not the derivative of a³ at a = 2: is f exactly a ** 3, is a 2.0, and was a "
+                            "made fresh (an older a.grad would have been added to)?",
+                            "grad_a 不是 a³ 在 a = 2 处的导数：f 确实是 a ** 3 吗？a 是 2.0 吗？a 是新建的吗"
+                            "（旧的 a.grad 会被累加上去）？"),
                 "ok": ok("Right: autograd found 3a² = 12.", "正确：autograd 算出了 3a² = 12。"),
             },
         ),
@@ -1831,12 +1833,12 @@ NB08 = Notebook("08_training", [
     Md(
         en=(
             "**Exercise 2.** Thirty new points (`test_points`, labels `test_labels`) were not used in training. "
-            "Predict their classes without building a graph (`test_predicted`) and compute `test_accuracy` as a "
-            "Python float."
+            "Compute the model's scores for them without building a graph (`test_logits`), their predicted classes "
+            "(`test_predicted`) and `test_accuracy` as a Python float."
         ),
         zh=(
             "**练习 2.** 下面 30 个新的点（`test_points`，标签为 `test_labels`）没有参加训练。在不建立计算图的情况下"
-            "预测它们的类别（`test_predicted`），并把 `test_accuracy` 算成一个 Python float。"
+            "算出模型给它们的分数（`test_logits`）、预测的类别（`test_predicted`），并把 `test_accuracy` 算成一个 Python float。"
         ),
     ),
     Exercise(
@@ -1848,23 +1850,26 @@ NB08 = Notebook("08_training", [
         ),
         answer=(
             "with torch.no_grad():\n"
-            "    test_predicted = model(test_points).argmax(dim=1)\n"
+            "    test_logits = model(test_points)\n"
+            "test_predicted = test_logits.argmax(dim=1)\n"
             "test_accuracy = (test_predicted == test_labels).float().mean().item()"
         ),
         blank=(
+            "test_logits = ...\n"
             "test_predicted = ...\n"
             "test_accuracy = ..."
         ),
         own_check=Code(
-            "assert not test_predicted.requires_grad, «graph»\n"
+            # argmax never requires grad: the scores are where a graph would show (grad_fn set)
+            "assert test_logits.grad_fn is None and not test_logits.requires_grad, «graph»\n"
             "assert isinstance(test_accuracy, float), «python»\n"
             "with torch.no_grad():\n"
             "    right = (model(test_points).argmax(dim=1) == test_labels).sum().item()\n"
             "assert abs(test_accuracy - right / 30) < 1e-6, «value»\n"
             "print(«ok», test_accuracy)",
             strings={
-                "graph": ok("test_predicted requires grad: compute it inside torch.no_grad().",
-                            "test_predicted 需要梯度：请在 torch.no_grad() 中计算。"),
+                "graph": ok("test_logits carries a graph (it has a grad_fn): compute it inside torch.no_grad().",
+                            "test_logits 带着计算图（有 grad_fn）：请在 torch.no_grad() 中计算。"),
                 "python": ok("test_accuracy should be a plain Python float: .item() gives one.",
                              "test_accuracy 应是普通的 Python float：用 .item() 取出。"),
                 "value": ok("The accuracy is the share of the 30 points whose argmax equals their label.",

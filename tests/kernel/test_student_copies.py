@@ -81,7 +81,10 @@ OWN_ATTEMPTS: dict[str, list[str]] = {
     "08.one_step": ["out = net(points)\n"
                     "step_loss = torch.nn.functional.cross_entropy(out, labels)\n"
                     "step_loss.backward()"],
-    "08.test_accuracy": ["test_predicted = model(test_points).argmax(dim=1)\n"
+    "08.test_accuracy": ["test_logits = model(test_points)\ntest_predicted = test_logits.argmax(dim=1)\n"
+                         "test_accuracy = (test_predicted == test_labels).float().mean().item()",
+                         "with torch.no_grad():\n    test_logits = model(test_points)\n"
+                         "test_predicted = test_logits.argmax(dim=1)\n"
                          "test_accuracy = (test_predicted == test_labels).float().mean()"],
     "08.diverging_lr": ["diverging_lr = 0.01"],
 }
