@@ -20,6 +20,7 @@ from .. import i18n
 from ..i18n import normalize_language
 from ..render.common import BOX_STYLE, MUTED_STYLE, escape
 from ..render.fallback import WidgetWithFallback
+from ..render.text import display_width
 from ..stats_threads import openmp_thread_setter
 from .settings import (
     Aliases,
@@ -107,16 +108,6 @@ def private_rng() -> Iterator[None]:
     """Restore the global CPU generator afterwards (for student code in live examples that draws from it)."""
     with torch.random.fork_rng(devices=[]):
         yield
-
-
-def columns(text: str) -> int:
-    """Terminal columns ``text`` takes: a CJK character takes two."""
-    return sum(2 if ord(ch) > 0x2E80 else 1 for ch in text)
-
-
-def padded(text: str, width: int) -> str:
-    """``text`` left-aligned in ``width`` terminal columns."""
-    return text + " " * max(0, width - columns(text))
 
 
 def shape_text(shape: torch.Size | tuple[int, ...]) -> str:
@@ -288,7 +279,7 @@ class Card(WidgetWithFallback):
 
     def text(self) -> str:
         """The plain-text card: title, teaching points, how to change the settings, the measured numbers."""
-        out = [self.title, "=" * columns(self.title)]
+        out = [self.title, "=" * display_width(self.title)]
         out.extend(f"• {p}" for p in self.teaching_points())
         settings = self.settings_lines()
         if settings:

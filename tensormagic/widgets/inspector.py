@@ -40,6 +40,7 @@ import torch
 from ..annotate import values_text
 from ..facts import Facts, describe
 from ..i18n import message, normalize_language
+from ..render import svg
 from ..render.annotation import Annotation, header_parts, layout_parts, sharing_sentences
 from ..render.common import (
     BADGE_STYLE,
@@ -53,7 +54,6 @@ from ..render.common import (
 )
 from ..render.fallback import WidgetWithFallback
 from ..sharing import plain_torch
-from . import svg
 
 WINDOW_ROWS = 12
 WINDOW_COLUMNS = 10

@@ -10,7 +10,8 @@ from __future__ import annotations
 import math
 from collections.abc import Sequence
 
-from ..render.common import escape
+from .common import escape
+from .text import display_width, pad, rjust
 
 #: Blue for positive/high, orange for negative/low: distinguishable for the common colour-blindnesses.
 _POSITIVE = (49, 104, 214)
@@ -271,23 +272,12 @@ def text_matrix(
 ) -> list[str]:
     """A labelled matrix of numbers, columns right-aligned (wide enough for the widest number, minus sign included)."""
     numbers = [len(f"{v:.{digits}f}") for row in matrix for v in row]
-    width = max([_display_width(c) for c in column_labels] + numbers + [digits + 2])
-    label_width = max((_display_width(r) for r in row_labels), default=0)
-    header = " " * (label_width + 1) + " ".join(_rjust(c, width) for c in column_labels)
+    width = max([display_width(c) for c in column_labels] + numbers + [digits + 2])
+    label_width = max((display_width(r) for r in row_labels), default=0)
+    header = " " * (label_width + 1) + " ".join(rjust(c, width) for c in column_labels)
     lines = [header]
     for label, row in zip(row_labels, matrix, strict=True):
         cells = " ".join(f"{v:>{width}.{digits}f}" for v in row)
-        lines.append(_ljust(label, label_width) + " " + cells)
+        lines.append(pad(label, label_width) + " " + cells)
     return lines
 
-
-def _display_width(text: str) -> int:
-    return sum(2 if ord(ch) > 0x2E80 else 1 for ch in text)
-
-
-def _rjust(text: str, width: int) -> str:
-    return " " * max(0, width - _display_width(text)) + text
-
-
-def _ljust(text: str, width: int) -> str:
-    return text + " " * max(0, width - _display_width(text))
