@@ -18,7 +18,7 @@ from typing import TYPE_CHECKING, Literal
 from ..i18n import message
 from ..i18n.brief import HIDDEN, RULES
 from .common import BADGE_STYLE, BOX_STYLE, MUTED_STYLE, WARN_STYLE, escape, format_shape
-from .text import Row, keep_together, output_width, wrap_rows
+from .text import KEEP, Row, keep_shapes, keep_together, output_width, wrap_rows
 
 if TYPE_CHECKING:
     from ..explanation import Call, Explanation, Note, Step
@@ -191,7 +191,7 @@ def text_rows(explanation: Explanation) -> list[Row]:
 
 def text_lines(explanation: Explanation) -> list[str]:
     """The explanation's lines, unwrapped."""
-    return [(indent + text).replace("\u00a0", " ").rstrip() for indent, _, text in text_rows(explanation)]
+    return [(indent + text).replace(KEEP, " ").rstrip() for indent, _, text in text_rows(explanation)]
 
 
 def to_text(explanation: Explanation, width: int | None = None) -> str:
@@ -213,7 +213,7 @@ def to_html(explanation: Explanation) -> str:
             "<tr>"
             f'<td style="vertical-align:top;text-align:right;padding:2px 6px;{MUTED_STYLE}">{step.line}</td>'
             f'<td style="vertical-align:top;text-align:left;padding:2px 10px 2px 0">'
-            f'<pre style="margin:0;white-space:pre-wrap;overflow-wrap:break-word;text-align:left">'
+            f'<pre style="margin:0;white-space:pre;text-align:left">'
             f"{escape(step.source.strip())}</pre></td>"
             f'<td style="vertical-align:top;text-align:left;padding:2px 0">{"".join(current)}</td>'
             "</tr>"
@@ -227,13 +227,13 @@ def to_html(explanation: Explanation) -> str:
             if row.text:  # brief: the whole line, the code as written in bold
                 head = written_name(row.call)
                 rest = row.text[len(head):] if row.text.startswith(head) else " " + row.text
-                current.append(f"<div><b>{escape(head)}</b>{escape(rest.replace(chr(0xA0), ' '))}</div>")
+                current.append(f"<div><b>{escape(head)}</b>{escape(keep_shapes(rest))}</div>")
             else:
-                current.append(f"<div><b>{escape(call_summary(row.call, language))}</b></div>")
+                current.append(f"<div><b>{escape(keep_shapes(call_summary(row.call, language)))}</b></div>")
         elif row.note is not None:
             current.append(
                 f'<div style="margin-left:1em">↳ <span style="{BADGE_STYLE}">{escape(row.note.code)}</span>'
-                f"{escape(row.note.text)}</div>"
+                f"{escape(keep_shapes(row.note.text))}</div>"
             )
     flush()
     head = (

@@ -33,6 +33,8 @@ _SHAPE = re.compile(r"\((?:[^()\s]{1,12}, ){1,7}[^()\s]{0,12}\)")
 
 #: Punctuation that may not start a line: it stays with the word before it (``n1：``, ``形状）``, ``x,``).
 _CLOSING = set("，。、；：！？）」』】》〉〕…,.;:!?)]}%·→")
+#: Separators written between spaces that still may not start a line: ``a · b``, ``(2, 3) → (3,)``.
+_CONNECTORS = {"·", "→"}
 #: Punctuation that may not end a line: it stays with the word after it (``（形状``, ``「视图``).
 _OPENING = set("（「『【《〈〔")
 
@@ -112,7 +114,7 @@ def _units(text: str) -> list[_Unit]:
     def flush_word() -> None:
         nonlocal word, space, glue_next
         if word:
-            if units and (glue_next or word[0] in _CLOSING):
+            if units and (glue_next or (word[0] in _CLOSING and (not space or word in _CONNECTORS))):
                 units[-1].text += space + word
             else:
                 units.append(_Unit(space, word))
@@ -162,7 +164,7 @@ def wrap(text: str, width: int, *, indent: str = "", hang: str | None = None) ->
     text's own leading spaces are kept after the indent. Only a single word wider than a whole line is cut.
     """
     hang = indent if hang is None else hang
-    expanded = _SHAPE.sub(lambda shape: shape.group(0).replace(" ", KEEP), text.expandtabs(4))
+    expanded = keep_shapes(text.expandtabs(4))
     body = expanded.lstrip(" ")
     lead = expanded[: len(expanded) - len(body)]
     first, rest = indent + lead, hang + lead
@@ -207,6 +209,12 @@ def wrap_rows(rows: Iterable[Row], width: int) -> list[str]:
     for indent, hang, text in rows:
         out.extend(wrap(text, width, indent=indent, hang=hang))
     return out
+
+
+def keep_shapes(text: str) -> str:
+    """``text`` with the spaces inside shapes and short tuples, ``(2, 3)``, made non-breaking (for HTML, where the
+    browser wraps: a shape split over two lines reads as two numbers)."""
+    return _SHAPE.sub(lambda shape: shape.group(0).replace(" ", KEEP), text)
 
 
 def keep_together(*parts: str) -> str:

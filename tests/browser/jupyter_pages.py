@@ -76,7 +76,8 @@ def jupyter_server(app: str, root: Path, base: Path) -> Iterator[str]:
                 str(Path(sys.executable).parent / "jupyter"), app, "--no-browser", "--ServerApp.ip=127.0.0.1",
                 f"--ServerApp.port={port}", "--ServerApp.port_retries=0", "--IdentityProvider.token=",
                 "--ServerApp.password=", "--allow-root", f"--ServerApp.root_dir={root}",
-                f"--{'LabApp' if app == 'lab' else 'NotebookApp'}.expose_app_in_browser=True", "--LabApp.news_url=None",
+                "--LabServerApp.expose_app_in_browser=True", "--LabApp.expose_app_in_browser=True",
+                "--LabApp.news_url=None",
             ],
             env=env, stdout=log, stderr=subprocess.STDOUT,
         )
@@ -129,11 +130,12 @@ def set_theme(page: Any, theme: str) -> None:
     page.wait_for_timeout(500)  # the theme's stylesheet has loaded; let the page repaint with it
 
 
-#: WCAG 2 contrast of every text of the given outputs against what is painted behind it. The colour behind an
+#: WCAG 2 contrast of every text of the given outputs (except the front end's own chrome inside them, a selector)
+#: against what is painted behind it. The colour behind an
 #: element is composed down its ancestors: each background over the one above it, each ``opacity`` blending the
 #: element's whole rendering (background and text) with what is behind it. Returns the lowest ratios found.
 CONTRAST_JS = r"""
-(selectors) => {
+([selectors, chrome]) => {
   const parse = (c) => {
     const m = c.match(/rgba?\(([^)]+)\)/);
     if (!m) return [0, 0, 0, 0];
@@ -165,6 +167,7 @@ CONTRAST_JS = r"""
   for (const root of document.querySelectorAll(selectors)) {
     for (const el of [root, ...root.querySelectorAll('*')]) {
       if (el.closest('svg') || el.tagName === 'STYLE' || el.tagName === 'SCRIPT') continue;
+      if (chrome && el.closest(chrome)) continue;
       const own = [...el.childNodes].some(n => n.nodeType === 3 && n.textContent.trim());
       if (!own || !el.getClientRects().length) continue;
       const style = getComputedStyle(el);
