@@ -160,3 +160,19 @@ def test_a_call_inside_a_function_the_cell_defines_is_named_without_internals(sh
 def test_brief_catalog_texts_are_in_both_languages() -> None:
     zh = catalogs()["zh"]
     assert all(f"{key}.brief" in zh for key in brief.RULES)
+
+
+def test_an_optimizers_rule_is_stated_at_its_first_step_and_referred_to_after(shell: InteractiveShell) -> None:
+    cell = (
+        "model = nn.Linear(2, 1)\n"
+        "opt = torch.optim.SGD(model.parameters(), lr=0.1)\n"
+        "model(torch.ones(1, 2)).sum().backward()\n"
+        "opt.step()\n"
+        "opt.zero_grad()\n"
+        "model(torch.ones(1, 2)).sum().backward()\n"
+        "opt.step()\n"
+    )
+    flat = words(shown(shell, "%%explain --brief\n" + cell)[0])
+    assert flat.count("SGD: p ← p − lr · p.grad, lr=0.1") == 1
+    assert "SGD's rule, see line 4" in flat
+    assert "opt.step()" in flat and "Tensor." not in flat

@@ -6,12 +6,13 @@ student can skip (which names now share memory, that ``x.add_`` returns ``x`` it
 brief wording (the catalog tests check that both lists together cover every note).
 
 General rules are stated in full once per cell and referred to after (:data:`RULES`): the first broadcasting call
-of a cell carries ``brief.rule.broadcast``, later ones ``brief.rule.again``.
+of a cell carries ``brief.rule.broadcast``, later ones ``brief.rule.again``; an optimizer's update rule is stated by
+its own note the first time ``step()`` runs in a cell and referred to after.
 """
 
 from __future__ import annotations
 
-from .explain import Template
+from .forms import Template
 
 #: Notes brief mode leaves out: true, but not the point of the call for a student.
 HIDDEN = frozenset(
@@ -40,7 +41,15 @@ RULES = {
     "note.matmul.bmm": "matmul",
     "note.error.matmul": "matmul",
     "note.error.matmul_batched": "matmul",
+    "note.step.rule_sgd": "sgd",
+    "note.step.rule_momentum": "momentum",
+    "note.step.rule_adam": "adam",
+    "note.step.rule_other": "update",
 }
+
+#: The rules stated by a sentence of their own (``brief.rule.RULE``); the others are stated by the first note that
+#: applies them, and later notes of that rule in the cell refer back to it.
+STATEMENTS = frozenset({"broadcast", "matmul"})
 
 EN = {
     # rules, stated once per cell
@@ -51,6 +60,10 @@ EN = {
     "disappear from the result",
     "brief.rule.name.broadcast": "broadcasting rule",
     "brief.rule.name.matmul": "matrix-multiplication rule",
+    "brief.rule.name.sgd": "SGD's rule",
+    "brief.rule.name.momentum": "the momentum rule",
+    "brief.rule.name.adam": "Adam's rule",
+    "brief.rule.name.update": "the update rule",
     "brief.rule.again": "{rule}, see line {line}",
     "brief.line": "{call}: {points}",
     "brief.and": "; ",
@@ -181,6 +194,62 @@ EN = {
     "note.error.view_layout.brief": "{name} is not contiguous: use .reshape(...)",
     "note.error.linear.brief": "the input's last size is {have}, the layer expects {need}",
     "note.error.conv.brief": "{have:# channel|# channels}, the filters expect {need}",
+    # gradients, the graph, optimizers
+    "note.backward.leaves.brief": "gradients reached {leaves}",
+    "note.backward.nonleaf.brief": "{names}: not {count:a leaf|leaves}, so .grad stays None (unless .retain_grad() "
+    "before backward())",
+    "note.backward.freed.brief": "the graph is freed now: a second backward() through it raises",
+    "note.backward.twice.brief": "{name}'s graph was already freed: recompute {name}",
+    "note.backward.not_scalar.brief": "backward() needs one number, {name} has shape {shape}: .sum() or .mean() first",
+    "note.backward.no_graph.brief": "{name} does not require grad: no graph was recorded",
+    "note.grad.added.brief": "added to the .grad {names} already had: gradients add up until zero_grad()",
+    "note.grad.added_norm.brief": "added to the .grad {names} already had ({name}'s gradient norm {before} → "
+    "{after}): gradients add up until zero_grad()",
+    "note.grad.loop_adds.brief": "{count:once|# times} added to the previous run's gradients: no zero_grad() between",
+    "note.zero_grad.nothing.brief": "no gradients yet: nothing to clear",
+    "note.zero_grad.none.brief": ".grad set to None on {count:# parameter|# parameters}",
+    "note.zero_grad.zero.brief": ".grad filled with zeros on {count:# parameter|# parameters}",
+    "note.step.changed.brief": "changed {changed:# parameter tensor|# parameter tensors} in place (largest change "
+    "{largest})",
+    "note.step.unmeasured.brief": "updated the parameters in place",
+    "note.step.rule_sgd.brief": "SGD: p ← p − lr · p.grad, lr={lr}",
+    "note.step.rule_momentum.brief": "SGD with momentum: v ← momentum · v + p.grad, p ← p − lr · v (lr={lr}, "
+    "momentum={momentum})",
+    "note.step.rule_adam.brief": "Adam: each element moves against a running average of its gradients, divided by "
+    "the square root of a running average of their squares (lr={lr})",
+    "note.step.rule_other.brief": "{optimizer} updates each parameter from its .grad (lr={lr})",
+    "note.step.no_grad.brief": "{count:# parameter tensor|# parameter tensors} without .grad left as {count:it|they} "
+    "{count:was|were}",
+    "note.no_grad.off.brief": "inside torch.no_grad(): no graph recorded",
+    "note.no_grad.inplace.brief": "inside torch.no_grad(): {name} changes in place, unrecorded, and stays a leaf",
+    "note.no_grad.inference.brief": "inside torch.inference_mode(): no graph, an inference tensor",
+    "note.requires_grad.propagates.brief": "requires grad because {name} does: {grad_fn} recorded",
+    "note.graph.detach.brief": "{name}'s memory, outside the graph",
+    "note.graph.clone.brief": "new memory, still in the graph ({grad_fn})",
+    "note.graph.item.brief": "a plain Python number, outside the graph",
+    "note.graph.numpy.brief": "{name} requires grad: use {name}.detach().numpy()",
+    "note.join.cat.brief": "{count:# tensor|# tensors} joined along axis {dim} → {result}",
+    "note.join.stack.brief": "{count:# tensor|# tensors} stacked along a new axis {dim} → {result}",
+    "note.softmax.probabilities.brief": "probabilities along axis {dim}: between 0 and 1, summing to 1",
+    "note.softmax.probabilities_sums.brief": "probabilities along axis {dim}: between 0 and 1, summing to 1 (sums: "
+    "{sums})",
+    "note.softmax.log.brief": "the log of softmax along axis {dim}: exp() sums to 1",
+    "note.softmax.log_sums.brief": "the log of softmax along axis {dim}: exp() sums to 1 (sums: {sums})",
+    "note.loss.cross_entropy.brief": "raw scores {shape_x} and class indices {shape_t}; log_softmax inside; the mean "
+    "over {n:# sample|# samples}",
+    "note.loss.cross_entropy_soft.brief": "{t} is read as class probabilities (each row should sum to 1)",
+    "note.loss.softmax_twice.brief": "the rows of {x} already sum to 1: pass the scores before softmax",
+    "note.loss.target_dtype.brief": "class indices must be int64: use {t}.long()",
+    "note.loss.target_range.brief": "{t} has a class index outside 0 … {classes} − 1",
+    "note.loss.broadcast.brief": "input {a} and target {b} are broadcast to {shape}: make the shapes equal",
+    "note.nonfinite.count.brief": "{count:# result is|# results are} not finite ({nan} NaN, {inf} ±Inf)",
+    "note.nonfinite.why_log.brief": "log(0) is −inf; the log of a negative number is NaN",
+    "note.nonfinite.why_sqrt.brief": "the square root of a negative number is NaN",
+    "note.nonfinite.why_exp.brief": "exp overflows to inf: above about 88.7 in float32",
+    "note.nonfinite.why_div.brief": "x / 0 is ±inf, 0 / 0 is NaN",
+    "note.nonfinite.wrapped.brief": "{count:# result|# results} wrapped around: {dtype} cannot hold the true value",
+    "note.nonfinite.squeeze.brief": "squeeze({dim}) changes nothing: axis {dim} has size {size}",
+    "note.layer.call.brief": "{path}: {shape_in} → {shape_out}",
 }
 
 ZH = {
@@ -191,6 +260,10 @@ ZH = {
     "（批量矩阵则是倒数第二个大小）；这两个内侧大小在结果中被消去",
     "brief.rule.name.broadcast": "广播规则",
     "brief.rule.name.matmul": "矩阵乘法规则",
+    "brief.rule.name.sgd": "SGD 的更新规则",
+    "brief.rule.name.momentum": "动量的更新规则",
+    "brief.rule.name.adam": "Adam 的更新规则",
+    "brief.rule.name.update": "更新规则",
     "brief.rule.again": "{rule}，见第 {line} 行",
     "brief.line": "{call}：{points}",
     "brief.and": "；",
@@ -321,6 +394,57 @@ ZH = {
     "note.error.view_layout.brief": "{name} 不是连续存储的：请用 .reshape(...)",
     "note.error.linear.brief": "输入的最后一个大小是 {have}，这一层需要 {need}",
     "note.error.conv.brief": "{have} 个通道，卷积核需要 {need} 个",
+    # gradients, the graph, optimizers
+    "note.backward.leaves.brief": "梯度到达了 {leaves}",
+    "note.backward.nonleaf.brief": "{names} 不是叶子张量，{count:它|它们}的 .grad 仍是 None"
+    "（除非在 backward() 之前调用 .retain_grad()）",
+    "note.backward.freed.brief": "计算图已被释放：再次对它 backward() 会报错",
+    "note.backward.twice.brief": "{name} 的计算图已被释放：请重新计算 {name}",
+    "note.backward.not_scalar.brief": "backward() 需要一个数，{name} 的形状是 {shape}：先 .sum() 或 .mean()",
+    "note.backward.no_graph.brief": "{name} 不需要梯度：没有记录计算图",
+    "note.grad.added.brief": "加到了 {names} 已有的 .grad 上：在 zero_grad() 之前梯度会累加",
+    "note.grad.added_norm.brief": "加到了 {names} 已有的 .grad 上（{name} 的梯度范数 {before} → {after}）："
+    "在 zero_grad() 之前梯度会累加",
+    "note.grad.loop_adds.brief": "{count} 次加到了上一次留下的梯度上：中间没有 zero_grad()",
+    "note.zero_grad.nothing.brief": "还没有梯度：没有什么可清除的",
+    "note.zero_grad.none.brief": "{count} 个参数的 .grad 设为 None",
+    "note.zero_grad.zero.brief": "{count} 个参数的 .grad 填为 0",
+    "note.step.changed.brief": "原地修改了 {changed} 个参数张量（最大变化 {largest}）",
+    "note.step.unmeasured.brief": "原地更新了参数",
+    "note.step.rule_sgd.brief": "SGD：p ← p − lr · p.grad，lr={lr}",
+    "note.step.rule_momentum.brief": "带动量的 SGD：v ← momentum · v + p.grad，p ← p − lr · v（lr={lr}，"
+    "momentum={momentum}）",
+    "note.step.rule_adam.brief": "Adam：每个元素沿梯度的滑动平均的反方向移动，再除以梯度平方的滑动平均的平方根（lr={lr}）",
+    "note.step.rule_other.brief": "{optimizer} 根据每个参数的 .grad 更新它（lr={lr}）",
+    "note.step.no_grad.brief": "{count} 个没有 .grad 的参数张量保持不变",
+    "note.no_grad.off.brief": "在 torch.no_grad() 中：不记录计算图",
+    "note.no_grad.inplace.brief": "在 torch.no_grad() 中：原地修改 {name}，不记录，它仍是叶子张量",
+    "note.no_grad.inference.brief": "在 torch.inference_mode() 中：不记录计算图，得到推理张量",
+    "note.requires_grad.propagates.brief": "因为 {name} 需要梯度，结果也需要：记录了 {grad_fn}",
+    "note.graph.detach.brief": "与 {name} 共享内存，在计算图之外",
+    "note.graph.clone.brief": "新的内存，仍在计算图中（{grad_fn}）",
+    "note.graph.item.brief": "普通的 Python 数字，在计算图之外",
+    "note.graph.numpy.brief": "{name} 需要梯度：请用 {name}.detach().numpy()",
+    "note.join.cat.brief": "沿第 {dim} 轴拼接 {count} 个张量 → {result}",
+    "note.join.stack.brief": "沿新的第 {dim} 轴堆叠 {count} 个张量 → {result}",
+    "note.softmax.probabilities.brief": "沿第 {dim} 轴变成概率：在 0 到 1 之间，和为 1",
+    "note.softmax.probabilities_sums.brief": "沿第 {dim} 轴变成概率：在 0 到 1 之间，和为 1（和：{sums}）",
+    "note.softmax.log.brief": "沿第 {dim} 轴的 softmax 的对数：取 exp() 后和为 1",
+    "note.softmax.log_sums.brief": "沿第 {dim} 轴的 softmax 的对数：取 exp() 后和为 1（和：{sums}）",
+    "note.loss.cross_entropy.brief": "原始分数 {shape_x} 和类别下标 {shape_t}；内部先做 log_softmax；返回 {n} 个样本的平均值",
+    "note.loss.cross_entropy_soft.brief": "{t} 被当作类别概率（每行的和应为 1）",
+    "note.loss.softmax_twice.brief": "{x} 的每一行已经和为 1：请传入 softmax 之前的分数",
+    "note.loss.target_dtype.brief": "类别下标必须是 int64：请用 {t}.long()",
+    "note.loss.target_range.brief": "{t} 里有超出 0 … {classes} − 1 的类别下标",
+    "note.loss.broadcast.brief": "输入 {a} 和目标 {b} 被广播成 {shape}：请让形状一致",
+    "note.nonfinite.count.brief": "{count} 个结果不是有限数（{nan} 个 NaN，{inf} 个 ±Inf）",
+    "note.nonfinite.why_log.brief": "log(0) 是 −inf，负数的对数是 NaN",
+    "note.nonfinite.why_sqrt.brief": "负数的平方根是 NaN",
+    "note.nonfinite.why_exp.brief": "exp 溢出为 inf：float32 中超过约 88.7",
+    "note.nonfinite.why_div.brief": "x / 0 是 ±inf，0 / 0 是 NaN",
+    "note.nonfinite.wrapped.brief": "{count} 个结果发生了回绕：{dtype} 放不下真实的值",
+    "note.nonfinite.squeeze.brief": "squeeze({dim}) 什么也没改变：第 {dim} 轴的大小是 {size}",
+    "note.layer.call.brief": "{path}：{shape_in} → {shape_out}",
 }
 
 EN = {key: Template(text) for key, text in EN.items()}

@@ -16,7 +16,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Literal
 
 from ..i18n import message
-from ..i18n.brief import HIDDEN, RULES
+from ..i18n.brief import HIDDEN, RULES, STATEMENTS
 from .common import BADGE_STYLE, BOX_STYLE, MUTED_STYLE, WARN_STYLE, escape, format_shape
 from .text import KEEP, Row, keep_shapes, keep_together, output_width, wrap_rows
 
@@ -102,7 +102,9 @@ def _brief_note(note: Note, language: str) -> str | None:
 def brief_line(call: Call, line: int, stated: dict[str, int], language: str) -> str:
     """One call in student mode: ``a @ b → (2, 4) float32: inner size 3 disappears; matrix-multiplication rule: …``.
 
-    ``stated`` maps each general rule already stated in full in this cell to its line; it is updated.
+    ``stated`` maps each general rule already stated in full in this cell to its line; it is updated. A rule with a
+    statement of its own (broadcasting, matrix multiplication) is added after the call's points; the others (an
+    optimizer's update rule) are stated by their own note, which later calls replace by a reference.
     """
     head = written_name(call)
     if call.count > 1:
@@ -116,19 +118,22 @@ def brief_line(call: Call, line: int, stated: dict[str, int], language: str) -> 
         head += " → " + call.result_text
     points: list[str] = []
     rules: list[str] = []
+    earlier = dict(stated)
     for note in call.notes:
-        text = _brief_note(note, language)
+        rule = RULES.get(note.key)
+        said_before = rule in earlier and rule not in STATEMENTS
+        text = None if said_before else _brief_note(note, language)
         if text and text not in points:
             points.append(text)
-        rule = RULES.get(note.key)
         if rule is not None and rule not in rules:
             rules.append(rule)
     for rule in rules:
-        if rule in stated:
+        if rule in earlier:
             name = message(f"brief.rule.name.{rule}", language)
-            points.append(message("brief.rule.again", language, rule=name, line=stated[rule]))
-        else:
-            stated[rule] = line
+            points.append(message("brief.rule.again", language, rule=name, line=earlier[rule]))
+            continue
+        stated[rule] = line
+        if rule in STATEMENTS:
             points.append(message(f"brief.rule.{rule}", language))
     if not points:
         return head
