@@ -1,9 +1,9 @@
 """Terminal IPython at 80 columns: a real ``ipython`` in a pseudo-terminal of that size.
 
-An explained cell (in full, in brief and in Chinese), an annotation and the namespace overview are captured as the
-terminal receives them; no line may be wider than the terminal (display columns: a Chinese character takes two),
-and no word may be broken: every word of the unwrapped text appears whole in the capture. The capture is saved as
-``artifacts/terminal/ipython-80-columns.txt``.
+An explained cell (in full, in brief and in Chinese), an annotation, the namespace overview and a concept card (in
+English and Chinese) are captured as the terminal receives them; no line may be wider than the terminal (display
+columns: a Chinese character takes two), and no word may be broken: every word of the unwrapped text appears whole
+in the capture. The capture is saved as ``artifacts/terminal/ipython-80-columns.txt``.
 """
 
 from __future__ import annotations
@@ -84,6 +84,8 @@ def test_terminal_ipython_wraps_at_its_width_without_breaking_a_word() -> None:
         "tensor": "get_ipython().run_line_magic('tensor', 't1')",
         "tensor-zh": "get_ipython().run_line_magic('tensor', '--lang zh t1')",
         "overview": "get_ipython().run_line_magic('tensor', '')",
+        "card": "get_ipython().run_line_magic('explain', 'cnn')",
+        "card-zh": "get_ipython().run_line_magic('explain', 'cnn --lang zh')",
     }
     # Each one's text unwrapped (one line per logical line, however long), printed by the same process right after.
     unwrapped = {
@@ -94,6 +96,8 @@ def test_terminal_ipython_wraps_at_its_width_without_breaking_a_word() -> None:
         "tensor-zh": "print(tensormagic.annotate(t1, globals(), name='t1', language='zh').text(10**6))",
         "overview": "print(tensormagic.overview({k: v for k, v in globals().items() if not k.startswith('_')})"
         ".text(10**6))",
+        "card": "print(tensormagic.card('cnn').text(10**6))",
+        "card-zh": "print(tensormagic.card('cnn', 'zh').text(10**6))",
     }
     commands = {}
     for tag, command in shown.items():

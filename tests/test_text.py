@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 import subprocess
 import sys
+from collections import Counter
 from pathlib import Path
 
 import pytest
@@ -129,3 +130,24 @@ def test_text_matrix_aligns_chinese_labels() -> None:
     lines = text_matrix([[1.0, 2.0], [3.0, 4.0]], ["第一行", "row"], ["列一", "b"])
     assert len({display_width(line) for line in lines}) == 1, lines
 
+
+
+def test_a_wide_table_folds_into_blocks_of_columns_repeating_its_labels() -> None:
+    from tensormagic.render.text import fold_columns
+
+    rows = ["      a     b     c", "x  1.00  2.00  3.00", "yy 4.00  5.00  6.00"]
+    assert fold_columns(rows, 100) == rows  # fits: unchanged
+    folded = fold_columns(rows, 14)
+    assert folded == ["      a     b", "x  1.00  2.00", "yy 4.00  5.00", "", "      c", "x  3.00", "yy 6.00"]
+    assert fold_columns(["a drawing, not a table"], 5) == ["a drawing, not a table"]
+
+
+@pytest.mark.parametrize("language", ["en", "zh"])
+def test_every_card_as_text_fits_80_columns_and_keeps_every_word(language: str) -> None:
+    from tensormagic.cards import TopicList
+
+    for topic, _, _ in TopicList(language).rows():
+        card = tensormagic.card(topic, language)
+        text, unwrapped = card.text(80), card.text(10**6)
+        assert all(display_width(line) <= 80 for line in text.splitlines()), (topic, text)
+        assert not Counter(WORD.findall(unwrapped)) - Counter(WORD.findall(text)), topic

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import base64
 import math
+import re
 from collections.abc import Sequence
 
 from .common import escape
@@ -75,6 +76,14 @@ def as_image(drawing: str, alt: str = "") -> str:
         f'<img src="{source}" width="{width:.0f}" height="{height:.0f}" alt="{escape(alt)}" '
         'style="max-width:100%;height:auto;vertical-align:top">'
     )
+
+
+def images_of(markup: str, alt: str = "") -> str:
+    """``markup`` (a drawing, or HTML around several) with every inline ``<svg>`` turned into its :func:`as_image`."""
+    return _INLINE_SVG.sub(lambda drawing: as_image(drawing.group(0), alt), markup)
+
+
+_INLINE_SVG = re.compile(r"<svg\b.*?</svg>", re.S)
 
 
 def tint(value: float, limit: float) -> str:

@@ -211,6 +211,43 @@ def wrap_rows(rows: Iterable[Row], width: int) -> list[str]:
     return out
 
 
+def fold_columns(rows: list[str], width: int) -> list[str]:
+    """An aligned table wider than ``width``, as blocks of its columns one under the other, each block repeating
+    the first column (the row labels), the way torch prints a wide matrix. Rows that are not an aligned table of
+    single-width characters, or already fit, come back unchanged."""
+    if not rows or max(display_width(row) for row in rows) <= width or any(not row.isascii() for row in rows):
+        return rows
+    length = max(len(row) for row in rows)
+    padded = [row.ljust(length) for row in rows]
+    # a column starts where every row has a space before a non-space (or a space at both: an empty cell)
+    starts = [
+        k for k in range(1, length)
+        if all(row[k - 1] == " " for row in padded) and any(row[k] != " " for row in padded)
+    ]
+    if not starts:
+        return rows
+    label, bounds = starts[0], [*starts, length]
+
+    def block_width(start: int, end: int) -> int:
+        return max(len((row[:label] + row[start:end]).rstrip()) for row in padded)
+
+    blocks: list[tuple[int, int]] = []
+    first = label
+    for previous, end in zip(bounds, bounds[1:], strict=False):
+        if previous > first and block_width(first, end) > width:
+            blocks.append((first, previous))
+            first = previous
+    blocks.append((first, length))
+    if any(block_width(start, end) > width for start, end in blocks):
+        return rows
+    out: list[str] = []
+    for index, (start, end) in enumerate(blocks):
+        if index:
+            out.append("")
+        out.extend((row[:label] + row[start:end]).rstrip() for row in padded)
+    return out
+
+
 def keep_shapes(text: str) -> str:
     """``text`` with the spaces inside shapes and short tuples, ``(2, 3)``, made non-breaking (for HTML, where the
     browser wraps: a shape split over two lines reads as two numbers)."""

@@ -126,7 +126,7 @@ def browser() -> Iterator[Any]:
 
 
 def open_page(browser: Any, url: str) -> Any:
-    page = browser.new_page(viewport={"width": 1280, "height": 1000})
+    page = browser.new_page(viewport={"width": 1280, "height": 1700})  # tall enough for a whole card cell
     page.goto(url)
     page.wait_for_selector(".jp-Notebook", timeout=60_000)
     return page
@@ -264,7 +264,9 @@ def test_an_untrusted_notebook_reads_well_sanitized(untrusted_lab: Any, theme: s
             ".map(i => [i.naturalWidth, i.naturalHeight, i.getBoundingClientRect().width, i.alt])"
         )
         drawn = [image for image in images if image[0] > 0 and image[1] > 0 and image[2] > 0]
-        assert len(drawn) == len(images) and len(images) >= 4, images  # two inspectors: histogram and memory each
+        assert len(drawn) == len(images), images
+        for name, count in (("en-inspector", 2), ("zh-inspector", 2), ("en-card", 3), ("zh-card", 3)):
+            assert cell(page, name).locator("img").count() == count, name  # histogram and memory; the CNN's three
         overflowing = page.evaluate(OVERFLOW_JS, ".jp-OutputArea-output")
         assert not overflowing, overflowing[:10]
         failing = low_contrast(page)
