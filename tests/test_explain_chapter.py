@@ -8,7 +8,6 @@ them, every function called, and the variants the notes leave commented out); th
 from __future__ import annotations
 
 from collections.abc import Iterator
-from unittest import mock
 
 import numpy as np
 import pytest
@@ -18,7 +17,6 @@ from IPython.utils.capture import capture_output
 
 from tensormagic.explanation import Call, Explanation
 from tensormagic.i18n import message
-from tensormagic.render import text as render_text
 
 CHAPTER_CELLS: list[tuple[str, str]] = [
     (
@@ -266,9 +264,7 @@ def shell() -> Iterator[InteractiveShell]:
 def explained(shell: InteractiveShell, section: str, language: str) -> tuple[Explanation, str, str]:
     """Run a chapter cell under ``%%explain``; return the explanation, its displayed text and stdout."""
     torch.manual_seed(1234)
-    # These tests read what the explanation says, not how it is laid out: its text/plain unwrapped (the wrapping is
-    # tested in test_terminal.py and test_text.py).
-    with capture_output() as captured, mock.patch.object(render_text, "NOTEBOOK_WIDTH", 10**6):
+    with capture_output() as captured:
         result = shell.run_cell(f"%%explain --lang {language}\n" + SECTIONS[section], store_history=True)
     assert result.error_in_exec is None, result.error_in_exec
     magics = shell.magics_manager.registry["TensorMagics"]

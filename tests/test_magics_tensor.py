@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import re
-
 import numpy as np
 import pytest
 import torch
@@ -21,11 +19,6 @@ def run(shell: InteractiveShell, source: str) -> tuple[str, list[dict], object]:
 
 def plain_text(bundles: list[dict]) -> str:
     return "\n".join(b.get("text/plain", "") for b in bundles)
-
-
-def words(text: str) -> str:
-    """Text output with its line wrapping undone: the words, one space apart."""
-    return " ".join(text.split())
 
 
 def test_from_numpy_shares_memory_with_the_array(shell: InteractiveShell) -> None:

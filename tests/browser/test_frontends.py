@@ -106,6 +106,8 @@ CHROME = ".lm-TabBar"
 def low_contrast(page: Any) -> list[dict[str, Any]]:
     results = page.evaluate(CONTRAST_JS, [OURS, CHROME])
     assert len(results) > 50, f"only {len(results)} texts found in tensormagic's outputs"
+    lowest = min(results, key=lambda r: r["ratio"])
+    print(f"contrast: {len(results)} texts, lowest {lowest['ratio']:.2f}:1 ({lowest['text']!r} {lowest['tag']})")
     return [r for r in results if r["ratio"] < r["need"]]
 
 
