@@ -68,4 +68,4 @@ def _unwrapped_text(request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPa
     from tensormagic.render import text
 
     monkeypatch.setattr(text, "NOTEBOOK_WIDTH", 10**6)
-    monkeypatch.setenv("COLUMNS", str(10**6))
+    monkeypatch.setattr(text, "terminal_columns", lambda: 10**6)

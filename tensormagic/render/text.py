@@ -71,7 +71,7 @@ def output_width() -> int:
     """
     shell = _ipython()
     if shell is None:
-        return max(shutil.get_terminal_size().columns, MIN_WIDTH)
+        return max(terminal_columns(), MIN_WIDTH)
     if not _is_terminal(shell):
         return NOTEBOOK_WIDTH
     app = getattr(shell, "pt_app", None)
@@ -79,7 +79,12 @@ def output_width() -> int:
         columns = int(app.output.get_size().columns) if app is not None else 0
     except Exception:  # noqa: BLE001 - no screen to ask (output redirected): the terminal size below
         columns = 0
-    return max(columns or shutil.get_terminal_size().columns, MIN_WIDTH)
+    return max(columns or terminal_columns(), MIN_WIDTH)
+
+
+def terminal_columns() -> int:
+    """The terminal's width: ``COLUMNS``, else the size of the terminal on stdout, else 80."""
+    return shutil.get_terminal_size().columns
 
 
 def _ipython() -> object | None:
