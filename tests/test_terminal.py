@@ -44,8 +44,9 @@ def _marked(command: str, tag: str) -> str:
     return f"print('<' + '{tag}>'); {command}; print('</' + '{tag}>')"
 
 
-def _terminal_session(commands: dict[str, str]) -> dict[str, str]:
-    """Run each command in ``ipython`` in an 80-column pty; return what it printed, ANSI codes removed."""
+def _terminal_session(commands: dict[str, str], code: str = CODE) -> dict[str, str]:
+    """Run ``code``, then each command, in ``ipython`` in an 80-column pty; return what each printed, ANSI codes
+    removed."""
     env = {k: v for k, v in os.environ.items() if k not in ("COLUMNS", "LINES")}
     env.update(TERM="xterm", LANG="C.UTF-8", LC_ALL="C.UTF-8")
     with tempfile.TemporaryDirectory() as profile:
@@ -61,7 +62,8 @@ def _terminal_session(commands: dict[str, str]) -> dict[str, str]:
             lines = [
                 "%load_ext tensormagic",
                 "import numpy as np, torch, tensormagic",
-                f"exec({CODE!r})",
+                "from torch import nn",
+                f"exec({code!r})",
                 *[_marked(command, tag) for tag, command in commands.items()],
             ]
             for number, line in enumerate(lines, start=2):
@@ -120,3 +122,115 @@ def test_terminal_ipython_wraps_at_its_width_without_breaking_a_word() -> None:
             assert any(display_width(line) > COLUMNS for line in reference.splitlines()), tag
     assert "Tensor.__" not in captured["explain-brief"] and "Tensor.__getitem__" in captured["explain"]
     assert "共享内存" in captured["explain-zh"] and "共享内存" in captured["tensor-zh"]
+
+
+# --- columns line up on a real terminal: Chinese, combining marks, emoji ---------------------------------------------
+
+#: Names a course notebook may well have: Chinese variables, a combining macron (x̄ has no precomposed form, so it
+#: stays two code points in one column), layers named with Chinese and emoji (a flag is two code points, two columns).
+WIDE_CODE = (
+    "from collections import OrderedDict\n"
+    "张量 = torch.ones(2, 3)\n"
+    "x\u0304 = 张量[0]\n"
+    "模型 = nn.Sequential(OrderedDict([('卷积层', nn.Conv2d(1, 8, 3)), ('x\u0304', nn.ReLU()), "
+    "('flat😀', nn.Flatten()), ('输出🇨🇳', nn.Linear(8 * 26 * 26, 10))]))"
+)
+#: Asks the terminal it runs in where the cursor is after each text (DSR, ``ESC [6n``): the terminal's own count of
+#: the columns the text takes, independent of tensormagic's ``display_width``.
+PROBE = r"""
+import json, os, sys, termios, tty
+texts = json.load(open(sys.argv[1], encoding="utf-8"))
+fd = os.open("/dev/tty", os.O_RDWR)
+saved = termios.tcgetattr(fd)
+tty.setraw(fd)
+columns = []
+try:
+    for text in texts:
+        os.write(fd, ("\x1b[H\x1b[2J" + text + "\x1b[6n").encode())
+        reply = b""
+        while not reply.endswith(b"R"):
+            reply += os.read(fd, 1)
+        row, column = reply[reply.rindex(b"[") + 1 : -1].split(b";")
+        columns.append(int(column) - 1 if row == b"1" else -1)
+finally:
+    termios.tcsetattr(fd, termios.TCSADRAIN, saved)
+with open(sys.argv[2] + ".part", "w", encoding="utf-8") as out:
+    json.dump(columns, out)
+os.rename(sys.argv[2] + ".part", sys.argv[2])
+"""
+
+
+def _terminal_columns(texts: list[str]) -> list[int]:
+    """How many columns each text takes in tmux (a terminal with its own width tables, 200 columns wide)."""
+    import json
+    import shutil
+    import subprocess
+    import time
+
+    tmux = shutil.which("tmux")
+    if tmux is None:
+        pytest.skip("tmux is not installed (.ci/run installs it)")
+    with tempfile.TemporaryDirectory() as folder:
+        probe, given, answer = Path(folder, "probe.py"), Path(folder, "texts.json"), Path(folder, "columns.json")
+        probe.write_text(PROBE, encoding="utf-8")
+        given.write_text(json.dumps(texts), encoding="utf-8")
+        socket = f"tensormagic-{os.getpid()}"
+        env = {**os.environ, "LANG": "C.UTF-8", "LC_ALL": "C.UTF-8", "TERM": "xterm"}
+        env.pop("TMUX", None)
+        subprocess.run(
+            [tmux, "-u", "-L", socket, "-f", "/dev/null", "new-session", "-d", "-x", "200", "-y", "5",
+             sys.executable, str(probe), str(given), str(answer)],
+            env=env, check=True,
+        )
+        try:
+            for _ in range(1200):  # up to two minutes on a busy machine
+                if answer.exists():
+                    break
+                time.sleep(0.1)
+            columns: list[int] = json.loads(answer.read_text(encoding="utf-8"))
+        finally:
+            subprocess.run([tmux, "-L", socket, "kill-server"], env=env, check=False, capture_output=True)
+    return columns
+
+
+def _cells(line: str) -> list[tuple[int, int]]:
+    """Where each cell of a table line begins and ends (string indexes); cells are separated by two or more spaces."""
+    return [(match.start(), match.end()) for match in re.finditer(r"\S+(?: \S+)*", line)]
+
+
+def _table(text: str, first_title: str, rows: int) -> list[str]:
+    lines = text.splitlines()
+    heading = next(k for k, line in enumerate(lines) if line.split()[:1] == [first_title])
+    return lines[heading : heading + rows + 1]
+
+
+def test_tables_line_up_on_a_real_terminal_with_chinese_combining_marks_and_emoji() -> None:
+    captured = _terminal_session({
+        "overview-zh": "from torch import nn; get_ipython().run_line_magic('tensor', '--lang zh')",
+        "model-zh": "get_ipython().run_line_magic('tensor', '--lang zh --input-shape 1,1,28,28 模型')",
+        "model": "get_ipython().run_line_magic('tensor', '--input-shape 1,1,28,28 模型')",
+    }, code=WIDE_CODE)
+    # each table: its heading line (found by its first column's title) and the rows under it
+    tables = {
+        tag: _table(captured[tag], first, rows)
+        for tag, first, rows in [("overview-zh", "变量名", 2), ("model-zh", "层", 5), ("model", "layer", 5)]
+    }
+    for tag, rows in tables.items():
+        assert any(not row.isascii() for row in rows[1:]), (tag, rows)  # the wide names are in the table
+    every_line = [line for text in captured.values() for line in text.splitlines() if line.strip()]
+    # ask the terminal for the column of every cell's start and end in every table row, and every line's width
+    spans = {tag: [_cells(row) for row in rows] for tag, rows in tables.items()}
+    texts = [row[:index] for tag, rows in tables.items() for row, cells in zip(rows, spans[tag], strict=True)
+             for cell in cells for index in cell]
+    measured = iter(_terminal_columns(texts + every_line))
+    for tag, rows in tables.items():
+        placed = [[(next(measured), next(measured)) for _ in cells] for cells in spans[tag]]
+        header_starts = {start for start, _ in placed[0]}
+        header_ends = {end for _, end in placed[0]}
+        for row, cells in zip(rows[1:], placed[1:], strict=True):
+            # a cell starts under its heading (left-aligned columns) or ends under it (right-aligned numbers)
+            assert all(start in header_starts or end in header_ends for start, end in cells), (tag, row, cells)
+    widths = [next(measured) for _ in every_line]
+    assert all(0 <= width <= COLUMNS for width in widths), [
+        (line, width) for line, width in zip(every_line, widths, strict=True) if not 0 <= width <= COLUMNS
+    ]

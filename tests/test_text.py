@@ -27,7 +27,13 @@ WORD = re.compile(r"[^\s\u2e80-\u9fff\u3000-\u303f\uff00-\uffef]+")
 
 @pytest.mark.parametrize(
     ("text", "columns"),
-    [("abc", 3), ("张量", 4), ("t1 与 n1", 8), ("e\u0301", 1), ("（形状）", 8), ("↳ · →", 5), ("", 0)],
+    [
+        ("abc", 3), ("张量", 4), ("t1 与 n1", 8), ("（形状）", 8), ("↳ · →", 5), ("", 0),
+        ("e\u0301", 1), ("x\u0304", 1),  # a combining mark takes no column of its own
+        ("\uff76", 1),  # half-width katakana: one column (the old ord > 0x2E80 rule said two)
+        ("😀", 2), ("👩\u200d💻", 2), ("🇨🇳", 2),  # an emoji is two columns however many code points build it
+        ("a\x07b", 2),  # a control character takes no column
+    ],
 )
 def test_display_width_counts_terminal_columns(text: str, columns: int) -> None:
     assert display_width(text) == columns
@@ -111,10 +117,24 @@ def test_output_width_in_a_non_terminal_shell_is_the_notebook_width(shell: objec
 
 
 def test_nothing_hand_counts_wide_characters_any_more() -> None:
-    """One display_width() rule: no module keeps its own ``ord(ch) > 0x2E80`` count."""
+    """One display_width() rule: no module keeps its own ``ord(ch) > 0x2E80`` count or East-Asian width table."""
     root = Path(tensormagic.__file__).parent
-    hits = [str(path) for path in root.rglob("*.py") if "0x2E80" in path.read_text(encoding="utf-8")]
+    rules = ("0x2E80", "0x2e80", "east_asian_width", "unicodedata", "\\u2e80")
+    hits = [
+        (str(path), rule) for path in root.rglob("*.py") for rule in rules if rule in path.read_text(encoding="utf-8")
+    ]
     assert hits == [], hits
+
+
+def test_wrap_never_splits_a_grapheme() -> None:
+    """A flag, a joined emoji and a letter with its combining mark stay whole, even when cut as too long a word."""
+    for text in ("🇨🇳" * 12, "👩\u200d💻" * 12, "x\u0304" * 30):
+        lines = wrap(text, 9)
+        assert all(display_width(line) <= 9 for line in lines)
+        assert "".join(lines) == text
+        assert not any(line.startswith(("\u200d", "\u0304", "💻")) or line.endswith("\u200d") for line in lines)
+    flags = wrap("🇨🇳" * 12, 9)
+    assert all(len(line) % 2 == 0 for line in flags)  # regional indicators in pairs: no half flag
 
 
 def test_the_svg_module_moved_to_render() -> None:
@@ -141,6 +161,24 @@ def test_a_wide_table_folds_into_blocks_of_columns_repeating_its_labels() -> Non
     folded = fold_columns(rows, 14)
     assert folded == ["      a     b", "x  1.00  2.00", "yy 4.00  5.00", "", "      c", "x  3.00", "yy 6.00"]
     assert fold_columns(["a drawing, not a table"], 5) == ["a drawing, not a table"]
+
+
+def test_a_wide_table_with_chinese_and_emoji_folds_by_display_columns() -> None:
+    from tensormagic.render.text import fold_columns, pad, rjust
+
+    labels, columns = ["", "张量", "x\u0304", "层😀"], ["第一列", "b", "第三列"]
+    cells = [columns, ["1.00", "2.00", "3.00"], ["4.00", "5.00", "6.00"], ["7.00", "8.00", "9.00"]]
+    rows = [pad(label, 5) + "".join(rjust(c, 8) for c in row) for label, row in zip(labels, cells, strict=True)]
+    assert len({display_width(row) for row in rows}) == 1  # an aligned table, 29 columns
+    folded = fold_columns(rows, 21)
+    assert all(display_width(line) <= 21 for line in folded)
+    blank = folded.index("")
+    first, second = folded[:blank], folded[blank + 1 :]
+    assert [line[:5].rstrip() for line in first[1:]] == [line[:5].rstrip() for line in second[1:]]  # labels again
+    assert second[0].strip() == "第三列" and second[1].endswith("3.00") and first[0].strip().startswith("第一列")
+    # every block's columns still line up: each number ends where its heading ends
+    for block in (first, second):
+        assert len({display_width(line) for line in block}) == 1, block
 
 
 @pytest.mark.parametrize("language", ["en", "zh"])

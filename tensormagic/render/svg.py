@@ -123,7 +123,7 @@ def heatmap(
     flat = [v for row in matrix for v in row if not math.isnan(v)]
     low = min(flat, default=0.0) if low is None else low
     high = max(flat, default=1.0) if high is None else high
-    left = 6 + 7 * max((len(s) for s in row_labels), default=0)
+    left = 6 + 7 * max((display_width(s) for s in row_labels), default=0)  # a Chinese label is twice as wide
     top = 14 if column_labels else 2
     parts = []
     for j, label in enumerate(column_labels):

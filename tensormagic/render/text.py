@@ -1,9 +1,11 @@
 """Plain text for terminals: display widths and word wrapping with hanging indents.
 
-A terminal column is not a character: a Chinese character takes two columns, a combining accent none.
-:func:`display_width` counts columns with ``wcwidth``; :func:`wrap` fills lines up to a width without
-breaking a word (a line breaks at spaces, and between two Chinese characters, which is where Chinese
-text breaks), continuing each wrapped line under a hanging indent. :func:`output_width` is the width the
+A terminal column is not a character: a Chinese character takes two columns, a combining accent none, an emoji
+two however many code points build it (``👩‍💻`` is three, a flag two). :func:`display_width` is the one rule for
+this in the package: it counts columns per grapheme (what the reader sees as one character) with ``wcwidth``.
+:func:`wrap` fills lines up to a width without breaking a word or a grapheme (a line breaks at spaces, and
+between two Chinese characters, which is where Chinese text breaks), continuing each wrapped line under a
+hanging indent. :func:`output_width` is the width the
 text goes to: the terminal's in terminal IPython and plain Python, a fixed width in notebooks.
 """
 
@@ -12,10 +14,10 @@ from __future__ import annotations
 import re
 import shutil
 import sys
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 
-from wcwidth import wcwidth
+from wcwidth import iter_graphemes, wcswidth
 
 NOTEBOOK_WIDTH = 100
 """Columns of the ``text/plain`` output a kernel sends. Notebooks show HTML; their plain text is read in exports
@@ -39,17 +41,28 @@ _CONNECTORS = {"·", "→"}
 _OPENING = set("（「『【《〈〔")
 
 
-def char_width(char: str) -> int:
-    """Columns one character takes: 2 for CJK, 0 for combining marks, 1 otherwise (control characters 0)."""
-    width = wcwidth(char)
-    return max(width, 0)
+def graphemes(text: str) -> Iterator[str]:
+    """``text`` as the characters a reader sees: a base character with its combining marks, an emoji sequence
+    joined by zero-width joiners, a flag's two regional indicators each come as one string."""
+    return iter_graphemes(text)
+
+
+def char_width(grapheme: str) -> int:
+    """Columns one grapheme takes: 2 for CJK and emoji, 1 for most others, 0 for control characters (and a lone
+    combining mark or zero-width character)."""
+    return max(wcswidth(grapheme), 0)
 
 
 def display_width(text: str) -> int:
-    """Columns ``text`` takes in a terminal: CJK characters count two, combining characters none."""
+    """Columns ``text`` takes in a terminal: CJK characters and emoji count two, combining marks and zero-width
+    joiners none, control characters (which move the cursor rather than fill a column) none.
+
+    A character written with variation selector 16 (``❤️``, a text symbol asked to show as emoji) counts two, as
+    Unicode and most current terminals have it; some (tmux 3.3) still give it one column.
+    """
     if text.isascii():
         return sum(1 for char in text if char.isprintable())
-    return sum(char_width(char) for char in text)
+    return sum(char_width(grapheme) for grapheme in graphemes(text))
 
 
 def pad(text: str, width: int) -> str:
@@ -126,7 +139,7 @@ def _units(text: str) -> list[_Unit]:
             glue_next = word[-1] in _OPENING
             word, space = "", ""
 
-    for char in text:
+    for char in graphemes(text):
         if char.isspace() and char != KEEP:
             flush_word()
             space += char
@@ -150,7 +163,7 @@ def _units(text: str) -> list[_Unit]:
 def _split_long(text: str, width: int) -> list[str]:
     """A unit wider than a whole line, cut at character boundaries (combining marks stay on their base)."""
     pieces, current, used = [], "", 0
-    for char in text:
+    for char in graphemes(text):
         size = char_width(char)
         if used + size > width and current and size:
             pieces.append(current)
@@ -216,25 +229,46 @@ def wrap_rows(rows: Iterable[Row], width: int) -> list[str]:
     return out
 
 
+def _cells(row: str) -> list[str]:
+    """``row`` as terminal cells: one grapheme per cell, a wide one followed by an empty cell for its second
+    column (a zero-width one joins the cell before), so that index ``k`` is display column ``k``."""
+    cells: list[str] = []
+    for grapheme in graphemes(row):
+        size = char_width(grapheme)
+        if size == 0 and cells:
+            cells[-1] += grapheme
+            continue
+        cells.append(grapheme)
+        cells.extend([""] * (size - 1))
+    return cells
+
+
 def fold_columns(rows: list[str], width: int) -> list[str]:
     """An aligned table wider than ``width``, as blocks of its columns one under the other, each block repeating
-    the first column (the row labels), the way torch prints a wide matrix. Rows that are not an aligned table of
-    single-width characters, or already fit, come back unchanged."""
-    if not rows or max(display_width(row) for row in rows) <= width or any(not row.isascii() for row in rows):
+    the first column (the row labels), the way torch prints a wide matrix. Columns are display columns (a Chinese
+    character or an emoji takes two, a combining mark none). Rows that are not an aligned table, or already fit,
+    come back unchanged."""
+    if not rows or max(display_width(row) for row in rows) <= width:
         return rows
-    length = max(len(row) for row in rows)
-    padded = [row.ljust(length) for row in rows]
-    # a column starts where every row has a space before a non-space (or a space at both: an empty cell)
+    cells = [_cells(row) for row in rows]
+    length = max(len(row) for row in cells)
+    padded = [row + [" "] * (length - len(row)) for row in cells]
+    # a column starts where every row has a space before a non-space (or a space at both: an empty cell); the
+    # spaces that indent the whole table are no column
+    indent = min(next((k for k, cell in enumerate(row) if cell != " "), length) for row in padded)
     starts = [
-        k for k in range(1, length)
+        k for k in range(indent + 1, length)
         if all(row[k - 1] == " " for row in padded) and any(row[k] != " " for row in padded)
     ]
     if not starts:
         return rows
     label, bounds = starts[0], [*starts, length]
 
+    def joined(row: list[str], start: int, end: int) -> str:
+        return "".join(row[:label] + row[start:end]).rstrip()
+
     def block_width(start: int, end: int) -> int:
-        return max(len((row[:label] + row[start:end]).rstrip()) for row in padded)
+        return max(display_width(joined(row, start, end)) for row in padded)
 
     blocks: list[tuple[int, int]] = []
     first = label
@@ -249,7 +283,7 @@ def fold_columns(rows: list[str], width: int) -> list[str]:
     for index, (start, end) in enumerate(blocks):
         if index:
             out.append("")
-        out.extend((row[:label] + row[start:end]).rstrip() for row in padded)
+        out.extend(joined(row, start, end) for row in padded)
     return out
 
 
