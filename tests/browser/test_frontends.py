@@ -340,3 +340,65 @@ def test_notebook7_card_takes_a_typed_value(live_notebook7: Any) -> None:
     page.keyboard.type(str(value + 1))
     page.keyboard.press("Enter")
     sync_api.expect(output).not_to_have_text(before, timeout=30_000)
+
+
+#: VS Code's notebook outputs, as far as tensormagic's HTML meets them. VS Code itself does not run here; what the
+#: test reproduces is what our HTML depends on there: each output's ``text/html`` is placed in a page whose body takes
+#: the theme's ``--vscode-*`` colours and font (the default colours of VS Code's built-in Dark Modern, Light Modern
+#: and High Contrast themes), with JavaScript switched off (our outputs must not need it). A widget output shows its
+#: static ``text/html`` here: VS Code draws live widgets through its own widget manager, which is not tested.
+VSCODE_THEMES = {
+    "dark": {"background": "#1f1f1f", "foreground": "#cccccc", "focus": "#0078d4"},
+    "light": {"background": "#ffffff", "foreground": "#3b3b3b", "focus": "#005fb8"},
+    "high-contrast": {"background": "#000000", "foreground": "#ffffff", "focus": "#f38518"},
+}
+
+
+def vscode_page(outputs: dict[str, list[str]], theme: dict[str, str]) -> str:
+    variables = (
+        f"--vscode-editor-background:{theme['background']};--vscode-editor-foreground:{theme['foreground']};"
+        f"--vscode-foreground:{theme['foreground']};--vscode-focusBorder:{theme['focus']};"
+        "--vscode-editor-font-family:'Droid Sans Mono','monospace',monospace;--vscode-editor-font-size:14px"
+    )
+    cells = "".join(
+        f'<div class="vscode-output" id="{name}" style="width:860px;padding:4px 0;margin-bottom:12px">{html}</div>'
+        for name, htmls in outputs.items() for html in htmls
+    )
+    return (
+        f'<!doctype html><html><head><meta charset="utf-8"></head><body style="{variables};margin:8px;'
+        f'background:var(--vscode-editor-background);color:var(--vscode-editor-foreground);'
+        f'font-family:system-ui,sans-serif">{cells}</body></html>'
+    )
+
+
+@pytest.mark.parametrize("theme", list(VSCODE_THEMES))
+def test_vscode_themes_read_every_static_output_without_javascript(browser: Any, served: Path, theme: str) -> None:
+    executed = nbformat.read(served / "untrusted.ipynb", as_version=4)
+    outputs = {
+        name: [output["data"]["text/html"] for output in notebook_cell.outputs if "text/html" in output.get("data", {})]
+        for name, notebook_cell in zip(CELLS, executed.cells, strict=True)
+    }
+    everything = "".join(html for htmls in outputs.values() for html in htmls)
+    assert "<script" not in everything.lower()  # nothing to run: VS Code may not trust the notebook's scripts
+    assert all(outputs[name] for name in CELLS if name != "setup"), {k: len(v) for k, v in outputs.items()}
+    context = browser.new_context(java_script_enabled=False, viewport={"width": 900, "height": 1200})
+    page = context.new_page()
+    try:
+        page.set_content(vscode_page(outputs, VSCODE_THEMES[theme]))
+        page.wait_for_function("() => [...document.images].every(i => i.complete)", timeout=30_000)
+        images = page.evaluate("() => [...document.images].map(i => [i.naturalWidth, i.naturalHeight])")
+        assert images and all(width > 0 and height > 0 for width, height in images), images
+        overflowing = page.evaluate(OVERFLOW_JS, ".vscode-output")
+        assert not overflowing, overflowing[:10]
+        failing = low_contrast(page)
+        assert not failing, failing[:10]
+        for name in ("en-explain", "en-card", "en-inspector"):
+            shot(page.locator(f"#{name}").first, f"vscode-{theme}-{name}.png")
+        if chinese_fonts():
+            for name in ("zh-explain", "zh-card"):
+                shot(page.locator(f"#{name}").first, f"vscode-{theme}-{name}.png")
+    except Exception:
+        failure_screenshot(page)
+        raise
+    finally:
+        context.close()
