@@ -144,5 +144,11 @@ class Explanation:
 
         return to_html(self)
 
+    def markdown(self) -> str:
+        """The explanation as Markdown (the ``text/markdown`` entry of its display)."""
+        from .render.explanation import to_markdown
+
+        return to_markdown(self)
+
     def _repr_mimebundle_(self, include: Any = None, exclude: Any = None) -> dict[str, str]:
-        return {"text/plain": self.text(), "text/html": self._repr_html_()}
+        return {"text/plain": self.text(), "text/html": self._repr_html_(), "text/markdown": self.markdown()}

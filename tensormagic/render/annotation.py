@@ -12,6 +12,7 @@ from ..facts import RAGGED, Facts
 from ..i18n import message
 from ..sharing import Sharing
 from ..stats import Stats
+from . import markdown as md
 from .common import (
     BADGE_STYLE,
     BOX_STYLE,
@@ -325,8 +326,32 @@ class Annotation:
             rows.append(f'<div style="{MUTED_STYLE}">{escape(note)}</div>')
         return f'<div class="tensormagic-annotation" style="{BOX_STYLE}">{"".join(rows)}</div>'
 
+    def markdown(self) -> str:
+        """The annotation as Markdown: the header and sharing lines, the values as a code block, the statistics as
+        a table, the notes in italics."""
+        facts, language = self.facts, self.language
+        name = f"**{md.text(facts.name)}** · " if facts.name else ""
+        head = [name + " · ".join(md.text(p) for p in header_parts(facts, language))]
+        if not self.brief:
+            head.append(md.text(" · ".join(layout_parts(facts, language))))
+        head.extend("↳ " + md.text(sentence) for sentence in sharing_sentences(facts, language))
+        badge = _nonfinite_badge(facts.stats, language)
+        if badge:
+            head.append("⚠ " + md.text(badge))
+        blocks = [md.lines(head), md.block(self.values_text)]
+        cells = self._cells()
+        if cells:
+            blocks.append(
+                "\n".join(md.table([md.text(k) for k, _ in cells], [[md.text(v) for _, v in cells]],
+                                   right=range(len(cells))))
+            )
+        notes = self._notes()
+        if notes:
+            blocks.append(md.lines([f"*{md.text(note)}*" for note in notes]))
+        return "\n\n".join(blocks)
+
     def _repr_mimebundle_(self, include: Any = None, exclude: Any = None) -> dict[str, str]:
-        return {"text/plain": self.text(), "text/html": self._repr_html_()}
+        return {"text/plain": self.text(), "text/html": self._repr_html_(), "text/markdown": self.markdown()}
 
 
 @dataclass
@@ -467,8 +492,20 @@ class Overview:
             f'<table style="border-collapse:collapse"><tr>{head}</tr>{"".join(body)}</table>{more}</div>'
         )
 
+    def markdown(self) -> str:
+        """The overview as Markdown: its title, a table of the listed rows, the summary of the rest."""
+        if not self._count():
+            return md.text(message("overview.empty", self.language))
+        header = [md.text(message(f"overview.column.{c}", self.language)) for c in self.columns]
+        rows = [[md.text(cell) for cell in cells] for cells, _ in self._rows()]
+        blocks = [f"**{md.text(self._title())}**", "\n".join(md.table(header, rows))]
+        summary = self._summary()
+        if summary:
+            blocks.append(f"*{md.text(summary)}*")
+        return "\n\n".join(blocks)
+
     def _repr_mimebundle_(self, include: Any = None, exclude: Any = None) -> dict[str, str]:
-        return {"text/plain": self.text(), "text/html": self._repr_html_()}
+        return {"text/plain": self.text(), "text/html": self._repr_html_(), "text/markdown": self.markdown()}
 
 
 OVERVIEW_OTHER_NAMES = 5

@@ -17,6 +17,7 @@ from typing import TYPE_CHECKING, Literal
 
 from ..i18n import message
 from ..i18n.brief import HIDDEN, RULES, STATEMENTS
+from . import markdown as md
 from .common import BADGE_STYLE, BOX_STYLE, MUTED_STYLE, WARN_STYLE, escape, format_shape
 from .text import KEEP, Row, keep_shapes, keep_together, output_width, wrap_rows
 
@@ -255,3 +256,26 @@ def to_html(explanation: Explanation) -> str:
         f'<div class="tensormagic-explanation" style="{BOX_STYLE}"><div><b>{escape(_title(explanation))}</b></div>'
         f"{table}{footer}</div>"
     )
+
+
+def to_markdown(explanation: Explanation) -> str:
+    """The explanation as Markdown: its title, then each code line as a code span with its calls in a list and
+    their notes nested under them (the note's code as a code span), then the footer."""
+    rows, hidden = _rows(explanation)
+    language = explanation.language
+    blocks = [f"**{md.text(_title(explanation))}**"]
+    current: list[str] = []
+    for row in rows:
+        if row.kind == "step":
+            if current:
+                blocks.append("\n".join(current))
+            label = md.text(message("explain.line", language))
+            current = [f"**{label} {row.step.line}** {md.code(row.step.source.strip())}"]
+        elif row.kind == "call" and row.call is not None:
+            current.append(f"- {md.text(row.text or call_summary(row.call, language))}")
+        elif row.note is not None:
+            current.append(f"  - {md.code(row.note.code)} {md.text(row.note.text)}")
+    if current:
+        blocks.append("\n".join(current))
+    blocks.extend(md.text(line) for line in _footer(explanation, hidden))
+    return "\n\n".join(blocks)
