@@ -4,6 +4,11 @@ An explained cell (in full, in brief and in Chinese), an annotation, the namespa
 English and Chinese) are captured as the terminal receives them; no line may be wider than the terminal (display
 columns: a Chinese character takes two), and no word may be broken: every word of the unwrapped text appears whole
 in the capture. The capture is saved as ``artifacts/terminal/ipython-80-columns.txt``.
+
+A second session names variables and layers in Chinese, with a combining mark (``x̄``) and with emoji, and asks a
+second real terminal, tmux, where each table cell lands: every cell starts (or, for right-aligned numbers, ends)
+under its heading, and no line is wider than 80 columns by tmux's own count. Saved as
+``artifacts/terminal/ipython-80-columns-wide-characters.txt``.
 """
 
 from __future__ import annotations
@@ -23,6 +28,7 @@ pexpect = pytest.importorskip("pexpect")  # IPython's own dependency on POSIX sy
 
 COLUMNS = 80
 ARTIFACT = Path(__file__).resolve().parents[1] / "artifacts" / "terminal" / f"ipython-{COLUMNS}-columns.txt"
+WIDE_ARTIFACT = ARTIFACT.with_name(f"ipython-{COLUMNS}-columns-wide-characters.txt")
 CODE = (
     "n1 = np.array([[1, 2, 3], [4, 5, 6]])\n"
     "t1 = torch.from_numpy(n1)\n"
@@ -210,6 +216,11 @@ def test_tables_line_up_on_a_real_terminal_with_chinese_combining_marks_and_emoj
         "model-zh": "get_ipython().run_line_magic('tensor', '--lang zh --input-shape 1,1,28,28 模型')",
         "model": "get_ipython().run_line_magic('tensor', '--input-shape 1,1,28,28 模型')",
     }, code=WIDE_CODE)
+    WIDE_ARTIFACT.parent.mkdir(parents=True, exist_ok=True)
+    WIDE_ARTIFACT.write_text(
+        "".join(f"===== {tag} (ipython, {COLUMNS} columns) =====\n{text}\n" for tag, text in captured.items()),
+        encoding="utf-8",
+    )
     # each table: its heading line (found by its first column's title) and the rows under it
     tables = {
         tag: _table(captured[tag], first, rows)
@@ -217,6 +228,7 @@ def test_tables_line_up_on_a_real_terminal_with_chinese_combining_marks_and_emoj
     }
     for tag, rows in tables.items():
         assert any(not row.isascii() for row in rows[1:]), (tag, rows)  # the wide names are in the table
+    assert "共享内存：x\u0304" in captured["overview-zh"]  # Chinese prose takes its full-width colon
     every_line = [line for text in captured.values() for line in text.splitlines() if line.strip()]
     # ask the terminal for the column of every cell's start and end in every table row, and every line's width
     spans = {tag: [_cells(row) for row in rows] for tag, rows in tables.items()}

@@ -401,7 +401,7 @@ class Overview:
         if not others:
             return message("overview.alone", self.language)
         shown = list(itertools.islice(others, OVERVIEW_OTHER_NAMES))
-        text = message("overview.group", self.language) + ": " + ", ".join(shown)
+        text = message("overview.group", self.language, names=", ".join(shown))
         if len(others) > len(shown):
             text += " " + message("overview.and_more", self.language, count=len(others) - len(shown))
         return text
