@@ -122,7 +122,7 @@ def test_tensor_brief_has_no_statistics_footer(shell: InteractiveShell) -> None:
     flat = " ".join(text.split())
     assert "exact, over all" not in flat and "chunk" not in flat
     assert "NaN 1" in flat and "+Inf" not in flat  # non-finite counts only when there are any
-    assert "min/max/mean/std ignore the 1 non-finite value" in flat  # what the statistics are of stays
+    assert "min/max/mean/std ignore the one non-finite value" in flat  # what the statistics are of stays
 
 
 def test_auto_mode_follows_the_detail_setting(shell: InteractiveShell) -> None:
