@@ -63,7 +63,7 @@ def expected_annotations(slug: str, lang: str) -> list[str]:
             m("value.from_item", type_name="int"),
         ],
         "03_arithmetic": [m("share.own")],
-        "04_reductions": [m("stat.nonfinite_warning", what="").strip()],
+        "04_reductions": [m("stat.nonfinite_warning", what=()).strip()],
         "05_models": [],
         "07_autograd": [],
         "08_training": [m("model.shapes_last")],
