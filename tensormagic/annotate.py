@@ -12,6 +12,7 @@ import torch
 from .facts import NESTED_SHOWN, describe
 from .i18n import message, normalize_language
 from .render import Annotation, Overview
+from .render.annotation import check_detail
 from .sharing import memory_groups, plain_torch, user_arrays
 
 OVERVIEW_ROWS = 50
@@ -63,8 +64,9 @@ def annotate(
     language: str | None = None,
     precision: int = 4,
     stats: bool = True,
+    detail: str = "full",
 ) -> Annotation:
-    """``describe`` plus the values, ready to display (text and HTML)."""
+    """``describe`` plus the values, ready to display (text and HTML); ``detail="brief"`` is student mode."""
     facts = describe(obj, namespace, stats=stats, name=name, sources=sources)
     return Annotation(
         facts=facts,
@@ -72,6 +74,7 @@ def annotate(
         language=normalize_language(language),
         precision=precision,
         show_stats=stats,
+        detail=check_detail(detail),
     )
 
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import sys
 from typing import Any
 
-from traitlets import Bool, Int, TraitError, Unicode, default, validate
+from traitlets import Bool, Enum, Int, TraitError, Unicode, default, validate
 from traitlets.config import Config, Configurable
 
 from .i18n import default_language, normalize_language
@@ -57,6 +57,12 @@ class TensorMagic(Configurable):
     max_lines = Int(40, help="Most lines an explanation shows before it says how many more there are.").tag(
         config=True
     )
+    detail = Enum(
+        ["full", "brief"], "full",
+        help="How much %%explain and %tensor say. 'full' (the default): every call with its inputs, every note "
+        "with its code, the statistics and how they were computed. 'brief' (student mode): one line per call with "
+        "its point, each rule (broadcasting, matrix multiplication) stated once per cell, no statistics footer.",
+    ).tag(config=True)
 
     @default("language")
     def _default_language(self) -> str:

@@ -92,6 +92,7 @@ class Explanation:
     warnings: list[str] = field(default_factory=list)
     error: str | None = None  # the user's exception, "TypeName: message" (the cell failed)
     max_lines: int = 40
+    detail: str = "full"  # "brief": one line per call, for students (see tensormagic.render.explanation)
 
     @property
     def calls(self) -> list[Call]:
@@ -121,20 +122,33 @@ class Explanation:
         return replace(self, steps=steps, language=language)
 
     def lines(self) -> list[str]:
+        """The text, one line per code line, call and note, unwrapped."""
         from .render.explanation import text_lines
 
         return text_lines(self)
 
+    def text(self, width: int | None = None) -> str:
+        """The text wrapped to ``width`` columns (default: the terminal's, or a fixed width in notebooks)."""
+        from .render.explanation import to_text
+
+        return to_text(self, width)
+
     def __str__(self) -> str:
-        return "\n".join(self.lines())
+        return self.text()
 
     def _repr_pretty_(self, printer: Any, cycle: bool) -> None:
-        printer.text(str(self))
+        printer.text(self.text())
 
     def _repr_html_(self) -> str:
         from .render.explanation import to_html
 
         return to_html(self)
 
+    def markdown(self) -> str:
+        """The explanation as Markdown (the ``text/markdown`` entry of its display)."""
+        from .render.explanation import to_markdown
+
+        return to_markdown(self)
+
     def _repr_mimebundle_(self, include: Any = None, exclude: Any = None) -> dict[str, str]:
-        return {"text/plain": str(self), "text/html": self._repr_html_()}
+        return {"text/plain": self.text(), "text/html": self._repr_html_(), "text/markdown": self.markdown()}

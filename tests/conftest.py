@@ -51,3 +51,21 @@ def shell() -> Iterator[object]:
     yield ip
     ip.run_line_magic("unload_ext", "tensormagic")
     clear_user_names(ip)
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    config.addinivalue_line("markers", "wrapped: plain text wraps at its real width (tests of the wrapping itself)")
+
+
+@pytest.fixture(autouse=True)
+def _unwrapped_text(request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Tests read what tensormagic says, not where a terminal would wrap it: plain text is not wrapped, whatever the
+    terminal running the tests (its width would otherwise decide where lines break). The wrapping itself is tested
+    with explicit widths (tests/test_text.py), in a real 80-column terminal (tests/test_terminal.py) and by tests
+    marked ``wrapped``."""
+    if request.node.get_closest_marker("wrapped"):
+        return
+    from tensormagic.render import text
+
+    monkeypatch.setattr(text, "NOTEBOOK_WIDTH", 10**6)
+    monkeypatch.setattr(text, "terminal_columns", lambda: 10**6)

@@ -458,13 +458,13 @@ def test_recorded_warnings_same_filename_line_category_message(shell: Interactiv
     assert explained[2]["mods"] == plain[2]["mods"] == ["__warningregistry__"]  # the registry is the cell's
 
 
-@pytest.mark.parametrize("renderer", ["to_html", "text_lines"])
+@pytest.mark.parametrize("renderer", ["to_html", "to_text"])
 def test_render_fault_is_one_warning_line(
     shell: InteractiveShell, monkeypatch: pytest.MonkeyPatch, renderer: str
 ) -> None:
     import tensormagic.render.explanation as render
 
-    def broken(explanation: Any) -> Any:
+    def broken(*args: Any) -> Any:
         raise RuntimeError("render exploded")
 
     monkeypatch.setattr(render, renderer, broken)

@@ -341,3 +341,21 @@ def test_max_lines_config_and_option_share_one_rule() -> None:
         TensorMagic(max_lines=4)
     with pytest.raises(ValueError, match="max_lines must be at least 5, not 4"):
         check_max_lines("4")
+
+
+def test_counts_agree_with_their_numbers_in_english_and_chinese(shell: InteractiveShell) -> None:
+    """One element, one chunk, one non-finite value, one tensor: singular forms, no "(s)"; Chinese keeps its
+    full-width colon in the expanded-view label."""
+    shell.run_cell("one = torch.tensor([5.0]); two = torch.tensor([1.0, float('inf'), 2.0])")
+    one = plain_text(run(shell, "%tensor one")[1])
+    assert "exact, over the one element in 1 chunk of at most" in one
+    two = plain_text(run(shell, "%tensor two")[1])
+    assert "exact, over all 3 elements in 1 chunk of at most" in two and "ignore the one non-finite value\n" in two
+    assert "(s)" not in one + two
+    zh = plain_text(run(shell, "%tensor --lang zh one")[1])
+    assert "精确计算：唯一一个元素，分 1 块处理" in zh
+    shell.run_cell("wide = torch.ones(3).expand(2, 3)")
+    assert "步长为 0：同一个值" in plain_text(run(shell, "%tensor --lang zh wide")[1])
+    shell.run_cell("del one, two, wide")
+    shell.run_cell("pair = (torch.ones(1),)")
+    assert "a tuple holding 1 tensor" in plain_text(run(shell, "%tensor pair")[1])

@@ -7,7 +7,7 @@ import math
 import ipywidgets as widgets
 import torch
 
-from ..widgets import svg
+from ..render import svg
 from .base import Card, generator, train
 from .settings import Aliases, IntSetting
 

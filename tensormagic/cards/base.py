@@ -18,8 +18,10 @@ from torch import nn
 
 from .. import i18n
 from ..i18n import normalize_language
+from ..render import svg
 from ..render.common import BOX_STYLE, MUTED_STYLE, escape
 from ..render.fallback import WidgetWithFallback
+from ..render.text import Row, display_width, fold_columns, output_width, wrap, wrap_rows
 from ..stats_threads import openmp_thread_setter
 from .settings import (
     Aliases,
@@ -107,16 +109,6 @@ def private_rng() -> Iterator[None]:
     """Restore the global CPU generator afterwards (for student code in live examples that draws from it)."""
     with torch.random.fork_rng(devices=[]):
         yield
-
-
-def columns(text: str) -> int:
-    """Terminal columns ``text`` takes: a CJK character takes two."""
-    return sum(2 if ord(ch) > 0x2E80 else 1 for ch in text)
-
-
-def padded(text: str, width: int) -> str:
-    """``text`` left-aligned in ``width`` terminal columns."""
-    return text + " " * max(0, width - columns(text))
 
 
 def shape_text(shape: torch.Size | tuple[int, ...]) -> str:
@@ -258,7 +250,9 @@ class Card(WidgetWithFallback):
             self.refresh()
         self.output.value = self.output_html()
 
-    def output_html(self) -> str:
+    def output_html(self, images: bool = False) -> str:
+        """The measured lines and the figures: inline SVG for the widget, ``images`` (``<img>``) for static HTML,
+        which an untrusted notebook's sanitizer keeps where it would strip inline SVG."""
         # pre-wrap keeps the indentation of multi-line values (tensor reprs, aligned shapes); blank lines
         # become small gaps instead of collapsing away.
         lines = "".join(
@@ -267,9 +261,10 @@ class Card(WidgetWithFallback):
             for line in self.lines
         )
         figures = "".join(
-            f'<figure style="display:inline-block;margin:6px 14px 4px 0;vertical-align:top">{svg}'
+            f'<figure style="display:inline-block;margin:6px 14px 4px 0;vertical-align:top">'
+            f"{svg.images_of(drawing, caption) if images else drawing}"
             f'<figcaption style="{MUTED_STYLE};font-size:11px;max-width:340px">{escape(caption)}</figcaption></figure>'
-            for caption, svg in self.figures
+            for caption, drawing in self.figures
         )
         return f'<div style="{BOX_STYLE}">{lines}<div>{figures}</div></div>'
 
@@ -286,26 +281,35 @@ class Card(WidgetWithFallback):
             f'<ul style="margin:4px 0 2px 18px;padding:0">{bullets}</ul>{hint}</div>'
         )
 
-    def text(self) -> str:
-        """The plain-text card: title, teaching points, how to change the settings, the measured numbers."""
-        out = [self.title, "=" * columns(self.title)]
-        out.extend(f"• {p}" for p in self.teaching_points())
+    def text(self, width: int | None = None) -> str:
+        """The plain-text card: title, teaching points, how to change the settings, the measured numbers.
+
+        Wrapped to ``width`` columns (default: the terminal's, a fixed width in notebooks) with hanging indents;
+        the text figures (character drawings) keep their rows whole.
+        """
+        width = width or output_width()
+        out = wrap(self.title, width, hang="  ")
+        out.append("=" * min(display_width(self.title), width))
+        rows: list[Row] = [("• ", "  ", point) for point in self.teaching_points()]
         settings = self.settings_lines()
         if settings:
+            rows.append(("", "", ""))
+            rows.extend(("", "  ", line) for line in settings)
+        rows.append(("", "", ""))
+        rows.extend(("", "  ", line) for entry in self.lines for line in (entry.splitlines() or [""]))
+        out.extend(wrap_rows(rows, width))
+        for caption, figure in self.text_figures:
             out.append("")
-            out.extend(settings)
-        out.append("")
-        out.extend(self.lines)
-        for caption, rows in self.text_figures:
-            out.append("")
-            out.append(self.common_message("figure", caption=caption))
-            out.extend("    " + row for row in rows)
+            out.extend(wrap(self.common_message("figure", caption=caption), width, hang="  "))
+            out.extend("    " + row for row in fold_columns(figure, width - 4))
         return "\n".join(out)
 
     def html(self) -> str:
-        """Static HTML of the current state, for front ends without a widget manager."""
+        """Static HTML of the current state, for front ends without a widget manager and untrusted notebooks."""
         self.output.value = self.output_html()
-        return f'<div class="tensormagic-card">{self._header_html(widget=False)}{self.output.value}</div>'
+        return (
+            f'<div class="tensormagic-card">{self._header_html(widget=False)}{self.output_html(images=True)}</div>'
+        )
 
     def __repr__(self) -> str:
         return f"<tensormagic card {self.topic!r} ({self.language})>"

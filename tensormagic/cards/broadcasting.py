@@ -6,6 +6,7 @@ from typing import Any
 
 import torch
 
+from ..render.text import rjust
 from .base import shape_text
 from .live import LiveExampleCard
 from .settings import Aliases
@@ -43,7 +44,7 @@ c = a + b
             return []
         width = max(t.dim() for t in tensors.values())
         aligned = [
-            f"  {name:>6}: " + "  ".join(["·"] * (width - t.dim()) + [str(n) for n in t.shape])
+            "  " + rjust(name, 6) + ": " + "  ".join(["·"] * (width - t.dim()) + [str(n) for n in t.shape])
             for name, t in tensors.items()
         ]
         combined = broadcast_shape([tuple(t.shape) for t in tensors.values()])

@@ -7,7 +7,7 @@ import torch
 import torch.nn.functional as F
 from torch import nn
 
-from ..widgets import svg
+from ..render import svg
 from .base import Card, materialize, shape_text
 from .settings import Aliases, IntSetting
 

@@ -8,8 +8,9 @@ import ipywidgets as widgets
 import torch
 from torch import nn
 
-from ..widgets import svg
-from .base import Card, fresh, generator, padded, shape_text, train
+from ..render import svg
+from ..render.text import pad
+from .base import Card, fresh, generator, shape_text, train
 from .settings import Aliases, IntSetting
 
 POINTS = 200
@@ -88,7 +89,7 @@ class DeepLearningCard(Card):
             if name == "ReLU()":  # what ReLU did: the negative values it received became 0
                 received = steps[position - 1][1]
                 extra = " " + self.message("zeros", count=int((received < 0).sum()))
-            lines.append(f"  {padded(name, 14)} → {shape_text(out.shape)} [{values}]{extra}")
+            lines.append(f"  {pad(name, 14)} → {shape_text(out.shape)} [{values}]{extra}")
         predicted = int(value.argmax())
         parameters = sum(p.numel() for p in self.model.parameters())
         lines += [

@@ -8,7 +8,7 @@ import ipywidgets as widgets
 import torch
 from torch import nn
 
-from ..widgets import svg
+from ..render import svg
 from .base import Card, fresh, generator, train
 from .settings import Aliases, ChoiceSetting
 

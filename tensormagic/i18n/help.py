@@ -32,6 +32,8 @@ EN = {
     "the meta device that finds every layer's output shape.",
     "help.tensor.auto": "on: annotate every tensor/array a cell returns, without typing %%tensor; off: IPython's own "
     "output.",
+    "help.tensor.brief": "Student mode for this annotation: no memory layout line, no statistics footer "
+    "(default: TensorMagic.detail).",
     "help.tensor.expression": "EXPR or NAME = EXPR. Without it, a table of every tensor and array in the namespace, "
     "grouped by shared memory.",
     # %explain / %%explain
@@ -63,6 +65,8 @@ EN = {
     "TensorMagic.max_lines).",
     "help.explain.steps": "Show a timeline instead: a slider over the executed lines, and at each step the names, the "
     "tensors and arrays they refer to, and their memory as boxes (views, writes, shared memory, new memory).",
+    "help.explain.brief": "Student mode: one line per call with its point, each rule stated once (default: "
+    "TensorMagic.detail).",
     "help.explain.topic": "Line form only: a concept card to show, and its settings as options (%%explain cnn "
     "--kernel 5 --stride 2; %%explain cnn --help lists them).",
 }
@@ -88,6 +92,7 @@ ZH = {
     "help.tensor.input_shape": "用于模型（nn.Module）：输入的形状，包含批量维度（如 16,2），"
     "在 meta 设备上试运行一次，求出每一层输出的形状。",
     "help.tensor.auto": "on：自动标注每个单元格返回的张量或数组，不用再写 %%tensor；off：恢复 IPython 自己的输出。",
+    "help.tensor.brief": "学生模式：这次标注不显示内存布局那一行，也不显示统计量的说明（默认：TensorMagic.detail）。",
     "help.tensor.expression": "表达式，或 变量名 = 表达式。省略时列出命名空间中所有的张量和数组，按共享内存分组。",
     # %explain / %%explain
     "help.explain.description": "%%explain：像 IPython 平常那样运行单元格，然后讲解其中的每一次 torch 调用。\n"
@@ -116,6 +121,7 @@ ZH = {
     "help.explain.max_lines": "讲解最多显示的行数，超出时说明还有多少行（默认：TensorMagic.max_lines）。",
     "help.explain.steps": "改为显示一条时间线：用滑块逐行查看执行过的代码，每一步显示各个变量名、它们指向的张量"
     "和数组，以及画成一行行格子的内存（视图、写入、共享内存、新内存）。",
+    "help.explain.brief": "学生模式：每次调用只用一行说明要点，每条规则只完整说明一次（默认：TensorMagic.detail）。",
     "help.explain.topic": "仅用于单行形式：要显示的概念卡片，卡片的设置可作为选项（%%explain cnn --kernel 5 "
     "--stride 2；%%explain cnn --help 列出这些选项）。",
 }

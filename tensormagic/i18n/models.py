@@ -25,7 +25,7 @@ EN = {
 }
 
 ZH = {
-    "model.header": "{name} · {kind} · {parameters} 个参数（其中 {trainable:,} 个可训练）· {size} · {dtypes} · {devices}",
+    "model.header": "{name} · {kind} · {parameters:,} 个参数（其中 {trainable:,} 个可训练）· {size} · {dtypes} · {devices}",
     "model.column.layer": "层",
     "model.column.type": "类型",
     "model.column.output": "输出形状",

@@ -72,6 +72,11 @@ class TensorMagics(Magics):
         "that finds every layer's output shape.",
     )
     @argument(
+        "--brief", action="store_true",
+        help="Student mode for this annotation: no memory layout line, no statistics footer "
+        "(default: TensorMagic.detail).",
+    )
+    @argument(
         "--auto", choices=["on", "off"],
         help="on: annotate every tensor/array a cell returns, without typing %%tensor; off: IPython's own output.",
     )
@@ -106,6 +111,10 @@ class TensorMagics(Magics):
         "--steps", action="store_true",
         help="Show a timeline instead: a slider over the executed lines, and at each step the names, the tensors and "
         "arrays they refer to, and their memory as boxes (views, writes, shared memory, new memory).",
+    )
+    @argument(
+        "--brief", action="store_true",
+        help="Student mode: one line per call with its point, each rule stated once (default: TensorMagic.detail).",
     )
     @argument(
         "topic", nargs="*",

@@ -74,6 +74,7 @@ class AutoFormatter:
             language=self.settings.language,
             precision=self.settings.precision,
             stats=self.settings.stats,
+            detail=self.settings.detail,
         )
 
     def _plain(self, obj: Any, printer: Any, cycle: bool) -> None:

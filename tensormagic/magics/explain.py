@@ -206,6 +206,7 @@ def run_explain_cell(magics: TensorMagics, line: str, cell: str) -> None:
     args = parse_argstring(magics.explain, line)
     language = normalize_language(args.lang or settings.language)
     max_lines = args.max_lines if args.max_lines else settings.max_lines
+    detail = "brief" if args.brief else settings.detail
 
     outer = _outer_result(shell)
     number = _cell_number(shell)
@@ -252,6 +253,7 @@ def run_explain_cell(magics: TensorMagics, line: str, cell: str) -> None:
             explanation = outcome.explanation
             if explanation is None:
                 return
+            explanation.detail = detail
             magics.last_explanation = explanation  # type: ignore[attr-defined]
             if explanation.steps or explanation.warnings or outcome.error is None:
                 # Rendered here, inside the guard: IPython's formatter would print its own traceback for a fault

@@ -145,7 +145,7 @@ def run_tensor_magic(magics: TensorMagics, line: str) -> None:
     try:
         shown: Any = annotate(
             value, namespace, name=name, sources=_loaded_names(tree), language=language,
-            precision=precision, stats=stats,
+            precision=precision, stats=stats, detail="brief" if args.brief else settings.detail,
         )
     except Exception as error:  # a fault of ours: say so in one line, still show the value
         print(message("warning.internal", language, error=_short(error)), file=sys.stderr)

@@ -12,10 +12,12 @@ from ..facts import RAGGED, Facts
 from ..i18n import message
 from ..sharing import Sharing
 from ..stats import Stats
+from . import markdown as md
 from .common import (
     BADGE_STYLE,
     BOX_STYLE,
     MUTED_STYLE,
+    SHADE_STYLE,
     WARN_STYLE,
     escape,
     format_bytes,
@@ -23,6 +25,7 @@ from .common import (
     format_number,
     format_shape,
 )
+from .text import KEEP, Row, display_width, keep_together, output_width, pad, wrap, wrap_rows
 
 
 def _dtype_label(facts: Facts) -> str:
@@ -146,8 +149,8 @@ def stats_cells(stats: Stats, precision: int, language: str) -> list[tuple[str, 
     return cells
 
 
-def stats_notes(facts: Facts, language: str) -> list[str]:
-    """What was computed and how, or why nothing was."""
+def stats_notes(facts: Facts, language: str, *, how: bool = True) -> list[str]:
+    """What was computed and how (``how``: the statistics footer, left out in brief mode), or why nothing was."""
     stats = facts.stats
     if stats is None:
         key = f"stat.skipped.{facts.stats_skipped or 'unsupported'}"
@@ -168,6 +171,8 @@ def stats_notes(facts: Facts, language: str) -> list[str]:
             if stats.finite == 0
             else message("stat.finite_only", language, count=nonfinite)
         )
+    if not how:
+        return notes
     if stats.true_count is not None:
         notes.append(
             message(
@@ -208,64 +213,145 @@ def _nonfinite_badge(stats: Stats | None, language: str) -> str | None:
     return message("stat.nonfinite_warning", language, what=what)
 
 
+DETAILS = ("full", "brief")
+"""How much an annotation or explanation says: everything (a teacher's default), or the point (student mode)."""
+
+
+def check_detail(detail: str) -> str:
+    if detail not in DETAILS:
+        raise ValueError(f"detail must be one of {', '.join(map(repr, DETAILS))}, not {detail!r}")
+    return detail
+
+
+def _header_text(facts: Facts, language: str) -> str:
+    """The header line; short parts (a shape, "6 elements") never break inside."""
+    name = f"{facts.name} · " if facts.name else ""
+    return name + " · ".join(_unbroken(part) for part in header_parts(facts, language))
+
+
+def _unbroken(part: str) -> str:
+    return keep_together(part) if display_width(part) <= 24 else part
+
+
+def _brief_cells(stats: Stats, precision: int, language: str) -> list[tuple[str, str]]:
+    """The statistics a student reads: the extremes, mean and spread, and non-finite counts only when there are any."""
+    cells = stats_cells(stats, precision, language)
+    if stats.true_count is not None:
+        return cells
+    counted = {message("stat.nan", language), message("stat.posinf", language), message("stat.neginf", language)}
+    zero = format_count(0)
+    return [cell for cell in cells[:4]] + [(k, v) for k, v in cells[4:] if k in counted and v != zero]
+
+
 @dataclass
 class Annotation:
-    """A tensor or array shown with its facts. Holds the values as text, never the object itself."""
+    """A tensor or array shown with its facts. Holds the values as text, never the object itself.
+
+    ``detail="brief"`` (student mode) leaves out the memory layout line and the statistics footer (how the
+    statistics were computed); the facts a student needs, the sharing sentences and the values stay.
+    """
 
     facts: Facts
     values_text: str
     language: str = "en"
     precision: int = 4
     show_stats: bool = True
+    detail: str = "full"
 
-    def lines(self) -> list[str]:
+    @property
+    def brief(self) -> bool:
+        return self.detail == "brief"
+
+    def _cells(self) -> list[tuple[str, str]]:
+        stats = self.facts.stats
+        if not self.show_stats or stats is None:
+            return []
+        if self.brief:
+            return _brief_cells(stats, self.precision, self.language)
+        return stats_cells(stats, self.precision, self.language)
+
+    def _notes(self) -> list[str]:
+        return stats_notes(self.facts, self.language, how=not self.brief) if self.show_stats else []
+
+    def rows(self) -> list[Row]:
+        """The text as (indent, hanging indent, text) rows, before wrapping."""
         facts, language = self.facts, self.language
-        name = f"{facts.name} · " if facts.name else ""
-        lines = [name + " · ".join(header_parts(facts, language))]
-        lines.append("  " + " · ".join(layout_parts(facts, language)))
-        for sentence in sharing_sentences(facts, language):
-            lines.append("  ↳ " + sentence)
+        rows: list[Row] = [("", "  ", _header_text(facts, language))]
+        if not self.brief:
+            rows.append(("  ", "    ", " · ".join(_unbroken(p) for p in layout_parts(facts, language))))
+        rows.extend(("  ↳ ", "    ", sentence) for sentence in sharing_sentences(facts, language))
         badge = _nonfinite_badge(facts.stats, language)
         if badge:
-            lines.append("  ⚠ " + badge)
-        lines.extend(self.values_text.splitlines())
-        if self.show_stats:
-            if facts.stats is not None:
-                cells = stats_cells(facts.stats, self.precision, language)
-                lines.append(" · ".join(f"{label} {value}" for label, value in cells))
-            lines.extend("  " + note for note in stats_notes(facts, language))
-        return lines
+            rows.append(("  ⚠ ", "    ", badge))
+        rows.extend(("", "  ", line) for line in self.values_text.splitlines())
+        cells = self._cells()
+        if cells:
+            rows.append(("", "  ", " · ".join(keep_together(label, value) for label, value in cells)))
+        rows.extend(("  ", "    ", note) for note in self._notes())
+        return rows
+
+    def lines(self) -> list[str]:
+        """The text, one line per row, unwrapped."""
+        return [indent + text.replace(KEEP, " ") for indent, _, text in self.rows()]
+
+    def text(self, width: int | None = None) -> str:
+        """The text wrapped to ``width`` columns (default: :func:`~.text.output_width`)."""
+        return "\n".join(wrap_rows(self.rows(), width or output_width()))
 
     def __str__(self) -> str:
-        return "\n".join(self.lines())
+        return self.text()
 
     def _repr_pretty_(self, printer: Any, cycle: bool) -> None:
-        printer.text(str(self))
+        printer.text(self.text())
 
     def _repr_html_(self) -> str:
         facts, language = self.facts, self.language
         badges = "".join(f'<span style="{BADGE_STYLE}">{escape(p)}</span>' for p in header_parts(facts, language))
         name = f"<b>{escape(facts.name)}</b> " if facts.name else ""
         rows = [f"<div>{name}{badges}</div>"]
-        rows.append(f'<div style="{MUTED_STYLE}">{escape(" · ".join(layout_parts(facts, language)))}</div>')
+        if not self.brief:
+            rows.append(f'<div style="{MUTED_STYLE}">{escape(" · ".join(layout_parts(facts, language)))}</div>')
         for sentence in sharing_sentences(facts, language):
             rows.append(f"<div>↳ {escape(sentence)}</div>")
         badge = _nonfinite_badge(facts.stats, language)
         if badge:
             rows.append(f'<div><span style="{WARN_STYLE}">⚠ {escape(badge)}</span></div>')
-        rows.append(f'<pre style="margin:4px 0">{escape(self.values_text)}</pre>')
-        if self.show_stats:
-            if facts.stats is not None:
-                cells = stats_cells(facts.stats, self.precision, language)
-                head = "".join(f'<th style="padding:0 8px;text-align:right">{escape(k)}</th>' for k, _ in cells)
-                body = "".join(f'<td style="padding:0 8px;text-align:right">{escape(v)}</td>' for _, v in cells)
-                rows.append(f'<table style="border-collapse:collapse"><tr>{head}</tr><tr>{body}</tr></table>')
-            for note in stats_notes(facts, language):
-                rows.append(f'<div style="{MUTED_STYLE}">{escape(note)}</div>')
+        rows.append(f'<pre style="margin:4px 0;white-space:pre;overflow-x:auto">{escape(self.values_text)}</pre>')
+        cells = self._cells()
+        if cells:
+            head = "".join(f'<th style="padding:0 8px;text-align:right">{escape(k)}</th>' for k, _ in cells)
+            body = "".join(f'<td style="padding:0 8px;text-align:right">{escape(v)}</td>' for _, v in cells)
+            rows.append(f'<table style="border-collapse:collapse"><tr>{head}</tr><tr>{body}</tr></table>')
+        for note in self._notes():
+            rows.append(f'<div style="{MUTED_STYLE}">{escape(note)}</div>')
         return f'<div class="tensormagic-annotation" style="{BOX_STYLE}">{"".join(rows)}</div>'
 
+    def markdown(self) -> str:
+        """The annotation as Markdown: the header and sharing lines, the values as a code block, the statistics as
+        a table, the notes in italics."""
+        facts, language = self.facts, self.language
+        name = f"**{md.text(facts.name)}** · " if facts.name else ""
+        head = [name + " · ".join(md.text(p) for p in header_parts(facts, language))]
+        if not self.brief:
+            head.append(md.text(" · ".join(layout_parts(facts, language))))
+        head.extend("↳ " + md.text(sentence) for sentence in sharing_sentences(facts, language))
+        badge = _nonfinite_badge(facts.stats, language)
+        if badge:
+            head.append("⚠ " + md.text(badge))
+        blocks = [md.lines(head), md.block(self.values_text)]
+        cells = self._cells()
+        if cells:
+            blocks.append(
+                "\n".join(md.table([md.text(k) for k, _ in cells], [[md.text(v) for _, v in cells]],
+                                   right=range(len(cells))))
+            )
+        notes = self._notes()
+        if notes:
+            blocks.append(md.lines([f"*{md.text(note)}*" for note in notes]))
+        return "\n\n".join(blocks)
+
     def _repr_mimebundle_(self, include: Any = None, exclude: Any = None) -> dict[str, str]:
-        return {"text/plain": str(self), "text/html": self._repr_html_()}
+        return {"text/plain": self.text(), "text/html": self._repr_html_(), "text/markdown": self.markdown()}
 
 
 @dataclass
@@ -315,7 +401,7 @@ class Overview:
         if not others:
             return message("overview.alone", self.language)
         shown = list(itertools.islice(others, OVERVIEW_OTHER_NAMES))
-        text = message("overview.group", self.language) + ": " + ", ".join(shown)
+        text = message("overview.group", self.language, names=", ".join(shown))
         if len(others) > len(shown):
             text += " " + message("overview.and_more", self.language, count=len(others) - len(shown))
         return text
@@ -354,22 +440,38 @@ class Overview:
             "overview.more", self.language, count=self.unlisted, groups=self.unlisted_groups,
         )
 
-    def __str__(self) -> str:
+    def text(self, width: int | None = None) -> str:
+        """The table as text within ``width`` columns (default: :func:`~.text.output_width`).
+
+        The memory column, the last and the only long one, wraps under its own start; when even the other
+        columns do not fit, each row becomes a wrapped line of its cells.
+        """
+        width = width or output_width()
         if not self._count():
-            return message("overview.empty", self.language)
+            return "\n".join(wrap(message("overview.empty", self.language), width))
         header = [message(f"overview.column.{c}", self.language) for c in self.columns]
         rows = [cells for cells, _ in self._rows()]
-        widths = [max(_width(r[i]) for r in [header, *rows]) for i in range(len(header))]
-        lines = [self._title()]
-        lines.append("  ".join(_pad(h, w) for h, w in zip(header, widths, strict=True)).rstrip())
-        lines.extend("  ".join(_pad(c, w) for c, w in zip(r, widths, strict=True)).rstrip() for r in rows)
+        widths = [max(display_width(r[i]) for r in [header, *rows]) for i in range(len(header))]
+        lines = wrap(self._title(), width, hang="  ")
+        fixed = sum(widths[:-1]) + 2 * (len(widths) - 1)
+        if fixed + min(widths[-1], _MEMORY_MIN) <= width:
+            hang = " " * fixed
+            for cells in [header, *rows]:
+                lead = "  ".join(pad(c, w) for c, w in zip(cells[:-1], widths[:-1], strict=True)) + "  "
+                lines.extend(wrap(cells[-1], width, indent=lead, hang=hang))
+        else:
+            for cells in rows:
+                lines.extend(wrap(" · ".join(_unbroken(c) for c in cells), width, hang="    "))
         summary = self._summary()
         if summary:
-            lines.append(summary)
+            lines.extend(wrap(summary, width, hang="  "))
         return "\n".join(lines)
 
+    def __str__(self) -> str:
+        return self.text()
+
     def _repr_pretty_(self, printer: Any, cycle: bool) -> None:
-        printer.text(str(self))
+        printer.text(self.text())
 
     def _repr_html_(self) -> str:
         if not self._count():
@@ -380,7 +482,7 @@ class Overview:
         )
         body = []
         for cells, group in self._rows():
-            shade = "background:rgba(91,141,239,0.08);" if group % 2 else ""
+            shade = SHADE_STYLE + ";" if group % 2 else ""
             tds = "".join(f'<td style="padding:1px 8px;{shade}">{escape(c)}</td>' for c in cells)
             body.append(f"<tr>{tds}</tr>")
         summary = self._summary()
@@ -390,18 +492,25 @@ class Overview:
             f'<table style="border-collapse:collapse"><tr>{head}</tr>{"".join(body)}</table>{more}</div>'
         )
 
+    def markdown(self) -> str:
+        """The overview as Markdown: its title, a table of the listed rows, the summary of the rest."""
+        if not self._count():
+            return md.text(message("overview.empty", self.language))
+        header = [md.text(message(f"overview.column.{c}", self.language)) for c in self.columns]
+        rows = [[md.text(cell) for cell in cells] for cells, _ in self._rows()]
+        blocks = [f"**{md.text(self._title())}**", "\n".join(md.table(header, rows))]
+        summary = self._summary()
+        if summary:
+            blocks.append(f"*{md.text(summary)}*")
+        return "\n\n".join(blocks)
+
     def _repr_mimebundle_(self, include: Any = None, exclude: Any = None) -> dict[str, str]:
-        return {"text/plain": str(self), "text/html": self._repr_html_()}
+        return {"text/plain": self.text(), "text/html": self._repr_html_(), "text/markdown": self.markdown()}
 
 
 OVERVIEW_OTHER_NAMES = 5
 """Names a row of the overview lists as sharing its memory before saying how many more do."""
 
 
-def _width(text: str) -> int:
-    """Display width: CJK characters take two terminal columns."""
-    return sum(2 if ord(ch) > 0x2E80 else 1 for ch in text)
-
-
-def _pad(text: str, width: int) -> str:
-    return text + " " * (width - _width(text))
+_MEMORY_MIN = 24
+"""Columns the memory column needs at least to keep the table layout in a narrow terminal."""

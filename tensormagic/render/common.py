@@ -6,15 +6,28 @@ import html
 import math
 from collections.abc import Sequence
 
-#: Inline CSS shared by all of tensormagic's HTML. Front ends strip <style> blocks unevenly, so every
-#: element carries its own style; colours use currentColor-friendly greys that read in dark themes too.
+#: Inline CSS shared by all of tensormagic's HTML. Every element carries its own style: front ends strip
+#: ``<style>`` blocks from untrusted notebooks (JupyterLab and Notebook 7 sanitize them), inline styles survive.
+#: Text never gets a fixed colour: it inherits the front end's own, so it reads on light, dark and high-contrast
+#: themes alike; backgrounds are translucent tints that darken a light theme and lighten a dark one. Where a front
+#: end's theme variable says it better (JupyterLab ``--jp-*``, VS Code ``--vscode-*``) it comes second, after a plain
+#: value: a browser keeps the last declaration it understands, and the sanitizer of an untrusted notebook drops
+#: ``var(...)`` declarations but keeps the plain one before them.
+CODE_FONT = (
+    "font-family:monospace;"
+    "font-family:var(--jp-code-font-family,var(--vscode-editor-font-family,monospace));"
+    "font-size:12.5px;font-size:var(--jp-code-font-size,var(--vscode-editor-font-size,12.5px))"
+)
+ACCENT = "#5b8def"
 BOX_STYLE = (
-    "font-family:var(--jp-code-font-family,monospace);font-size:12.5px;line-height:1.45;"
-    "border-left:3px solid #5b8def;padding:4px 10px;margin:2px 0"
+    f"{CODE_FONT};line-height:1.45;border-left:3px solid {ACCENT};"
+    "border-left-color:var(--jp-brand-color1,var(--vscode-focusBorder,#5b8def));padding:4px 10px;margin:2px 0;"
+    "max-width:100%;overflow-wrap:break-word"
 )
 MUTED_STYLE = "opacity:0.72"
-BADGE_STYLE = "display:inline-block;padding:0 6px;margin:0 4px 2px 0;border-radius:8px;background:rgba(91,141,239,0.14)"
-WARN_STYLE = "display:inline-block;padding:0 6px;margin:0 4px 2px 0;border-radius:8px;background:rgba(230,120,30,0.22)"
+BADGE_STYLE = "display:inline-block;padding:0 6px;margin:0 4px 2px 0;border-radius:8px;background:rgba(91,141,239,0.16)"
+WARN_STYLE = "display:inline-block;padding:0 6px;margin:0 4px 2px 0;border-radius:8px;background:rgba(230,120,30,0.24)"
+SHADE_STYLE = "background:rgba(91,141,239,0.08)"
 
 
 def escape(text: object) -> str:

@@ -2,6 +2,12 @@
 
 Both renderings cut at the same place: the explanation is first flattened into display rows (a line
 of code, a call, a note), at most ``max_lines`` of them, with "N more" said where it was cut.
+
+Two levels of detail (``Explanation.detail``): ``"full"`` (the teacher's default) shows each call with its
+inputs and every note with its code; ``"brief"`` (student mode) gives each call one line, the code as written
+(``t[0]``, ``a @ b``) and the point of its notes in their short wording (``tensormagic/i18n/brief.py``), and states
+each general rule (broadcasting, matrix multiplication) in full once per cell, referring back to it after.
+Plain text is wrapped to the output's width (:func:`~.text.output_width`) with hanging indents.
 """
 
 from __future__ import annotations
@@ -10,7 +16,10 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Literal
 
 from ..i18n import message
+from ..i18n.brief import HIDDEN, RULES, STATEMENTS
+from . import markdown as md
 from .common import BADGE_STYLE, BOX_STYLE, MUTED_STYLE, WARN_STYLE, escape, format_shape
+from .text import KEEP, Row, keep_shapes, keep_together, output_width, wrap_rows
 
 if TYPE_CHECKING:
     from ..explanation import Call, Explanation, Note, Step
@@ -23,6 +32,7 @@ class _Row:
     step: Step
     call: Call | None = None
     note: Note | None = None
+    text: str = ""  # brief mode: the call's whole line
 
 
 def _facts_text(facts: Facts) -> str:
@@ -55,11 +65,92 @@ def call_summary(call: Call, language: str) -> str:
     return text
 
 
+#: How a student writes the operator a ``Tensor.__op__`` call stands for, when the source is not at hand
+#: (the call was made inside a function): ``… @ …`` rather than ``Tensor.__matmul__``.
+_OPERATORS = {
+    "add": "+", "sub": "-", "mul": "*", "matmul": "@", "truediv": "/", "floordiv": "//", "mod": "%", "pow": "**",
+    "and": "&", "or": "|", "xor": "^", "lshift": "<<", "rshift": ">>", "eq": "==", "ne": "!=", "lt": "<",
+    "le": "<=", "gt": ">", "ge": ">=",
+}
+
+
+def written_name(call: Call) -> str:
+    """The call as the student wrote it: its source (``t[0]``, ``a @ b``), else a readable spelling of its name."""
+    if call.expression:
+        return call.expression
+    name = call.name
+    method = name.removeprefix("Tensor.")
+    if method.startswith("__") and method.endswith("__"):
+        bare = method[2:-2]
+        for prefix in ("", "r", "i"):  # a + b, 2 + a (__radd__), a += b (__iadd__)
+            operator = _OPERATORS.get(bare[len(prefix):]) if bare.startswith(prefix) else None
+            if operator is not None:
+                return f"… {operator}= …" if prefix == "i" else f"… {operator} …"
+        spelled = {"getitem": "…[…]", "setitem": "…[…] = …", "neg": "-…", "pos": "+…", "invert": "~…"}
+        return spelled.get(bare, f".{method}")
+    return f".{method}" if method != name else name
+
+
+def _brief_note(note: Note, language: str) -> str | None:
+    """A note's short wording, or None when brief mode leaves it out."""
+    if not note.key:
+        return note.text
+    if note.key in HIDDEN:
+        return None
+    return message(f"{note.key}.brief", language, **note.params)
+
+
+def brief_line(call: Call, line: int, stated: dict[str, int], language: str) -> str:
+    """One call in student mode: ``a @ b → (2, 4) float32: inner size 3 disappears; matrix-multiplication rule: …``.
+
+    ``stated`` maps each general rule already stated in full in this cell to its line; it is updated. A rule with a
+    statement of its own (broadcasting, matrix multiplication) is added after the call's points; the others (an
+    optimizer's update rule) are stated by their own note, which later calls replace by a reference.
+    """
+    head = written_name(call)
+    if call.count > 1:
+        head += " " + message("explain.times", language, count=f"{call.count:,}")
+    if call.error is not None:
+        key = "explain.call_failed" if call.errors >= call.count else "explain.call_failed_some"
+        head += " ✗ " + message(key, language, error=call.error, errors=call.errors, count=call.count)
+    elif call.result is not None:
+        head += " → " + keep_together(call.result_text or _facts_text(call.result))
+    elif call.result_text:
+        head += " → " + call.result_text
+    points: list[str] = []
+    rules: list[str] = []
+    earlier = dict(stated)
+    for note in call.notes:
+        rule = RULES.get(note.key)
+        said_before = rule in earlier and rule not in STATEMENTS
+        text = None if said_before else _brief_note(note, language)
+        if text and text not in points:
+            points.append(text)
+        if rule is not None and rule not in rules:
+            rules.append(rule)
+    for rule in rules:
+        if rule in earlier:
+            name = message(f"brief.rule.name.{rule}", language)
+            points.append(message("brief.rule.again", language, rule=name, line=earlier[rule]))
+            continue
+        stated[rule] = line
+        if rule in STATEMENTS:
+            points.append(message(f"brief.rule.{rule}", language))
+    if not points:
+        return head
+    return message("brief.line", language, call=head, points=message("brief.and", language).join(points))
+
+
 def _rows(explanation: Explanation) -> tuple[list[_Row], int]:
+    brief = explanation.detail == "brief"
     rows: list[_Row] = []
+    stated: dict[str, int] = {}
     for step in explanation.steps:
         rows.append(_Row("step", step))
         for call in step.calls:
+            if brief:
+                rows.append(_Row("call", step, call, text=brief_line(call, step.line, stated, explanation.language)))
+                continue
             rows.append(_Row("call", step, call))
             rows.extend(_Row("note", step, call, note) for note in call.notes)
     limit = max(explanation.max_lines - 2, 3)  # room for the title and the "N more" line
@@ -86,19 +177,32 @@ def _footer(explanation: Explanation, hidden: int) -> list[str]:
     return lines
 
 
-def text_lines(explanation: Explanation) -> list[str]:
+def text_rows(explanation: Explanation) -> list[Row]:
+    """The explanation as (indent, hanging indent, text) rows: a code line, its calls, their notes."""
     rows, hidden = _rows(explanation)
     width = len(str(max((step.line for step in explanation.steps), default=1)))
-    lines = [_title(explanation)]
+    gutter = " " * width + " │ "
+    out: list[Row] = [("", "  ", _title(explanation))]
     for row in rows:
         if row.kind == "step":
-            lines.append(f"{row.step.line:>{width}} │ {row.step.source.strip()}")
+            out.append((f"{row.step.line:>{width}} │ ", gutter + "    ", row.step.source.strip()))
         elif row.kind == "call" and row.call is not None:
-            lines.append(f"{'':>{width}} │   {call_summary(row.call, explanation.language)}")
+            text = row.text or call_summary(row.call, explanation.language)
+            out.append((gutter + "  ", gutter + "      ", text))
         elif row.note is not None:
-            lines.append(f"{'':>{width}} │     ↳ {row.note.text}")
-    lines.extend(_footer(explanation, hidden))
-    return lines
+            out.append((gutter + "    ↳ ", gutter + "      ", row.note.text))
+    out.extend(("", "  ", line) for line in _footer(explanation, hidden))
+    return out
+
+
+def text_lines(explanation: Explanation) -> list[str]:
+    """The explanation's lines, unwrapped."""
+    return [(indent + text).replace(KEEP, " ").rstrip() for indent, _, text in text_rows(explanation)]
+
+
+def to_text(explanation: Explanation, width: int | None = None) -> str:
+    """The explanation wrapped to ``width`` columns (default: :func:`~.text.output_width`), no word broken."""
+    return "\n".join(wrap_rows(text_rows(explanation), width or output_width()))
 
 
 def to_html(explanation: Explanation) -> str:
@@ -126,11 +230,16 @@ def to_html(explanation: Explanation) -> str:
             flush()
             step, current = row.step, []
         elif row.kind == "call" and row.call is not None:
-            current.append(f"<div><b>{escape(call_summary(row.call, language))}</b></div>")
+            if row.text:  # brief: the whole line, the code as written in bold
+                head = written_name(row.call)
+                rest = row.text[len(head):] if row.text.startswith(head) else " " + row.text
+                current.append(f"<div><b>{escape(head)}</b>{escape(keep_shapes(rest))}</div>")
+            else:
+                current.append(f"<div><b>{escape(keep_shapes(call_summary(row.call, language)))}</b></div>")
         elif row.note is not None:
             current.append(
                 f'<div style="margin-left:1em">↳ <span style="{BADGE_STYLE}">{escape(row.note.code)}</span>'
-                f"{escape(row.note.text)}</div>"
+                f"{escape(keep_shapes(row.note.text))}</div>"
             )
     flush()
     head = (
@@ -147,3 +256,26 @@ def to_html(explanation: Explanation) -> str:
         f'<div class="tensormagic-explanation" style="{BOX_STYLE}"><div><b>{escape(_title(explanation))}</b></div>'
         f"{table}{footer}</div>"
     )
+
+
+def to_markdown(explanation: Explanation) -> str:
+    """The explanation as Markdown: its title, then each code line as a code span with its calls in a list and
+    their notes nested under them (the note's code as a code span), then the footer."""
+    rows, hidden = _rows(explanation)
+    language = explanation.language
+    blocks = [f"**{md.text(_title(explanation))}**"]
+    current: list[str] = []
+    for row in rows:
+        if row.kind == "step":
+            if current:
+                blocks.append("\n".join(current))
+            label = md.text(message("explain.line", language))
+            current = [f"**{label} {row.step.line}** {md.code(row.step.source.strip())}"]
+        elif row.kind == "call" and row.call is not None:
+            current.append(f"- {md.text(row.text or call_summary(row.call, language))}")
+        elif row.note is not None:
+            current.append(f"  - {md.code(row.note.code)} {md.text(row.note.text)}")
+    if current:
+        blocks.append("\n".join(current))
+    blocks.extend(md.text(line) for line in _footer(explanation, hidden))
+    return "\n\n".join(blocks)

@@ -6,6 +6,7 @@ from typing import TYPE_CHECKING
 
 from ..i18n import message
 from .common import BOX_STYLE, MUTED_STYLE, escape, format_bytes, format_shape
+from .text import display_width, fold_columns, output_width, pad, rjust, wrap
 
 if TYPE_CHECKING:
     from ..models import LayerRow, ModelSummary
@@ -93,22 +94,29 @@ def footer(summary: ModelSummary, language: str) -> list[str]:
     return lines
 
 
-def text(summary: ModelSummary, language: str) -> str:
+def text(summary: ModelSummary, language: str, width: int | None = None) -> str:
+    """The layer table as plain text, its columns aligned in display columns (layer names may be Chinese or carry
+    emoji) and folded into blocks when wider than ``width`` (default: :func:`~tensormagic.render.text.output_width`);
+    header and footer wrapped to it."""
+    width = output_width() if width is None else width
     titles = tuple(
         message(f"model.column.{key}", language) for key in ("layer", "type", "output", "parameters", "trainable")
     )
     rows = [titles, *_cells(summary, language)]
-    widths = [max(len(row[i]) for row in rows) for i in range(5)]
-    lines = [header(summary, language)]
-    for row in rows:
-        lines.append(
-            "  "
-            + "  ".join(
-                cell.rjust(width) if i == 3 else cell.ljust(width)
-                for i, (cell, width) in enumerate(zip(row, widths, strict=True))
-            ).rstrip()
-        )
-    return "\n".join(lines + footer(summary, language))
+    widths = [max(display_width(row[i]) for row in rows) for i in range(5)]
+    table = [
+        "  "
+        + "  ".join(
+            rjust(cell, column) if i == 3 else pad(cell, column)
+            for i, (cell, column) in enumerate(zip(row, widths, strict=True))
+        ).rstrip()
+        for row in rows
+    ]
+    lines = wrap(header(summary, language), width, hang="  ")
+    lines.extend(fold_columns(table, width))
+    for line in footer(summary, language):
+        lines.extend(wrap(line, width, hang="  "))
+    return "\n".join(lines)
 
 
 def html(summary: ModelSummary, language: str) -> str:

@@ -18,7 +18,6 @@ from ..i18n import message
 from .common import BOX_STYLE, MUTED_STYLE, escape, format_shape
 from .steps_svg import (
     caption,
-    display_width,
     dtype_label,
     filmstrip_svg,
     format_values,
@@ -29,6 +28,7 @@ from .steps_svg import (
     storage_label,
     values_note,
 )
+from .text import display_width, pad
 
 if TYPE_CHECKING:
     from ..timeline.model import Frame, Timeline
@@ -42,10 +42,6 @@ def title(timeline: Timeline) -> str:
     if len(timeline.frames) < timeline.steps_total:
         return message("steps.title_kept", language, steps=timeline.steps_total, lines=lines, kept=len(timeline.frames))
     return message("steps.title", language, steps=timeline.steps_total, lines=lines)
-
-
-def _pad(text: str, width: int) -> str:
-    return text + " " * max(0, width - display_width(text))
 
 
 def _memory_cell(frame: Frame, name: str) -> str:
@@ -91,9 +87,9 @@ def frame_lines(timeline: Timeline, index: int) -> list[str]:
         ])
     if rows:
         widths = [max(display_width(r[i]) for r in [header, *rows]) for i in range(len(header) - 1)]
-        lines.append("  " + "  ".join(_pad(h, w) for h, w in zip(header, widths, strict=False)) + "  " + header[-1])
+        lines.append("  " + "  ".join(pad(h, w) for h, w in zip(header, widths, strict=False)) + "  " + header[-1])
         for row in rows:
-            lines.append("  " + "  ".join(_pad(c, w) for c, w in zip(row, widths, strict=False)) + "  " + row[-1])
+            lines.append("  " + "  ".join(pad(c, w) for c, w in zip(row, widths, strict=False)) + "  " + row[-1])
     else:
         lines.append("  " + message("steps.no_names", language))
     if any(not block.exact for block in frame.blocks.values() if block.storage is not None):

@@ -20,6 +20,7 @@ from typing import TYPE_CHECKING, Any
 
 from ..i18n import message
 from .common import escape, format_bytes, format_shape
+from .text import display_width
 
 if TYPE_CHECKING:
     from ..timeline.model import Block, Frame, Storage, Timeline
@@ -57,11 +58,6 @@ _STYLE = (
 
 
 # -- words and numbers shared by the drawing and the text ----------------------------------------------------------
-def display_width(text: str) -> int:
-    """Columns ``text`` takes in a monospace font: CJK characters take two."""
-    return sum(2 if ord(ch) >= 0x2E80 else 1 for ch in text)
-
-
 def text_width(text: str, size: float = 11, mono: bool = False) -> float:
     """About how wide ``text`` is drawn (SVG text is laid out by the viewer, so the layout estimates it)."""
     return display_width(text) * size * (0.61 if mono else 0.53)

@@ -1,4 +1,4 @@
-"""ipywidgets front ends: the tensor inspector (``inspect``) and the SVG drawings cards share."""
+"""ipywidgets front ends: the tensor inspector (``inspect``); the drawings live in :mod:`tensormagic.render.svg`."""
 
 from __future__ import annotations
 
@@ -13,7 +13,7 @@ def inspect(
     obj: object, namespace: Mapping[str, Any] | None = None, *, name: str | None = None, language: str = "en"
 ) -> Inspector:
     """Open the interactive inspector on a tensor or NumPy array (see :class:`~.inspector.Inspector`)."""
-    # Imported here so that ``tensormagic.widgets.svg`` (used by every card) does not pull in the inspector.
+    # Imported on first use: ``import tensormagic`` needs the module only when an inspector is opened.
     from .inspector import Inspector
 
     return Inspector(obj, namespace, name=name, language=language)

@@ -40,6 +40,7 @@ import torch
 from ..annotate import values_text
 from ..facts import Facts, describe
 from ..i18n import message, normalize_language
+from ..render import svg
 from ..render.annotation import Annotation, header_parts, layout_parts, sharing_sentences
 from ..render.common import (
     BADGE_STYLE,
@@ -52,8 +53,8 @@ from ..render.common import (
     format_shape,
 )
 from ..render.fallback import WidgetWithFallback
+from ..render.text import Row, output_width, wrap_rows
 from ..sharing import plain_torch
-from . import svg
 
 WINDOW_ROWS = 12
 WINDOW_COLUMNS = 10
@@ -171,10 +172,9 @@ class Inspector(WidgetWithFallback):
         self.language = normalize_language(language)
         self.precision = precision
         self.facts: Facts = describe(obj, namespace, name=name)
-        # Built from the same facts (statistics are computed once, even for a 400 MB tensor).
-        self._annotation_text = str(
-            Annotation(facts=self.facts, values_text=values_text(obj, precision), language=self.language,
-                       precision=precision)
+        # Built from the same facts (statistics are computed once, even for a 400 MB tensor); holds text, not obj.
+        self._annotation = Annotation(
+            facts=self.facts, values_text=values_text(obj, precision), language=self.language, precision=precision
         )
         owned = namespace is not None and any(value is obj for value in list(namespace.values()))
         self._strong: torch.Tensor | np.ndarray | None = None if owned else obj
@@ -348,8 +348,10 @@ class Inspector(WidgetWithFallback):
         head = "".join(f'<th style="padding:1px 6px;{MUTED_STYLE}">{c}</th>' for c in column_ids)
         body = []
         for r, row, shade_row in zip(row_ids, window.tolist(), numeric.tolist(), strict=True):
+            # A translucent wash over the theme's background, the theme's own text colour: readable in light and
+            # dark themes alike (a fixed light cell with fixed dark text was unreadable in headers on dark themes).
             tds = "".join(
-                f'<td style="padding:1px 6px;text-align:right;background:{svg.diverging(float(s), limit)}">'
+                f'<td style="padding:1px 6px;text-align:right;background:{svg.tint(float(s), limit)}">'
                 f"{escape(_cell(v, self.precision))}</td>"
                 for v, s in zip(row, shade_row, strict=True)
             )
@@ -357,7 +359,7 @@ class Inspector(WidgetWithFallback):
         title = escape(self.m("slice", index=described[0] if described else "()", rows=len(row_ids),
                               columns=len(column_ids)))
         return (
-            f'<div style="{BOX_STYLE}"><div>{title}</div><table style="border-collapse:collapse;color:#222">'
+            f'<div style="{BOX_STYLE}"><div>{title}</div><table style="border-collapse:collapse">'
             f"<tr><th></th>{head}</tr>{''.join(body)}</table></div>"
         )
 
@@ -448,24 +450,31 @@ class Inspector(WidgetWithFallback):
             lines.append(self.m("nonfinite_skipped", count=data["skipped"]))
         return lines
 
-    def update_histogram(self) -> None:
+    def histogram_chart(self) -> str:
+        """The histogram as an SVG bar chart ("" when there is nothing to count)."""
         if self._values is None:
-            self.histogram_view.value = f'<div style="{BOX_STYLE}">{escape(self._no_values_text())}</div>'
-            return
+            return ""
         data = self.histogram()
-        notes = [line for line in self.histogram_lines() if not line.startswith("  [")]
         if data["kind"] == "bool":
-            chart = svg.bars(data["counts"], data["labels"], width=160)
-        elif data["kind"] == "none":
-            chart = ""
-        else:
-            bins = len(data["counts"])
-            labels = [""] * bins
-            labels[0] = format_number(data["low"], 3)
-            labels[-1] = format_number(data["high"], 3)
-            chart = svg.bars(data["counts"], labels, width=420, height=140)
-        text = "".join(f"<div>{escape(n)}</div>" for n in notes)
-        self.histogram_view.value = f'<div style="{BOX_STYLE}">{chart}{text}</div>'
+            return svg.bars(data["counts"], data["labels"], width=160)
+        if data["kind"] == "none":
+            return ""
+        bins = len(data["counts"])
+        labels = [""] * bins
+        labels[0] = format_number(data["low"], 3)
+        labels[-1] = format_number(data["high"], 3)
+        return svg.bars(data["counts"], labels, width=420, height=140)
+
+    def _histogram_notes_html(self) -> str:
+        if self._values is None:
+            return f"<div>{escape(self._no_values_text())}</div>"
+        notes = [line for line in self.histogram_lines() if not line.startswith("  [")]
+        return "".join(f"<div>{escape(n)}</div>" for n in notes)
+
+    def update_histogram(self) -> None:
+        self.histogram_view.value = (
+            f'<div style="{BOX_STYLE}">{self.histogram_chart()}{self._histogram_notes_html()}</div>'
+        )
 
     # -- memory tab ------------------------------------------------------------------------------------
     def memory_layout(self) -> dict[str, Any] | None:
@@ -528,9 +537,10 @@ class Inspector(WidgetWithFallback):
         lines.extend("  ↳ " + s for s in sentences)
         return lines
 
-    def memory_html(self) -> str:
+    def memory_drawing(self) -> tuple[str, list[str]]:
+        """The storage strip as SVG ("" when it cannot be drawn) and the lines that explain it."""
         layout = self.memory_layout()
-        drawing = ""
+        drawing, notes = "", []
         if layout is not None and "covered" in layout:
             first = 0
             cells = layout["storage"]
@@ -541,27 +551,43 @@ class Inspector(WidgetWithFallback):
             order = {index: k for k, index in enumerate(covered)} if len(covered) <= ORDER_LIMIT else None
             drawing = svg.storage_strip(cells, covered, first=first, order=order, per_row=24)
             if first or first + cells < layout["storage"]:
-                window = self.m("window", first=first, last=first + cells - 1)
-                drawing += f'<div style="{MUTED_STYLE}">{escape(window)}</div>'
+                notes.append(self.m("window", first=first, last=first + cells - 1))
             if order is not None:
-                drawing += f'<div style="{MUTED_STYLE}">{escape(self.m("order_hint"))}</div>'
+                notes.append(self.m("order_hint"))
+        return drawing, notes
+
+    def memory_html(self, as_image: bool = False) -> str:
+        """The memory tab: its text, the storage strip (inline SVG, or an image: ``as_image``) and its legend."""
         text = "".join(f"<div>{escape(line)}</div>" for line in self.memory_lines())
-        return f'<div class="tm-inspector-memory" style="{BOX_STYLE}">{text}{drawing}</div>'
+        drawing, notes = self.memory_drawing()
+        if drawing and as_image:
+            drawing = svg.as_image(drawing, self.m("tab.memory"))
+        explained = "".join(f'<div style="{MUTED_STYLE}">{escape(note)}</div>' for note in notes)
+        return f'<div class="tm-inspector-memory" style="{BOX_STYLE}">{text}{drawing}{explained}</div>'
 
     # -- display ---------------------------------------------------------------------------------------
-    def text(self) -> str:
-        parts = [self._annotation_text, "", f"[{self.m('tab.memory')}]", *self.memory_lines()]
+    def text(self, width: int | None = None) -> str:
+        """Everything the tabs show, as text wrapped to ``width`` (default: the terminal's, or a fixed width)."""
+        width = width or output_width()
+        rows: list[Row] = [("", "  ", line) for line in self._annotation.text(width).splitlines()]
+        rows += [("", "", ""), ("", "", f"[{self.m('tab.memory')}]")]
+        rows += [("", "    ", line) for line in self.memory_lines()]
         if self._values is None:
-            parts += ["", f"[{self.m('tab.values')}]", self._no_values_text()]
+            rows += [("", "", ""), ("", "", f"[{self.m('tab.values')}]"), ("", "  ", self._no_values_text())]
         elif self._values.dim() >= 2:
-            parts += ["", f"[{self.m('tab.values')}]", *self.values_lines()]
+            rows += [("", "", ""), ("", "", f"[{self.m('tab.values')}]")]
+            rows += [("", "      ", line) for line in self.values_lines()]
         if self._values is not None:
-            parts += ["", f"[{self.m('tab.histogram')}]", *self.histogram_lines()]
-        return "\n".join(parts)
+            rows += [("", "", ""), ("", "", f"[{self.m('tab.histogram')}]")]
+            rows += [("", "  ", line) for line in self.histogram_lines()]
+        return "\n".join(wrap_rows(rows, width))
 
     def html(self) -> str:
+        """Static HTML of everything the tabs show, the drawings as images (an untrusted notebook shows this)."""
+        chart = self.histogram_chart()
+        histogram = f'<div style="{BOX_STYLE}">{svg.as_image(chart, self.m("tab.histogram")) if chart else ""}' \
+            f"{self._histogram_notes_html()}</div>"
         return (
             f'<div class="tensormagic-inspector">{self.header_html()}{self.values_html()}'
-            f"{self.histogram_view.value}{self.memory_html()}</div>"
+            f"{histogram}{self.memory_html(as_image=True)}</div>"
         )
-

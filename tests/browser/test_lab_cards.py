@@ -126,7 +126,7 @@ def test_cards_render_and_react_in_jupyterlab(lab: str) -> None:
     SCREENSHOTS.mkdir(parents=True, exist_ok=True)
     with sync_api.sync_playwright() as playwright:
         browser = playwright.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
-        page = browser.new_page(viewport={"width": 1280, "height": 1000})
+        page = browser.new_page(viewport={"width": 1280, "height": 1800})  # a whole card fits the window
         try:
             page.goto(f"{lab}/lab/tree/{NOTEBOOK.name}")
             page.wait_for_selector(".jp-Notebook", timeout=60_000)

@@ -1,16 +1,21 @@
-"""Small inline-SVG drawings: heat maps, grey images, bar charts, decision regions, storage strips.
+"""Small SVG drawings: heat maps, grey images, bar charts, decision regions, storage strips.
 
-No plotting library is a dependency of tensormagic, and SVG inside an ``ipywidgets.HTML`` renders in
-every front end that shows HTML (JupyterLab, Notebook, VS Code) and in static HTML exports. Every
-function takes plain Python numbers (lists), never tensors, so a drawing keeps no tensor alive.
+No plotting library is a dependency of tensormagic. The drawings go inline into widgets (``ipywidgets.HTML``) and,
+for untrusted notebooks whose sanitizer removes inline ``<svg>``, into static HTML as images of themselves
+(:func:`as_image`). A drawing is a self-contained picture: it paints its own white background and dark ink, because
+an SVG shown as an image does not inherit the page's colours, and a light sheet stays legible on dark themes too.
+Every function takes plain Python numbers (lists), never tensors, so a drawing keeps no tensor alive.
 """
 
 from __future__ import annotations
 
+import base64
 import math
+import re
 from collections.abc import Sequence
 
-from ..render.common import escape
+from .common import escape
+from .text import display_width, pad, rjust
 
 #: Blue for positive/high, orange for negative/low: distinguishable for the common colour-blindnesses.
 _POSITIVE = (49, 104, 214)
@@ -45,14 +50,60 @@ def sequential(value: float, low: float, high: float) -> str:
     return _mix(0.0 if span <= 0 else (value - low) / span, _POSITIVE)
 
 
+PAPER = "#ffffff"
+INK = "#222222"
+FONT = "font-family:'Noto Sans CJK SC','Noto Sans',sans-serif"
+
+
 def _svg(width: float, height: float, body: str, title: str = "") -> str:
     label = f"<title>{escape(title)}</title>" if title else ""
     return (
         f'<svg xmlns="http://www.w3.org/2000/svg" width="{width:.0f}" height="{height:.0f}" '
-        # fill:currentColor: labels follow the front end's text colour, so they stay readable in dark themes.
-        f'viewBox="0 0 {width:.0f} {height:.0f}" style="font-family:sans-serif;font-size:10px;fill:currentColor">'
-        f"{label}{body}</svg>"
+        f'viewBox="0 0 {width:.0f} {height:.0f}" style="{FONT};font-size:10px;fill:{INK}">'
+        f'{label}<rect x="0" y="0" width="{width:.0f}" height="{height:.0f}" fill="{PAPER}"/>{body}</svg>'
     )
+
+
+def as_image(drawing: str, alt: str = "") -> str:
+    """``drawing`` as an ``<img>`` of its own SVG: what survives the HTML sanitizer of an untrusted notebook.
+
+    The sanitizer removes inline ``<svg>`` (its text would run together, unreadable) but keeps ``<img>`` with a
+    ``data:`` source, and the image keeps the drawing's size.
+    """
+    width, height = _size(drawing)
+    source = "data:image/svg+xml;base64," + base64.b64encode(drawing.encode("utf-8")).decode("ascii")
+    return (
+        f'<img src="{source}" width="{width:.0f}" height="{height:.0f}" alt="{escape(alt)}" '
+        'style="max-width:100%;height:auto;vertical-align:top">'
+    )
+
+
+def images_of(markup: str, alt: str = "") -> str:
+    """``markup`` (a drawing, or HTML around several) with every inline ``<svg>`` turned into its :func:`as_image`."""
+    return _INLINE_SVG.sub(lambda drawing: as_image(drawing.group(0), alt), markup)
+
+
+_INLINE_SVG = re.compile(r"<svg\b.*?</svg>", re.S)
+
+
+def tint(value: float, limit: float) -> str:
+    """A translucent blue (positive) or orange (negative) wash for a table cell, stronger the larger ``|value|``.
+
+    Translucent, so it darkens a light theme's background and lightens a dark one, and the theme's own text colour
+    stays readable on it (at most 45% colour: WCAG contrast above 4.5 in JupyterLab Light and Dark).
+    """
+    if limit <= 0 or math.isnan(value):
+        return "rgba(0,0,0,0)"
+    weight = min(abs(value) / limit, 1.0) * 0.45
+    r, g, b = _POSITIVE if value >= 0 else _NEGATIVE
+    return f"rgba({r},{g},{b},{weight:.2f})"
+
+
+def _size(drawing: str) -> tuple[float, float]:
+    head = drawing[: drawing.index(">")]
+    width = float(head.split(' width="', 1)[1].split('"', 1)[0])
+    height = float(head.split(' height="', 1)[1].split('"', 1)[0])
+    return width, height
 
 
 def heatmap(
@@ -72,7 +123,7 @@ def heatmap(
     flat = [v for row in matrix for v in row if not math.isnan(v)]
     low = min(flat, default=0.0) if low is None else low
     high = max(flat, default=1.0) if high is None else high
-    left = 6 + 7 * max((len(s) for s in row_labels), default=0)
+    left = 6 + 7 * max((display_width(s) for s in row_labels), default=0)  # a Chinese label is twice as wide
     top = 14 if column_labels else 2
     parts = []
     for j, label in enumerate(column_labels):
@@ -271,23 +322,12 @@ def text_matrix(
 ) -> list[str]:
     """A labelled matrix of numbers, columns right-aligned (wide enough for the widest number, minus sign included)."""
     numbers = [len(f"{v:.{digits}f}") for row in matrix for v in row]
-    width = max([_display_width(c) for c in column_labels] + numbers + [digits + 2])
-    label_width = max((_display_width(r) for r in row_labels), default=0)
-    header = " " * (label_width + 1) + " ".join(_rjust(c, width) for c in column_labels)
+    width = max([display_width(c) for c in column_labels] + numbers + [digits + 2])
+    label_width = max((display_width(r) for r in row_labels), default=0)
+    header = " " * (label_width + 1) + " ".join(rjust(c, width) for c in column_labels)
     lines = [header]
     for label, row in zip(row_labels, matrix, strict=True):
         cells = " ".join(f"{v:>{width}.{digits}f}" for v in row)
-        lines.append(_ljust(label, label_width) + " " + cells)
+        lines.append(pad(label, label_width) + " " + cells)
     return lines
 
-
-def _display_width(text: str) -> int:
-    return sum(2 if ord(ch) > 0x2E80 else 1 for ch in text)
-
-
-def _rjust(text: str, width: int) -> str:
-    return " " * max(0, width - _display_width(text)) + text
-
-
-def _ljust(text: str, width: int) -> str:
-    return text + " " * max(0, width - _display_width(text))
