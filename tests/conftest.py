@@ -37,6 +37,12 @@ def clear_user_names(ip: object) -> None:
     hidden = ip.user_ns_hidden  # type: ignore[attr-defined]
     for name in [n for n in namespace if not n.startswith("_") and n not in hidden and n not in _MODULES]:
         del namespace[name]
+    # A cell's own `_` (`for _ in range(3)`) makes IPython stop updating `_`, `__` and `___` for good: give them
+    # back to the display hook, as a fresh shell has them.
+    hook = ip.displayhook  # type: ignore[attr-defined]
+    for unders in ("_", "__", "___"):
+        if unders in namespace:  # IPython's own value: the hidden one it pushed, else its display hook's
+            namespace[unders] = hidden[unders] if unders in hidden else getattr(hook, unders, "")
 
 
 @pytest.fixture

@@ -7,6 +7,8 @@ package is the only place that touches ``InteractiveShell``.
 from __future__ import annotations
 
 import argparse
+import contextlib
+import importlib
 import weakref
 from collections.abc import Callable
 from typing import Any
@@ -201,6 +203,10 @@ def load_ipython_extension(shell: InteractiveShell) -> None:
 
     magics.add_cleanup(restore_magics)
     _loaded[shell] = magics
+    # A card, the inspector and %%explain --steps are ipywidgets: its import (0.2-0.6 s on a busy laptop) is paid
+    # here, in the set-up cell that already imports torch, not by the first cell a student explains.
+    with contextlib.suppress(ImportError):
+        importlib.import_module("ipywidgets")
 
 
 def unload_ipython_extension(shell: InteractiveShell) -> None:

@@ -14,22 +14,17 @@ from __future__ import annotations
 import copy
 import functools
 import re
-import unicodedata
 from collections.abc import Callable
 from typing import Any
 
 from IPython.core.magic_arguments import MagicArgumentParser, MagicHelpFormatter
 
 from ..i18n import catalogs
+from ..render.text import display_width
 
 #: Characters that must not begin a line (Chinese punctuation closes the text before it).
 _NO_LINE_START = set("，。、；：！？）》」』”’")
 _TOKENS = re.compile(r"\s+|[\u1100-\U0010ffff]|[^\s\u1100-\U0010ffff]+")
-
-
-def display_width(text: str) -> int:
-    """Columns ``text`` takes in a terminal: East Asian wide and full-width characters take two."""
-    return sum(2 if unicodedata.east_asian_width(ch) in "WF" else 1 for ch in text)
 
 
 def wrap(text: str, width: int) -> list[str]:
