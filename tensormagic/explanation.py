@@ -67,6 +67,9 @@ class Call:
     errors: int = 0
     layer: str | None = None  # made inside a model's forward pass: the layer's path (``model[0]``)
     group: str | None = None  # … and the module the cell called (``model``): one forward pass
+    group_kind: str = ""  # that module's type (``Sequential``)
+    forward: str = ""  # the cell's call that ran the forward pass, as written (``model(x)``)
+    forward_at: tuple[int, int, int, int] | None = None  # where in the cell that call is: one pass per place
 
     @property
     def codes(self) -> list[str]:

@@ -28,6 +28,10 @@ EN = {
     "explain.line": "line",
     "explain.code": "code",
     "explain.what": "what happened",
+    # one forward pass: the cell's call of a model, its layer calls grouped under it
+    "explain.forward": "{call}: {kind} forward pass, {calls:# layer call|# layer calls}",
+    "explain.forward_runs": "{call}: {kind} forward pass, {calls:# layer call|# layer calls}, {runs:,} runs in all",
+    "explain.forward_shapes": "{head}, {shape_in} → {shape_out}",
     # memory
     "note.shares.from_numpy": "shares memory with the NumPy array {name}: nothing was copied, so changing one "
     "changes the other",
@@ -325,6 +329,9 @@ ZH = {
     "explain.line": "行",
     "explain.code": "代码",
     "explain.what": "发生了什么",
+    "explain.forward": "{call}：{kind} 的前向传播，{calls} 次层调用",
+    "explain.forward_runs": "{call}：{kind} 的前向传播，{calls} 次层调用，共执行 {runs:,} 次",
+    "explain.forward_shapes": "{head}，{shape_in} → {shape_out}",
     # memory
     "note.shares.from_numpy": "与 NumPy 数组 {name} 共享内存：没有复制数据，修改其中一个，另一个也会跟着变",
     "note.shares.numpy": "得到的 NumPy 数组与 {name} 共享内存：没有复制数据，修改其中一个，另一个也会跟着变",

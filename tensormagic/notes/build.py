@@ -15,7 +15,7 @@ from ..i18n import message
 from ..ops import canonical_op
 from ..record import Recorder, Site
 from ..render.common import format_number, format_shape
-from ..source import Position, node_at, registered
+from ..source import CellSource, Position, node_at, registered
 from .context import CallContext
 from .naming import qualified_name, source_context
 from .registry import rules_for
@@ -60,7 +60,7 @@ def _site_call(
 ) -> tuple[Call, int]:
     """One :class:`Call` for sites of one name on one line (described by the first), and its first order."""
     members = sorted(members, key=lambda m: m[0].order)
-    first, node, _pos = members[0]
+    first, node, pos = members[0]
     last = members[-1][0]
     count = sum(m[0].count for m in members)
     errors = sum(m[0].errors for m in members)
@@ -101,19 +101,37 @@ def _site_call(
         errors=errors,
         layer=first.layer.path if first.layer is not None else None,
         group=first.layer.top if first.layer is not None else None,
+        group_kind=first.layer.top_kind if first.layer is not None else "",
+        forward=_forward_text(node, registered(first.code.co_filename)) if first.layer is not None else "",
+        forward_at=_forward_at(first, pos),
     )
     return call, first.order
 
 
+def _forward_at(site: Site, pos: Position) -> tuple[int, int, int, int] | None:
+    """Where the cell's call that ran a forward pass is (a layer call's site is that call's instruction)."""
+    if site.layer is None:
+        return None
+    return (pos.line, pos.end_line, pos.col, pos.end_col)
+
+
+def _forward_text(node: ast.AST | None, source: CellSource | None) -> str:
+    """The cell's call that ran a forward pass as written (``model(x)``), or "" when the source is not at hand."""
+    if node is None or source is None:
+        return ""
+    return source.segment(node) or ""
+
+
 def _layer_once(calls: list[Call]) -> None:
-    """A layer is introduced once per line, on its first call (a layer's other calls need no second label)."""
-    seen: set[str] = set()
+    """A layer is introduced once per forward pass, on its first call (a layer's other calls need no second label);
+    ``model(a) + model(b)`` are two passes, each shown as a group of its own, each labelled."""
+    seen: set[tuple[tuple[int, int, int, int] | None, str]] = set()
     for call in calls:
         if call.layer is None:
             continue
-        if call.layer in seen:
+        if (call.forward_at, call.layer) in seen:
             call.notes = [note for note in call.notes if note.key != "note.layer.call"]
-        seen.add(call.layer)
+        seen.add((call.forward_at, call.layer))
 
 
 def build_explanation(
@@ -130,7 +148,8 @@ def build_explanation(
     """Merge the recorder's sites per (line, name), in line order, and attach their notes."""
     lines = display_lines if display_lines is not None else source.splitlines()
     problems = list(warnings) + recorder.internal_errors
-    groups: dict[tuple[int, str], list[tuple[Site, ast.AST | None, Position]]] = {}
+    # Keyed by the forward pass too: ``model(a) + model(b)`` are two passes, each with its own calls.
+    groups: dict[tuple[int, str, tuple[int, int, int, int] | None], list[tuple[Site, ast.AST | None, Position]]] = {}
     for site in sorted(recorder.sites.values(), key=lambda s: s.order):
         try:
             node, pos = node_at(site.code, site.lasti)
@@ -138,9 +157,9 @@ def build_explanation(
         except Exception as fault:  # noqa: BLE001 - reported as "explanation incomplete"
             problems.append(f"{type(fault).__name__}: {fault}")
             continue
-        groups.setdefault((pos.line, name), []).append((site, node, pos))
+        groups.setdefault((pos.line, name, _forward_at(site, pos)), []).append((site, node, pos))
     steps: dict[int, list[tuple[int, Call]]] = {}
-    for (line, name), members in groups.items():
+    for (line, name, _), members in groups.items():
         # Several sites of one name on one line (``torch.tensor([1.5]) + torch.tensor([1, 2])``, the two
         # Linear layers of a Sequential): sites whose notes say the same are one call (counts added);
         # different notes make separate calls, up to a few; beyond that one call with the notes' union.

@@ -333,7 +333,8 @@ class Recorder:
         namespace = frame_namespace(cell)
         path = self.layer_names.path(inner, namespace) or type(inner).__name__
         top = (self.layer_names.path(outer, namespace) or type(outer).__name__) if outer is not None else path
-        return inner, LayerInfo(path, type(inner).__name__, summary(inner), own_parameters(inner), top)
+        top_kind = type(outer if outer is not None else inner).__name__
+        return inner, LayerInfo(path, type(inner).__name__, summary(inner), own_parameters(inner), top, top_kind)
 
     def api_site(self, name: str, frame: Any, owner: Any) -> Site | None:
         """The site of a plain-Python API call (``opt.step()``, ``model.zero_grad()``) made from the cell, or None."""

@@ -56,6 +56,7 @@ class LayerInfo:
     summary: str  # ``Linear(4 → 3)``
     parameters: int  # the layer's own parameters (elements)
     top: str  # the module the cell called (``model``): one forward pass
+    top_kind: str = ""  # its type's name (``Sequential``)
 
 
 @dataclass

@@ -28,11 +28,58 @@ if TYPE_CHECKING:
 
 @dataclass
 class _Row:
-    kind: Literal["step", "call", "note"]
+    kind: Literal["step", "group", "call", "note"]
     step: Step
     call: Call | None = None
     note: Note | None = None
-    text: str = ""  # brief mode: the call's whole line
+    text: str = ""  # brief mode: the call's whole line; a group: its header
+    group: int | None = None  # the forward pass (a number per cell) the row belongs to, or is the header of
+    size: int = 0  # a group: how many calls it has (also those a cut leaves out)
+
+
+#: A forward pass with at most this many layer calls shows them open in HTML; a longer one (a CNN's ten layers)
+#: starts closed, its header (the call, the model, the shapes in and out) standing for it.
+OPEN_GROUP_CALLS = 4
+
+
+def forward_passes(calls: list[Call]) -> list[list[Call]]:
+    """A step's calls cut into runs: each forward pass (consecutive layer calls made by one call of the cell,
+    ``model(x)``) is one run, every other call a run of its own. ``model(a) + model(b)`` are two passes."""
+    runs: list[list[Call]] = []
+    for call in calls:
+        previous = runs[-1][-1] if runs else None
+        if (
+            previous is not None
+            and call.forward_at is not None
+            and call.forward_at == previous.forward_at
+            and call.group == previous.group
+        ):
+            runs[-1].append(call)
+        else:
+            runs.append([call])
+    return runs
+
+
+def forward_header(calls: list[Call], language: str) -> str:
+    """``model(x): Sequential forward pass, 3 layer calls, (5, 4) → (5, 2)``.
+
+    The shapes are what the pass's own calls saw: the first call's first input and the last call's result, at
+    their first run. Calls are listed in the order of their first run, so the last one listed is the last one run
+    only when no call stands for several places of the pass (a parameterless layer used twice shares one call,
+    ``relu ×2``): the shapes are said only when every call ran equally often, and the last gave a tensor.
+    """
+    first, last = calls[0], calls[-1]
+    runs = sum(call.count for call in calls)
+    values = {"call": first.forward or first.group or "", "kind": first.group_kind or first.group or "",
+              "calls": len(calls), "runs": runs}
+    head = message("explain.forward_runs" if runs > len(calls) else "explain.forward", language, **values)
+    in_order = len({call.count for call in calls}) == 1
+    if in_order and first.inputs and last.result is not None and last.error is None and not last.result_text:
+        head = message(
+            "explain.forward_shapes", language, head=head,
+            shape_in=format_shape(first.inputs[0].shape), shape_out=format_shape(last.result.shape),
+        )
+    return head
 
 
 def _facts_text(facts: Facts) -> str:
@@ -145,14 +192,23 @@ def _rows(explanation: Explanation) -> tuple[list[_Row], int]:
     brief = explanation.detail == "brief"
     rows: list[_Row] = []
     stated: dict[str, int] = {}
+    passes = 0
     for step in explanation.steps:
         rows.append(_Row("step", step))
-        for call in step.calls:
-            if brief:
-                rows.append(_Row("call", step, call, text=brief_line(call, step.line, stated, explanation.language)))
-                continue
-            rows.append(_Row("call", step, call))
-            rows.extend(_Row("note", step, call, note) for note in call.notes)
+        for run in forward_passes(step.calls):
+            group = None
+            if len(run) > 1:  # one call needs no header: its layer note already says which model ran it
+                passes += 1
+                group = passes
+                rows.append(_Row("group", step, run[0], text=forward_header(run, explanation.language), group=group,
+                                 size=len(run)))
+            for call in run:
+                if brief:
+                    text = brief_line(call, step.line, stated, explanation.language)
+                    rows.append(_Row("call", step, call, text=text, group=group))
+                    continue
+                rows.append(_Row("call", step, call, group=group))
+                rows.extend(_Row("note", step, call, note, group=group) for note in call.notes)
     limit = max(explanation.max_lines - 2, 3)  # room for the title and the "N more" line
     if len(rows) <= limit:
         return rows, 0
@@ -184,13 +240,16 @@ def text_rows(explanation: Explanation) -> list[Row]:
     gutter = " " * width + " │ "
     out: list[Row] = [("", "  ", _title(explanation))]
     for row in rows:
+        inset = "  " if row.group is not None and row.kind != "group" else ""  # a forward pass's calls
         if row.kind == "step":
             out.append((f"{row.step.line:>{width}} │ ", gutter + "    ", row.step.source.strip()))
+        elif row.kind == "group":
+            out.append((gutter + "  ", gutter + "      ", row.text))
         elif row.kind == "call" and row.call is not None:
             text = row.text or call_summary(row.call, explanation.language)
-            out.append((gutter + "  ", gutter + "      ", text))
+            out.append((gutter + inset + "  ", gutter + inset + "      ", text))
         elif row.note is not None:
-            out.append((gutter + "    ↳ ", gutter + "      ", row.note.text))
+            out.append((gutter + inset + "    ↳ ", gutter + inset + "      ", row.note.text))
     out.extend(("", "  ", line) for line in _footer(explanation, hidden))
     return out
 
@@ -211,8 +270,16 @@ def to_html(explanation: Explanation) -> str:
     body: list[str] = []
     current: list[str] = []
     step: Step | None = None
+    open_group: int | None = None  # the forward pass whose <details> is open
+
+    def close_group() -> None:
+        nonlocal open_group
+        if open_group is not None:
+            current.append("</div></details>")
+            open_group = None
 
     def flush() -> None:
+        close_group()
         if step is None:
             return
         body.append(
@@ -226,9 +293,18 @@ def to_html(explanation: Explanation) -> str:
         )
 
     for row in rows:
+        if row.group != open_group:
+            close_group()
         if row.kind == "step":
             flush()
             step, current = row.step, []
+        elif row.kind == "group" and row.group is not None:
+            shown = " open" if row.size <= OPEN_GROUP_CALLS else ""
+            current.append(
+                f'<details class="tensormagic-forward"{shown}><summary><b>{escape(keep_shapes(row.text))}</b>'
+                '</summary><div style="margin-left:1em">'
+            )
+            open_group = row.group
         elif row.kind == "call" and row.call is not None:
             if row.text:  # brief: the whole line, the code as written in bold
                 head = written_name(row.call)
@@ -272,9 +348,13 @@ def to_markdown(explanation: Explanation) -> str:
             label = md.text(message("explain.line", language))
             current = [f"**{label} {row.step.line}** {md.code(row.step.source.strip())}"]
         elif row.kind == "call" and row.call is not None:
-            current.append(f"- {md.text(row.text or call_summary(row.call, language))}")
+            inset = "  " if row.group is not None else ""
+            current.append(f"{inset}- {md.text(row.text or call_summary(row.call, language))}")
+        elif row.kind == "group":
+            current.append(f"- **{md.text(row.text)}**")
         elif row.note is not None:
-            current.append(f"  - {md.code(row.note.code)} {md.text(row.note.text)}")
+            inset = "  " if row.group is not None else ""
+            current.append(f"{inset}  - {md.code(row.note.code)} {md.text(row.note.text)}")
     if current:
         blocks.append("\n".join(current))
     blocks.extend(md.text(line) for line in _footer(explanation, hidden))
