@@ -123,12 +123,24 @@ def test_a_long_forward_pass_starts_closed_in_html() -> None:
     assert "Sequential forward pass, 5 layer calls, (3,\xa04) → (3,\xa02)</b></summary>" in html
 
 
+class SharedActivation(nn.Module):
+    """One ReLU module used after each of three layers (a user's module, defined outside the cell)."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.a, self.b, self.c = nn.Linear(4, 4), nn.Linear(4, 3), nn.Linear(3, 2)
+        self.act = nn.ReLU()
+
+    def forward(self, x: torch.Tensor) -> torch.Tensor:
+        return self.act(self.c(self.act(self.b(self.act(self.a(x))))))
+
+
 def test_shapes_are_left_out_when_the_listed_order_is_not_the_run_order() -> None:
-    # The three ReLUs share one call (relu ×3): the last call listed is not the last run, so no shapes are claimed.
-    layers = "nn.Linear(4, 4), nn.ReLU(), nn.Linear(4, 3), nn.ReLU(), nn.Linear(3, 2), nn.ReLU()"
-    e = explain(f"model = nn.Sequential({layers})\ny = model(torch.ones(2, 4))")
+    # The one ReLU module runs three times: one call (relu ×3), listed after model.a, so the last call listed is
+    # not the last run and no shapes are claimed.
+    e = explain("model = SharedActivation()\ny = model(torch.ones(2, 4))", SharedActivation=SharedActivation)
     header = step_lines(e, 2)[2].strip()
-    assert header == "model(torch.ones(2, 4)): Sequential forward pass, 4 layer calls, 6 runs in all"
+    assert header == "model(torch.ones(2, 4)): SharedActivation forward pass, 4 layer calls, 6 runs in all"
 
 
 @pytest.mark.parametrize("max_lines", range(5, 14))
@@ -161,3 +173,21 @@ def test_brief_mode_keeps_the_group() -> None:
     assert rows[0].strip().startswith("model(x): Sequential forward pass, 3 layer calls")
     assert len(rows) == 4 and all(row.startswith("     torch.nn.functional.") for row in rows[1:])
     assert e._repr_html_().count("<details") == 1
+
+
+def test_each_parameter_free_layer_is_its_own_call_with_its_own_path() -> None:
+    """Three ReLUs of one Sequential are model[1], model[3] and model[5]: not one `relu ×3` labelled model[1]."""
+    source = (
+        "model = nn.Sequential(nn.Linear(4, 3), nn.ReLU(), nn.Linear(3, 3), nn.ReLU(), nn.Linear(3, 2), nn.ReLU())\n"
+        "y = model(torch.ones(5, 4))\n"
+        "for _ in range(3):\n"
+        "    y = model(torch.ones(5, 4))"
+    )
+    e = explain(source)
+    for line, runs in ((2, 1), (4, 3)):
+        calls = [c for s in e.steps if s.line == line for c in s.calls if c.layer is not None]
+        assert [c.layer for c in calls] == [f"model[{k}]" for k in range(6)]
+        assert all(c.count == runs for c in calls)
+        relus = [c for c in calls if c.name.endswith("relu")]
+        assert [c.first_shape or c.result.shape for c in relus if c.result is not None]  # shapes recorded
+        assert [tuple(c.result.shape) for c in relus if c.result is not None] == [(5, 3), (5, 3), (5, 2)]

@@ -28,6 +28,7 @@ from torch.utils._python_dispatch import TorchDispatchMode
 
 from .calling import drop_own_entries
 from .frames import LIBRARY, InLayer, find_cell_frame
+from .layers import modules_on_stack
 from .site import layer_key
 
 if TYPE_CHECKING:
@@ -78,8 +79,11 @@ class FunctionMode(TorchFunctionMode):
             if in_layer == _FORWARD:
                 if internal and recorder.is_layer_bookkeeping(func):
                     return call(func, args, kwargs)
-                # One site per layer: the two Linear layers of a Sequential are two calls, not one ×2.
-                key: tuple[Any, ...] = (id(frame.f_code), frame.f_lasti, func, layer_key(args))
+                # One site per layer: the two Linear layers of a Sequential are two calls, not one ×2. A layer
+                # without parameters among the arguments (ReLU, pooling) is told apart by its module on the stack:
+                # the three ReLUs of a Sequential are model[1], model[3] and model[5], not one relu ×3.
+                which = layer_key(args) or id(modules_on_stack(caller, frame, recorder.code_kinds)[0])
+                key: tuple[Any, ...] = (id(frame.f_code), frame.f_lasti, func, which)
                 site = recorder.sites.get(key)
                 if site is None:
                     key = recorder.layer_site_key(key)
