@@ -781,7 +781,8 @@ def test_masked_array_annotation_says_the_mask_hides_values(shell, language: str
         assert ("mask hides" if language == "en" else "掩码隐藏了") in html
     if language == "en":
         assert "max 3 · mean 2 · std 1" in texts[0]
-        assert "the mask hides 1 of the 3 elements" in texts[0] and "exact, over all 2 elements" in texts[0]
+        assert "the mask hides 1 of the 3 elements: the statistics leave it out" in texts[0]
+        assert "exact, over all 2 elements" in texts[0]
         assert "the mask hides all 2 elements: no statistics" in texts[1]
     else:
         assert "最大值 3 · 平均值 2 · 标准差 1" in texts[0]
@@ -1001,3 +1002,9 @@ def test_std_of_one_finite_value_is_what_each_library_says(values: list[float]) 
     assert math.isnan(tensor_stats(tensor).std)  # type: ignore[arg-type]
     array = np.array(values)
     assert array_stats(array).std == float(np.std(array[np.isfinite(array)])) == 0.0
+
+
+def test_a_mask_over_the_one_element_is_said_in_the_singular() -> None:
+    lone = np.ma.masked_array([1.0], mask=[True])
+    assert "the mask hides the one element: no statistics" in str(tm.annotate(lone))
+    assert "掩码隐藏了唯一的一个元素：没有统计" in str(tm.annotate(lone, language="zh"))

@@ -158,10 +158,9 @@ def stats_notes(facts: Facts, language: str, *, how: bool = True) -> list[str]:
         return [note + (f" ({facts.stats_error})" if facts.stats_error else "")]
     notes = []
     if stats.masked:
-        count = format_count(stats.count)
         if stats.masked == stats.count:
-            return [message("stat.masked_all", language, count=count)]
-        notes.append(message("stat.masked", language, masked=format_count(stats.masked), count=count))
+            return [message("stat.masked_all", language, count=stats.count)]
+        notes.append(message("stat.masked", language, masked=stats.masked, count=stats.count))
     if stats.of != "values" and stats.of != "bool":
         notes.append(message(f"stat.of.{stats.of}", language))
     if stats.has_nonfinite:
