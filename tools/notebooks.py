@@ -128,8 +128,24 @@ def execute(path: Path, timeout: int = CELL_TIMEOUT_S) -> Executed:
     """Run every cell of ``path`` in a fresh kernel, collecting every error rather than stopping at the first.
 
     ``allow_errors`` keeps going after an error so that the executed copy and the report show all failures at once;
-    callers decide what an error means.
+    callers decide what an error means. A kernel that died before running anything because one of the TCP ports
+    jupyter_client chose for it was taken meanwhile (another kernel starting at the same moment, on a busy machine)
+    is started again: that race is the machine's, not the notebook's.
     """
+    for attempt in range(PORT_RACE_ATTEMPTS):
+        result, kernel_output = _execute_once(path, timeout)
+        lost_race = result.crash is not None and "Address already in use" in kernel_output
+        never_ran = all(c.get("execution_count") is None for c in result.notebook.cells if c.cell_type == "code")
+        if not (lost_race and never_ran) or attempt == PORT_RACE_ATTEMPTS - 1:
+            return result
+    raise AssertionError("unreachable")
+
+
+#: Starts of one notebook's kernel when the first ones lose the race for their ports.
+PORT_RACE_ATTEMPTS = 3
+
+
+def _execute_once(path: Path, timeout: int) -> tuple[Executed, str]:
     nb = nbformat.read(path, as_version=4)
     client = NotebookClient(
         nb,
@@ -141,6 +157,7 @@ def execute(path: Path, timeout: int = CELL_TIMEOUT_S) -> Executed:
     )
     started = time.perf_counter()
     crash = None
+    kernel_output = ""
     # The kernel's own stderr (ipykernel warns about unencrypted TCP on every start) goes to a scratch file and is
     # shown only if the kernel dies; what cells write to stderr still arrives as stream outputs.
     with tempfile.TemporaryFile(mode="w+", encoding="utf-8", errors="replace") as kernel_log:
@@ -148,9 +165,10 @@ def execute(path: Path, timeout: int = CELL_TIMEOUT_S) -> Executed:
             client.execute(stderr=kernel_log)
         except Exception as exc:  # noqa: BLE001  (a dead kernel or a timeout is reported like cell errors)
             kernel_log.seek(0)
-            tail = "".join(kernel_log.readlines()[-20:])
+            kernel_output = kernel_log.read()
+            tail = "".join(kernel_output.splitlines(keepends=True)[-20:])
             crash = f"{type(exc).__name__}: {exc}" + (f"\nkernel stderr:\n{tail}" if tail else "")
-    return Executed(path, nb, time.perf_counter() - started, list(cell_errors(nb)), crash)
+    return Executed(path, nb, time.perf_counter() - started, list(cell_errors(nb)), crash), kernel_output
 
 
 def execute_many(paths: Iterable[Path], jobs: int | None = None, timeout: int = CELL_TIMEOUT_S) -> list[Executed]:
