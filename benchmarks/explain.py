@@ -21,11 +21,10 @@ import contextlib
 import io
 import os
 import sys
-import time
 from collections.abc import Callable
 
 import torch
-from neighbour import conditions
+from neighbour import best, conditions
 
 ROOT = os.path.join(os.path.dirname(os.path.abspath(__file__)), os.pardir)
 sys.path.insert(0, ROOT)
@@ -72,17 +71,6 @@ def shim_pkg_resources() -> None:
         shim.DistributionNotFound = DistributionNotFound  # type: ignore[attr-defined]
         shim.get_distribution = get_distribution  # type: ignore[attr-defined]
         sys.modules["pkg_resources"] = shim
-
-
-def best(runs: list[Callable[[], object]], repeat: int) -> list[float]:
-    """Best time of each run; the runs alternate, so load from other processes hits them alike."""
-    times: list[list[float]] = [[] for _ in runs]
-    for _ in range(repeat):
-        for run, record in zip(runs, times, strict=True):
-            start = time.perf_counter()
-            run()
-            record.append(time.perf_counter() - start)
-    return [min(record) for record in times]
 
 
 def main() -> None:

@@ -21,7 +21,8 @@ from __future__ import annotations
 import os
 import subprocess
 import sys
-from collections.abc import Iterator
+import time
+from collections.abc import Callable, Iterator
 from contextlib import AbstractContextManager
 from types import TracebackType
 
@@ -111,3 +112,14 @@ def load_average() -> str:
         return " ".join(f"{x:.1f}" for x in os.getloadavg())
     except OSError:
         return "n/a"
+
+
+def best(runs: list[Callable[[], object]], repeat: int) -> list[float]:
+    """Best time of each run; the runs alternate, so load from other processes hits them alike."""
+    times: list[list[float]] = [[] for _ in runs]
+    for _ in range(repeat):
+        for run, record in zip(runs, times, strict=True):
+            start = time.perf_counter()
+            run()
+            record.append(time.perf_counter() - start)
+    return [min(record) for record in times]

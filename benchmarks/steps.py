@@ -20,10 +20,10 @@ import contextlib
 import io
 import os
 import sys
-import time
 from collections.abc import Callable
 
 import torch
+from neighbour import best
 
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), os.pardir))
 
@@ -49,17 +49,6 @@ for i in range(2000):
 """
 
 GOAL = 5.0
-
-
-def best(runs: list[Callable[[], object]], repeat: int) -> list[float]:
-    """Best time of each run; the runs alternate, so load from other processes hits them alike."""
-    times: list[list[float]] = [[] for _ in runs]
-    for _ in range(repeat):
-        for run, record in zip(runs, times, strict=True):
-            start = time.perf_counter()
-            run()
-            record.append(time.perf_counter() - start)
-    return [min(record) for record in times]
 
 
 def main() -> None:

@@ -23,7 +23,7 @@ import sys
 from collections.abc import Callable
 
 import torch
-from neighbour import conditions
+from neighbour import best, conditions
 
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), os.pardir))
 
@@ -44,19 +44,6 @@ for step in range({STEPS}):
     loss.backward()
     opt.step()
 """
-
-
-def best(runs: list[Callable[[], object]], repeat: int) -> list[float]:
-    """Best time of each run; the runs alternate, so load from other processes hits them alike."""
-    import time
-
-    times: list[list[float]] = [[] for _ in runs]
-    for _ in range(repeat):
-        for run, record in zip(runs, times, strict=True):
-            start = time.perf_counter()
-            run()
-            record.append(time.perf_counter() - start)
-    return [min(record) for record in times]
 
 
 def main() -> int:
