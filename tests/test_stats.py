@@ -159,6 +159,19 @@ def test_zeros_in_every_chunk_and_only_some(small_chunks: int) -> None:
     assert tensor_stats(mixed).zeros == 1
 
 
+def test_a_negative_view_is_read_as_its_values(small_chunks: int) -> None:
+    """``z.conj().imag`` is a real tensor whose memory holds the negated values (torch's negative bit): the
+    chunks NumPy reads must be the values the tensor shows, not the memory under them."""
+    complex_values = torch.randn(10_000, dtype=torch.complex64, generator=torch.Generator().manual_seed(8))
+    negated = complex_values.conj().imag
+    assert negated.is_neg()  # the case under test: torch did not copy
+    negated_copy = negated.clone()
+    assert not negated_copy.is_neg()
+    stats = tensor_stats(negated)
+    assert (stats.min, stats.max) == (negated_copy.min().item(), negated_copy.max().item())
+    assert_matches(stats, negated_copy)
+
+
 def test_tiny_values_are_not_zeros(small_chunks: int) -> None:
     values = torch.randn(4096, generator=torch.Generator().manual_seed(5)) * 1e-30
     values[10] = 1e-45  # the smallest float32 subnormal: its square underflows, it is still not zero
