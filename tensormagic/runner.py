@@ -19,7 +19,7 @@ import linecache
 import signal
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, TypeVar
 
 import torch
 from torch.utils._python_dispatch import _disable_current_modes
@@ -28,6 +28,8 @@ from .explanation import Explanation
 from .i18n import message, normalize_language
 from .record import Observer, Recorder, prune_exception
 from .source import register, unregister
+
+T = TypeVar("T")
 
 #: The C functions behind :mod:`signal` (whose ``signal()`` and ``getsignal()`` add Python-level enum conversions).
 _signal: Any = importlib.import_module("_signal")
@@ -89,6 +91,32 @@ class HeldInterrupts:
         self.interrupted = True
         if self.interruptible:
             self.previous(signum, frame)
+
+
+def run_unheld(execute: Callable[[], T], interrupts: HeldInterrupts) -> T:
+    """``execute()`` (the user's cell) with SIGINT handed back to its previous handler, held again from the
+    instant the cell returns or raises.
+
+    For callers that switch something on and off around the cell inside code they do not control step by step
+    (a ``with`` block's entry and exit): they hold SIGINT before, and this releases it only for the cell. An
+    interrupt pressed while it was held interrupts the cell before it starts, as it would have without us; after
+    the cell, there is no point before the hold where one could cut the tidying up short. :func:`run_recorded`
+    does the same inline (one frame fewer under the user's code: recursion depth).
+    """
+    __tracebackhide__ = True  # noqa: F841
+    try:
+        if interrupts.release():
+            raise KeyboardInterrupt  # pressed while we prepared: the cell is interrupted before it starts
+        return execute()
+    finally:
+        try:
+            interrupts.hold()
+        except KeyboardInterrupt:  # pending as the cell finished: raised before our handler was in place
+            interrupts.interrupted = True
+            try:  # noqa: SIM105 - suppress() would run Python code (its __enter__) before the try takes hold
+                interrupts.hold()
+            except KeyboardInterrupt:
+                pass
 
 
 def run_recorded(

@@ -35,6 +35,7 @@ import tensormagic.source
 from tensormagic.magics.explain import run_explain_cell
 from tensormagic.notes import build_explanation
 from tensormagic.runner import _explain
+from tensormagic.timeline.run import build_timeline
 
 ANSI = re.compile(r"\x1b\[[0-9;]*m")
 PACKAGE_DIR = os.path.dirname(os.path.abspath(tensormagic.__file__)) + os.sep
@@ -66,6 +67,8 @@ def nothing_left_behind(ip: InteractiveShell) -> list[str]:
         left.append("the generator proxy")
     if tensormagic.source._REGISTERED:
         left.append("a registered source")
+    if sys.gettrace() is not None:
+        left.append("a trace function (the step tracer)")
     return left
 
 
@@ -77,6 +80,7 @@ def tidy(ip: InteractiveShell) -> None:
         torch._C._pop_torch_function_stack()
     signal.signal(signal.SIGINT, signal.default_int_handler)
     tensormagic.source._REGISTERED.clear()
+    sys.settrace(None)
 
 
 # ---------------------------------------------------------------------------------------------------------------
@@ -309,7 +313,7 @@ def test_recursion_reaches_the_limit_no_sooner_than_the_readme_says(shell: Inter
 
 _RUN_CELL = InteractiveShell.run_cell.__code__
 _MAGIC = run_explain_cell.__code__
-_BUILDING = {_explain.__code__, build_explanation.__code__}
+_BUILDING = {_explain.__code__, build_explanation.__code__, build_timeline.__code__}
 
 
 def _ours(frame: Any) -> bool:
@@ -365,40 +369,47 @@ class Interrupter:
 
     @staticmethod
     def _inside(frame: Any) -> bool:
-        """A long stretch where every point is alike: building or showing the explanation, IPython parsing the
-        magic's line or transforming the cell, or our work while SIGINT is held (only the edges differ)."""
+        """A long stretch where every point is alike: building or showing the explanation or the timeline, IPython
+        parsing the magic's line or transforming the cell, the step tracer reading the cell before anything is
+        switched on, or our work while SIGINT is held (only the edges differ)."""
         if type(getattr(signal.getsignal(signal.SIGINT), "__self__", None)).__name__ == "HeldInterrupts":
             return True
         while frame is not None:
-            if frame.f_code in _BUILDING or frame.f_code.co_name in ("present", "transform_cell", "parse_argstring"):
+            if frame.f_code in _BUILDING or frame.f_code.co_name in (
+                "present", "transform_cell", "parse_argstring", "_repr_mimebundle_", "recorder_for"
+            ):
                 return True
             frame = frame.f_back
         return False
 
 
-SWEPT_CELL = "%%explain\n_started()\nx = torch.ones(2) * 3\ny = x.sum()\n"
+SWEPT_BODY = "_started()\nx = torch.ones(2) * 3\ny = x.sum()\n"
+SWEPT_FORMS = ["%%explain", "%%explain --steps"]  # the call recorder, and the step tracer with its timeline
+#: every n-th check point inside the long stretches (where all are alike): the timeline widget's build has
+#: thousands of them, and a run of the cell under --steps costs several times one under the recorder
+EVERY_INSIDE = {"%%explain": 10, "%%explain --steps": 100}
 
 
-def sweep_points(ip: InteractiveShell, phase: str, every_inside: int) -> list[int]:
+def sweep_points(ip: InteractiveShell, cell: str, phase: str, every_inside: int) -> list[int]:
     """Every check point of the phase outside the long stretches, and every n-th one inside them."""
     for _ in range(2):  # first runs import and cache things: count on a warm shell
-        run(ip, SWEPT_CELL)
+        run(ip, cell)
     counter = Interrupter(phase)
     with capture_output():
         sys.setprofile(counter)
         try:
-            ip.run_cell(SWEPT_CELL)
+            ip.run_cell(cell)
         finally:
             sys.setprofile(None)
     return [i + 1 for i, inside in enumerate(counter.inside) if not inside or i % every_inside == 0]
 
 
-def interrupted_run(ip: InteractiveShell, phase: str, at: int) -> tuple[Interrupter, str, Any]:
+def interrupted_run(ip: InteractiveShell, cell: str, phase: str, at: int) -> tuple[Interrupter, str, Any]:
     interrupter = Interrupter(phase, at)
     with capture_output() as captured:
         sys.setprofile(interrupter)
         try:
-            result = ip.run_cell(SWEPT_CELL)
+            result = ip.run_cell(cell)
         finally:
             sys.setprofile(None)
     return interrupter, ANSI.sub("", captured.stdout + captured.stderr), result
@@ -411,16 +422,18 @@ def swept_shell(shell: InteractiveShell) -> Iterator[InteractiveShell]:
     tidy(shell)
 
 
-def test_an_interrupt_after_the_cell_never_reaches_it(swept_shell: InteractiveShell) -> None:
+@pytest.mark.parametrize("magic", SWEPT_FORMS)
+def test_an_interrupt_after_the_cell_never_reaches_it(swept_shell: InteractiveShell, magic: str) -> None:
     """Anywhere in our work after the user's code finished: the cell succeeded, no KeyboardInterrupt traceback,
     nothing left switched on; at most one warning line, and only when building or showing was cut short."""
     ip = swept_shell
-    points = sweep_points(ip, "after", every_inside=10)
+    cell = f"{magic}\n{SWEPT_BODY}"
+    points = sweep_points(ip, cell, "after", every_inside=EVERY_INSIDE[magic])
     assert len(points) > 50
     problems = []
     fired = 0
     for at in points:
-        interrupter, out, result = interrupted_run(ip, "after", at)
+        interrupter, out, result = interrupted_run(ip, cell, "after", at)
         if interrupter.fired is None:
             continue  # this run had fewer check points (nothing left to interrupt)
         fired += 1
@@ -434,17 +447,21 @@ def test_an_interrupt_after_the_cell_never_reaches_it(swept_shell: InteractiveSh
     assert fired > 0.9 * len(points)
 
 
-def test_an_interrupt_while_preparing_interrupts_the_cell_before_it_starts(swept_shell: InteractiveShell) -> None:
+@pytest.mark.parametrize("magic", SWEPT_FORMS)
+def test_an_interrupt_while_preparing_interrupts_the_cell_before_it_starts(
+    swept_shell: InteractiveShell, magic: str
+) -> None:
     """Anywhere in our work before IPython gets the cell: the cell did not run, it failed with KeyboardInterrupt
     (as it would have, interrupted that early, without the magic), and nothing is left switched on."""
     ip = swept_shell
-    points = sweep_points(ip, "before", every_inside=10)
+    cell = f"{magic}\n{SWEPT_BODY}"
+    points = sweep_points(ip, cell, "before", every_inside=EVERY_INSIDE[magic])
     assert len(points) > 50
     problems = []
     fired = 0
     for at in points:
         started = ip.user_ns["started"]
-        interrupter, out, result = interrupted_run(ip, "before", at)
+        interrupter, out, result = interrupted_run(ip, cell, "before", at)
         if interrupter.fired is None:
             continue
         fired += 1

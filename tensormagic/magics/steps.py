@@ -10,11 +10,13 @@ from __future__ import annotations
 
 import sys
 from collections.abc import Callable
+from functools import partial
 from typing import TYPE_CHECKING, Any
 
 from IPython.display import display
 
 from ..i18n import message
+from ..runner import HeldInterrupts, run_unheld
 from ..timeline.recorder import StepRecorder
 from ..timeline.run import build_timeline
 
@@ -48,24 +50,45 @@ def run_steps(
     error: BaseException | None = None
     result: Any = None
     raised: BaseException | None = None
+    # SIGINT is held while the tracer goes on, and, once the cell has finished, while it comes off and the shell is
+    # put back (an interrupt there would leave the tracer on, or the shell patched); then it may only cut the
+    # timeline short.
+    interrupts = HeldInterrupts()
     try:
-        result = recorder.run(execute)
-        error = getattr(result, "error_before_exec", None) or getattr(result, "error_in_exec", None)
-    except BaseException as exception:  # noqa: BLE001 - run_cell reports the user's errors itself; this is the rest
-        error = raised = exception
-    try:
-        after_cell(result, raised)
-    except Exception as fault:  # noqa: BLE001 - one warning line, never a traceback
-        _warn(language, fault)
-    try:
-        timeline = build_timeline(recorder, language, error)
-        magics.last_timeline = timeline  # type: ignore[attr-defined]
-        if recorder.faults:
-            _warn(language, recorder.faults[0])
-        if timeline.frames or timeline.warnings or error is None:  # a cell that never ran (a syntax error): nothing
-            from ..widgets.steps import StepsView
+        try:
+            interrupts.hold()
+            result = recorder.run(partial(run_unheld, execute, interrupts))
+            error = getattr(result, "error_before_exec", None) or getattr(result, "error_in_exec", None)
+        except BaseException as exception:  # noqa: BLE001 - run_cell reports the user's errors itself; this is the rest
+            error = raised = exception
+        try:
+            after_cell(result, raised)
+        except Exception as fault:  # noqa: BLE001 - one warning line, never a traceback
+            _warn(language, fault)
+        try:
+            if interrupts.interrupted:
+                raise KeyboardInterrupt  # interrupted as the cell finished: do not start building
+            interrupts.interruptible = True
+            _show_timeline(magics, recorder, language, error)
+        except (Exception, KeyboardInterrupt) as fault:  # noqa: BLE001 - one warning line, never a traceback
+            interrupts.interruptible = False
+            _warn(language, fault)
+        finally:
+            interrupts.interruptible = False
+    finally:
+        try:  # noqa: SIM105 - suppress()'s __exit__ is Python code: an interrupt could land in it, uncaught
+            interrupts.release()
+        except KeyboardInterrupt:  # arrived the instant SIGINT was handed back: the cell had finished
+            pass
 
-            bundle: dict[str, Any] = StepsView(timeline)._repr_mimebundle_()
-            display(bundle, raw=True)
-    except (Exception, KeyboardInterrupt) as fault:  # noqa: BLE001 - one warning line, never a traceback
-        _warn(language, fault)
+
+def _show_timeline(magics: TensorMagics, recorder: StepRecorder, language: str, error: BaseException | None) -> None:
+    timeline = build_timeline(recorder, language, error)
+    magics.last_timeline = timeline  # type: ignore[attr-defined]
+    if recorder.faults:
+        _warn(language, recorder.faults[0])
+    if timeline.frames or timeline.warnings or error is None:  # a cell that never ran (a syntax error): nothing
+        from ..widgets.steps import StepsView
+
+        bundle: dict[str, Any] = StepsView(timeline)._repr_mimebundle_()
+        display(bundle, raw=True)
