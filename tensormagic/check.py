@@ -287,20 +287,19 @@ def _check_array(expect: Expect, value: Any, namespace: Mapping[str, Any], lang:
             text = message("check.dtype_wrong", lang, name=name, actual=facts.dtype, expected=expect.dtype)
             findings.append(Finding(name, "dtype", False, text))
     shared = {s.name for s in facts.shares_with if s.elements != "none"}
-    for other in expect.shares_with:
-        if other not in namespace:
-            findings.append(Finding(name, "shares", False, message("check.other_undefined", lang, other=other)))
-        elif other in shared:
-            findings.append(Finding(name, "shares", True, message("check.shares_ok", lang, name=name, other=other)))
-        else:
-            findings.append(Finding(name, "shares", False, message("check.shares_wrong", lang, name=name, other=other)))
-    for other in expect.owns:
-        if other not in namespace:
-            findings.append(Finding(name, "owns", False, message("check.other_undefined", lang, other=other)))
-        elif other in shared:
-            findings.append(Finding(name, "owns", False, message("check.owns_wrong", lang, name=name, other=other)))
-        else:
-            findings.append(Finding(name, "owns", True, message("check.owns_ok", lang, name=name, other=other)))
+    # "shares" expects the memory in common, "owns" expects none: one verdict, read either way.
+    expectations: tuple[tuple[Fact, tuple[str, ...], bool, str, str], ...] = (
+        ("shares", expect.shares_with, True, "check.shares_ok", "check.shares_wrong"),
+        ("owns", expect.owns, False, "check.owns_ok", "check.owns_wrong"),
+    )
+    for aspect, others, should_share, ok_key, wrong_key in expectations:
+        for other in others:
+            if other not in namespace:
+                findings.append(Finding(name, aspect, False, message("check.other_undefined", lang, other=other)))
+                continue
+            right = (other in shared) == should_share
+            text = message(ok_key if right else wrong_key, lang, name=name, other=other)
+            findings.append(Finding(name, aspect, right, text))
     if expect.values is not None:
         if not shape_right:
             findings.append(Finding(name, "values", None, message("check.values_skipped", lang)))

@@ -422,29 +422,43 @@ def swept_shell(shell: InteractiveShell) -> Iterator[InteractiveShell]:
     tidy(shell)
 
 
+def sweep(
+    ip: InteractiveShell, magic: str, phase: str, problem: Callable[[Any, str, list[str], int], str | None]
+) -> None:
+    """Interrupt one explained cell at every swept point of ``phase`` in turn; ``problem(result, output, left,
+    started before)`` describes what went wrong in one run (None: nothing). No run may have one."""
+    cell = f"{magic}\n{SWEPT_BODY}"
+    points = sweep_points(ip, cell, phase, every_inside=EVERY_INSIDE[magic])
+    assert len(points) > 50
+    problems = []
+    fired = 0
+    for at in points:
+        started = ip.user_ns["started"]
+        interrupter, out, result = interrupted_run(ip, cell, phase, at)
+        if interrupter.fired is None:
+            continue  # this run had fewer check points (nothing left to interrupt)
+        fired += 1
+        found = problem(result, out, nothing_left_behind(ip), started)
+        if found:
+            problems.append(f"{at} {interrupter.fired}: {found}")
+            tidy(ip)
+    assert not problems, "\n".join(problems[:10])
+    assert fired > 0.9 * len(points)
+
+
 @pytest.mark.parametrize("magic", SWEPT_FORMS)
 def test_an_interrupt_after_the_cell_never_reaches_it(swept_shell: InteractiveShell, magic: str) -> None:
     """Anywhere in our work after the user's code finished: the cell succeeded, no KeyboardInterrupt traceback,
     nothing left switched on; at most one warning line, and only when building or showing was cut short."""
     ip = swept_shell
-    cell = f"{magic}\n{SWEPT_BODY}"
-    points = sweep_points(ip, cell, "after", every_inside=EVERY_INSIDE[magic])
-    assert len(points) > 50
-    problems = []
-    fired = 0
-    for at in points:
-        interrupter, out, result = interrupted_run(ip, cell, "after", at)
-        if interrupter.fired is None:
-            continue  # this run had fewer check points (nothing left to interrupt)
-        fired += 1
-        left = nothing_left_behind(ip)
+
+    def problem(result: Any, out: str, left: list[str], started: int) -> str | None:
         lines = [line for line in out.splitlines() if line.strip()]
-        if not (result.success and ip.last_execution_succeeded and not left and "Traceback" not in out
-                and len(lines) <= 1):
-            problems.append(f"{at} {interrupter.fired}: success={result.success} left={left} out={out[-300:]!r}")
-            tidy(ip)
-    assert not problems, "\n".join(problems[:10])
-    assert fired > 0.9 * len(points)
+        if result.success and ip.last_execution_succeeded and not left and "Traceback" not in out and len(lines) <= 1:
+            return None
+        return f"success={result.success} left={left} out={out[-300:]!r}"
+
+    sweep(ip, magic, "after", problem)
 
 
 @pytest.mark.parametrize("magic", SWEPT_FORMS)
@@ -454,24 +468,14 @@ def test_an_interrupt_while_preparing_interrupts_the_cell_before_it_starts(
     """Anywhere in our work before IPython gets the cell: the cell did not run, it failed with KeyboardInterrupt
     (as it would have, interrupted that early, without the magic), and nothing is left switched on."""
     ip = swept_shell
-    cell = f"{magic}\n{SWEPT_BODY}"
-    points = sweep_points(ip, cell, "before", every_inside=EVERY_INSIDE[magic])
-    assert len(points) > 50
-    problems = []
-    fired = 0
-    for at in points:
-        started = ip.user_ns["started"]
-        interrupter, out, result = interrupted_run(ip, cell, "before", at)
-        if interrupter.fired is None:
-            continue
-        fired += 1
-        left = nothing_left_behind(ip)
-        if not (isinstance(result.error_in_exec, KeyboardInterrupt) and ip.last_execution_succeeded is False
+
+    def problem(result: Any, out: str, left: list[str], started: int) -> str | None:
+        if (isinstance(result.error_in_exec, KeyboardInterrupt) and ip.last_execution_succeeded is False
                 and ip.user_ns["started"] == started and not left and "KeyboardInterrupt" in out):
-            problems.append(f"{at} {interrupter.fired}: error={result.error_in_exec!r} left={left} out={out[-300:]!r}")
-            tidy(ip)
-    assert not problems, "\n".join(problems[:10])
-    assert fired > 0.9 * len(points)
+            return None
+        return f"error={result.error_in_exec!r} left={left} out={out[-300:]!r}"
+
+    sweep(ip, magic, "before", problem)
 
 
 # ---------------------------------------------------------------------------------------------------------------

@@ -13,18 +13,13 @@ import json
 import os
 import re
 import shutil
-import socket
-import subprocess
-import sys
 import tempfile
-import time
-import urllib.request
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from jupyter_pages import CHROMIUM, CHROMIUM_ARGS, jupyter_server, wait_for_idle_kernel
 
-CHROMIUM = Path("/usr/bin/chromium")
 if not CHROMIUM.exists():
     print(f"skipping the JupyterLab browser test: {CHROMIUM} is not installed (apt-get install chromium)")
     pytest.skip(f"{CHROMIUM} is not installed", allow_module_level=True)
@@ -36,26 +31,11 @@ NOTEBOOK = ROOT / "demos" / "cards_tour.ipynb"
 # Every run saves its screenshots under artifacts/ (ignored by git); `make screenshots` points this at
 # docs/screenshots/, the copies the README shows, so the committed pictures change only when asked to.
 SCREENSHOTS = Path(os.environ.get("TENSORMAGIC_SCREENSHOTS", ROOT / "artifacts" / "screenshots"))
-CHROMIUM_ARGS = [
-    "--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--disable-dev-shm-usage",
-    "--disable-background-networking", "--disable-component-update", "--disable-sync", "--no-first-run",
-]
 # Every cell that shows a card is marked so by demos/build_notebooks.py (the tour is built from the card registry).
 CARD_COUNT = sum(
     bool(cell.get("metadata", {}).get("tensormagic", {}).get("card"))
     for cell in json.loads(NOTEBOOK.read_text(encoding="utf-8"))["cells"]
 )
-
-
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
-
-
-def _get_json(url: str) -> object:
-    with urllib.request.urlopen(url, timeout=5) as response:  # noqa: S310 (loopback only)
-        return json.loads(response.read())
 
 
 @pytest.fixture(scope="module")
@@ -64,62 +44,8 @@ def lab(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     root = base / "root"
     root.mkdir()
     shutil.copy(NOTEBOOK, root / NOTEBOOK.name)
-    env = dict(os.environ)
-    for variable, folder in [
-        ("JUPYTER_RUNTIME_DIR", "runtime"), ("JUPYTER_CONFIG_DIR", "config"),
-        ("JUPYTERLAB_SETTINGS_DIR", "settings"), ("JUPYTERLAB_WORKSPACES_DIR", "workspaces"),
-    ]:
-        (base / folder).mkdir()
-        env[variable] = str(base / folder)
-    settings = base / "settings" / "@jupyterlab"
-    (settings / "apputils-extension").mkdir(parents=True)
-    (settings / "apputils-extension" / "notification.jupyterlab-settings").write_text(
-        json.dumps({"fetchNews": "false", "checkForUpdates": False})
-    )
-    # Render every cell (no virtual scrolling), so each card's DOM exists while we check it.
-    (settings / "notebook-extension").mkdir(parents=True)
-    (settings / "notebook-extension" / "tracker.jupyterlab-settings").write_text(json.dumps({"windowingMode": "none"}))
-    port = _free_port()
-    log = (base / "lab.log").open("w")
-    process = subprocess.Popen(
-        [
-            str(Path(sys.executable).parent / "jupyter"), "lab", "--no-browser", "--ServerApp.ip=127.0.0.1",
-            f"--ServerApp.port={port}", "--ServerApp.port_retries=0", "--IdentityProvider.token=",
-            "--ServerApp.password=", "--allow-root", f"--ServerApp.root_dir={root}", "--LabApp.news_url=None",
-        ],
-        env=env, stdout=log, stderr=subprocess.STDOUT,
-    )
-    url = f"http://127.0.0.1:{port}"
-    try:
-        deadline = time.monotonic() + 60
-        while True:
-            try:
-                _get_json(f"{url}/api/status")
-                break
-            except OSError:
-                if process.poll() is not None or time.monotonic() > deadline:
-                    raise RuntimeError("JupyterLab did not start:\n" + (base / "lab.log").read_text()) from None
-                time.sleep(0.3)
+    with jupyter_server("lab", root, base) as url:
         yield url
-    finally:
-        process.terminate()
-        try:
-            process.wait(timeout=15)
-        except subprocess.TimeoutExpired:
-            process.kill()
-        log.close()
-
-
-def _wait_for_idle_kernel(url: str, timeout: float = 60) -> None:
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        sessions = _get_json(f"{url}/api/sessions")
-        if isinstance(sessions, list) and sessions and all(
-            s.get("kernel", {}).get("execution_state") == "idle" for s in sessions
-        ):
-            return
-        time.sleep(0.5)
-    raise AssertionError("the notebook's kernel never became idle")
 
 
 def test_cards_render_and_react_in_jupyterlab(lab: str) -> None:
@@ -130,7 +56,7 @@ def test_cards_render_and_react_in_jupyterlab(lab: str) -> None:
         try:
             page.goto(f"{lab}/lab/tree/{NOTEBOOK.name}")
             page.wait_for_selector(".jp-Notebook", timeout=60_000)
-            _wait_for_idle_kernel(lab)
+            wait_for_idle_kernel(lab)
             page.get_by_role("menuitem", name="Run", exact=True).click()
             page.get_by_role("menuitem", name=re.compile(r"^Run All Cells")).click()
             page.wait_for_function(
@@ -138,7 +64,7 @@ def test_cards_render_and_react_in_jupyterlab(lab: str) -> None:
                 " && document.querySelectorAll('.tm-inspector').length >= 2",
                 timeout=120_000,
             )
-            _wait_for_idle_kernel(lab, timeout=120)
+            wait_for_idle_kernel(lab, timeout=120)
 
             cards = page.locator(".tm-card")
             assert cards.count() == CARD_COUNT

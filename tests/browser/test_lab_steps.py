@@ -21,7 +21,8 @@ from typing import Any
 import nbformat
 import numpy as np
 import torch
-from test_lab_cards import CHROMIUM, CHROMIUM_ARGS, SCREENSHOTS, _wait_for_idle_kernel, lab, sync_api  # noqa: F401
+from jupyter_pages import CHROMIUM, CHROMIUM_ARGS, wait_for_idle_kernel
+from test_lab_cards import SCREENSHOTS, lab, sync_api  # noqa: F401
 
 import tensormagic as tm
 
@@ -118,11 +119,11 @@ def test_slider_walks_the_section_4_example(lab: str) -> None:  # noqa: F811 - t
         try:
             page.goto(f"{lab}/lab/tree/steps.ipynb")
             page.wait_for_selector(".jp-Notebook", timeout=60_000)
-            _wait_for_idle_kernel(lab)
+            wait_for_idle_kernel(lab)
             page.get_by_role("menuitem", name="Run", exact=True).click()
             page.get_by_role("menuitem", name=re.compile(r"^Run All Cells")).click()
             page.wait_for_selector(".tm-steps .tm-steps-drawing svg", timeout=120_000)
-            _wait_for_idle_kernel(lab, timeout=120)
+            wait_for_idle_kernel(lab, timeout=120)
             widget = page.locator(".tm-steps").first
             widget.scroll_into_view_if_needed()
             errors = page.locator(".jp-OutputArea-output[data-mime-type='application/vnd.jupyter.stderr']")
